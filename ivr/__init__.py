@@ -1,0 +1,1 @@
+"""Dispatch IVR: the phone service drivers call for their next stop."""

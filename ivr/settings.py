@@ -1,0 +1,101 @@
+"""Settings from the environment (and an optional `.env`), validated once at start.
+
+A bad value must stop the process with a message naming the variable, before any call is
+answered: a typo in `TURN_MODE` discovered on a live call is a driver left in silence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_DB_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
+
+
+class SettingsError(Exception):
+    """Raised with a human message naming every bad variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./ivr.db"
+
+    # Realtime model: OpenAI, or Azure OpenAI when the Azure endpoint is set.
+    openai_api_key: SecretStr | None = None
+    openai_realtime_model: str = "gpt-realtime"
+    openai_realtime_url: str | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: SecretStr | None = None
+    azure_openai_deployment: str | None = None
+    azure_openai_api_version: str = "2025-08-28"
+    realtime_voice: str = "marin"
+    transcription_model: str = "gpt-4o-transcribe"
+
+    # Twilio
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    public_base_url: str | None = None
+    dispatcher_number: str | None = None
+
+    # Destination search: absent endpoint = the embedded backend.
+    azure_search_endpoint: str | None = None
+    azure_search_key: SecretStr | None = None
+    azure_search_index: str = "destinations"
+
+    # Conversation
+    turn_mode: Literal["turn", "barge_in"] = "barge_in"
+    vad_preset: Literal["standard", "noisy", "slow_speakers", "brisk", "elderly"] = "standard"
+    depot_id: str = "default"
+    timezone: str = "Asia/Tokyo"
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    store_audio: bool = Field(default=False, description="Raw audio is never stored unless this is set.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in SUPPORTED_DB_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(s + '://' for s in SUPPORTED_DB_SCHEMES)}")
+        return value
+
+    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be an http(s):// or ws(s):// URL")
+        return value.rstrip("/")
+
+    @field_validator("vad_preset", mode="before")
+    @classmethod
+    def _preset_spelling(cls, value: object) -> object:
+        return value.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(value, str) else value
+
+    @field_validator("turn_mode", mode="before")
+    @classmethod
+    def _mode_spelling(cls, value: object) -> object:
+        return value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one naming the environment variables."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            lines.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once; tests pass explicit Settings instead of relying on this."""
+    return load_settings()

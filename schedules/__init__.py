@@ -1,0 +1,1 @@
+"""The schedule store: models, dispatchers' loading, and the kana readings drivers will hear."""
