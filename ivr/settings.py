@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     # Conversation
     turn_mode: Literal["turn", "barge_in"] = "barge_in"
     vad_preset: Literal["standard", "noisy", "slow_speakers", "brisk", "elderly"] = "standard"
+    # Any single VAD preset value, overridden (unset = the preset's value).
+    vad_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    vad_prefix_padding_ms: int | None = Field(default=None, ge=0)
+    vad_silence_duration_ms: int | None = Field(default=None, ge=0)
+    vad_max_output_tokens: int | None = Field(default=None, ge=1)
+    vad_speak_delay_ms: int | None = Field(default=None, ge=0)
+    vad_response_cooldown_ms: int | None = Field(default=None, ge=0)
+    # Call limits (the media bridge).
+    twilio_webhook_signing_key: SecretStr | None = None  # SharedKey secret for HMAC_SHA256 webhooks
+    max_concurrent_calls: int = Field(default=300, ge=1)
+    max_call_seconds: int = Field(default=900, ge=10)
+    media_idle_seconds: float = Field(default=15.0, gt=0)
+    stream_token_ttl_seconds: float = Field(default=30.0, gt=0)
+    tool_timeout_seconds: float = Field(default=8.0, gt=0)
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 

@@ -1,9 +1,128 @@
-"""Subcommands registered with `ivr` (see ivr/cli.py). Being built."""
+"""`ivr lookup`, `ivr qa digits` and `ivr qa lookup` (see ivr/cli.py for how they are registered)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
+
+from ivr.errors import UserError
+from ivr.settings import load_settings
+from lookup.qa import (
+    DIGIT_COLUMNS,
+    LOOKUP_COLUMNS,
+    check_digit_cases,
+    check_lookup_cases,
+    print_outcomes,
+    read_cases,
+    run_digit_cases,
+    run_lookup_cases,
+    write_report,
+)
+from lookup.result import LookupResult
+from lookup.service import lookup_driver
+from schedules.db import make_engine, make_sessionmaker
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def register(sub: Any, qa: Any) -> None:
     """Add this module's subcommands to `sub` (top level) and `qa` (`ivr qa …`)."""
+    lk = sub.add_parser(
+        "lookup",
+        help="find a driver from a spoken vehicle number and name, as the phone call does",
+        description="Strict driver lookup on DATABASE_URL: status, normalized digits and name key, next step.",
+    )
+    lk.add_argument("--date", required=True, type=_date, help="schedule date, YYYY-MM-DD")
+    lk.add_argument("--vehicle", required=True, help="vehicle number as said: 12-34, いちにのさんよん, 千二百三十四")
+    lk.add_argument("--name", required=True, help="driver's name as said: 佐藤です, サトウ ケンイチ")
+    lk.add_argument("--caller-phone", default=None, help="caller ID; only breaks ties between fitting names")
+    lk.add_argument("--json", action="store_true", help="print the staff view as JSON (includes candidates)")
+    lk.set_defaults(func=_lookup)
+
+    qd = qa.add_parser(
+        "digits",
+        help="score spoken-number cases (kind,spoken,expected; empty expected = must be rejected)",
+        description="Run the spoken-number parser over a case file; prints every failing case; exit 1 if any fail.",
+    )
+    qd.add_argument("cases", type=Path, help="CSV with columns kind,spoken,expected")
+    qd.add_argument("--report", type=Path, default=None, help="write a report CSV (adds got,pass)")
+    qd.set_defaults(func=_qa_digits)
+
+    ql = qa.add_parser(
+        "lookup",
+        help="score lookup cases against the schedule loaded on DATABASE_URL",
+        description=(
+            "Columns vehicle,name,caller_phone,expected_status,expected_driver. expected_status is match "
+            "(matched or confirm with that driver) or one of matched, confirm, ambiguous, not_found, invalid; "
+            "drivers by driver_name as written in the schedule file. Exit 1 if any case fails."
+        ),
+    )
+    ql.add_argument("cases", type=Path, help="CSV of lookup cases")
+    ql.add_argument("--date", required=True, type=_date, help="schedule date, YYYY-MM-DD")
+    ql.add_argument("--report", type=Path, default=None, help="write a report CSV (adds got_status,got_driver,pass)")
+    ql.set_defaults(func=_qa_lookup)
+
+
+async def _run_lookup(args: argparse.Namespace) -> LookupResult:
+    engine = make_engine(load_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await lookup_driver(
+                session, date=args.date, vehicle_text=args.vehicle, name_text=args.name, caller_phone=args.caller_phone
+            )
+    finally:
+        await engine.dispose()
+
+
+def _lookup(args: argparse.Namespace) -> int:
+    result = asyncio.run(_run_lookup(args))
+    if args.json:
+        print(json.dumps(result.to_staff_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"status: {result.status}")
+        print(f"digits: {result.digits or '-'}")
+        print(f"name key: {result.name_key or '-'}")
+        if result.driver:
+            d = result.driver
+            print(f"driver: {d.name} ({d.name_kana}) vehicle {d.plate or d.serial}")
+        if result.reason:
+            print(f"reason: {result.reason}")
+        print(f"next: {result.instruction}")
+    return 0
+
+
+def _qa_digits(args: argparse.Namespace) -> int:
+    cases = read_cases(args.cases, DIGIT_COLUMNS)
+    check_digit_cases(args.cases, cases)
+    outcomes = run_digit_cases(cases)
+    if args.report:
+        write_report(args.report, DIGIT_COLUMNS, outcomes, ("got",))
+    return print_outcomes(args.cases, outcomes, DIGIT_COLUMNS)
+
+
+async def _run_lookup_cases(args: argparse.Namespace, cases: list[Any]) -> list[Any]:
+    engine = make_engine(load_settings().database_url)
+    try:
+        return await run_lookup_cases(make_sessionmaker(engine), cases, args.date)
+    finally:
+        await engine.dispose()
+
+
+def _qa_lookup(args: argparse.Namespace) -> int:
+    cases = read_cases(args.cases, LOOKUP_COLUMNS)
+    check_lookup_cases(args.cases, cases)
+    if not cases:
+        raise UserError(f"{args.cases}: no cases")
+    outcomes = asyncio.run(_run_lookup_cases(args, cases))
+    if args.report:
+        write_report(args.report, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))
+    return print_outcomes(args.cases, outcomes, LOOKUP_COLUMNS)

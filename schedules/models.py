@@ -183,5 +183,28 @@ class CallEvent(Base):
     call: Mapped[Call] = relationship(back_populates="events")
 
 
+class DestinationDocRow(Base):
+    """The embedded search index: one destination of one depot's day (see schedules/search)."""
+
+    __tablename__ = "destination_docs"
+    __table_args__ = (
+        UniqueConstraint("depot_id", "date", "destination_key", name="uq_destination_docs_key"),
+        Index("ix_destination_docs_depot_date", "depot_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    depot_id: Mapped[str] = mapped_column(String(60))
+    date: Mapped[dt.date] = mapped_column(Date)
+    destination_key: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_kana: Mapped[str] = mapped_column(String(400), default="")
+    address: Mapped[str] = mapped_column(String(400), default="")
+    address_kana: Mapped[str] = mapped_column(String(800), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    notes_kana: Mapped[str] = mapped_column(Text, default="")
+    cargo_notes: Mapped[str] = mapped_column(Text, default="")
+    cargo_kana: Mapped[str] = mapped_column(Text, default="")
+
+
 # Timestamps from SQLite come back naive; readers treat naive values as UTC.
-__all__ = ["Base", "Call", "CallEvent", "Driver", "LoadLog", "ScheduleDay", "Stop", "Vehicle"]
+__all__ = ["Base", "Call", "CallEvent", "DestinationDocRow", "Driver", "LoadLog", "ScheduleDay", "Stop", "Vehicle"]

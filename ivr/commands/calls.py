@@ -1,9 +1,103 @@
-"""Subcommands registered with `ivr` (see ivr/cli.py). Being built."""
+"""`ivr calls list|show`: the dispatcher's view of calls (outcome, transcript, tool calls)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import datetime as dt
+import json
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from ivr.call_records import CallSummary, EventLine, get_call, list_calls
+from ivr.errors import UserError
+from ivr.settings import load_settings
+from schedules.db import make_engine, make_sessionmaker
 
 
 def register(sub: Any, qa: Any) -> None:
-    """Add this module's subcommands to `sub` (top level) and `qa` (`ivr qa …`)."""
+    calls = sub.add_parser("calls", help="recorded calls: outcomes and transcripts")
+    calls_sub = calls.add_subparsers(dest="calls_command", required=True, metavar="ACTION")
+    ls = calls_sub.add_parser("list", help="calls, newest first")
+    ls.add_argument("--date", type=_date, help="only calls started on this local date (YYYY-MM-DD)")
+    ls.add_argument("--limit", type=int, default=200, help="at most this many calls (default 200)")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ls.set_defaults(func=_list)
+    show = calls_sub.add_parser("show", help="one call's transcript with tool calls and results")
+    show.add_argument("id", type=int, help="the call's id (from `ivr calls list`)")
+    show.add_argument("--json", action="store_true", help="print JSON instead of text")
+    show.set_defaults(func=_show)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+async def _with_db(coro_fn: Any) -> Any:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        return await coro_fn(make_sessionmaker(engine), ZoneInfo(settings.timezone))
+    finally:
+        await engine.dispose()
+
+
+def _local(t: dt.datetime | None, tz: dt.tzinfo) -> str:
+    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+
+
+def _summary_json(c: CallSummary, tz: dt.tzinfo) -> dict[str, Any]:
+    return {"id": c.id, "call_sid": c.call_sid, "started_at": _local(c.started_at, tz),
+            "ended_at": _local(c.ended_at, tz), "outcome": c.outcome, "driver": c.driver_name,
+            "schedule_date": c.schedule_date.isoformat() if c.schedule_date else None, "events": c.events}
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def run(sm: Any, tz: dt.tzinfo) -> list[CallSummary]:
+        return await list_calls(sm, date=args.date, tz=tz, limit=args.limit)
+
+    tz = ZoneInfo(load_settings().timezone)
+    calls = asyncio.run(_with_db(run))
+    if args.json:
+        print(json.dumps([_summary_json(c, tz) for c in calls], ensure_ascii=False, indent=2))
+        return 0
+    if not calls:
+        print("no calls" + (f" on {args.date}" if args.date else ""))
+        return 0
+    print(f"{'id':>5}  {'started':19}  {'outcome':11}  {'events':>6}  driver")
+    for c in calls:
+        print(f"{c.id:>5}  {_local(c.started_at, tz):19}  {c.outcome:11}  {c.events:>6}  {c.driver_name or '-'}")
+    return 0
+
+
+def format_event(e: EventLine, tz: dt.tzinfo) -> str:
+    t = e.at.astimezone(tz).strftime("%H:%M:%S.%f")[:-3]
+    if e.kind in ("tool_call", "tool_result"):
+        payload = e.data.get("arguments") if e.kind == "tool_call" else e.data.get("output")
+        body = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        return f"{t}  {e.kind:15} {e.text} {body}"
+    return f"{t}  {e.kind:15} {e.text}"
+
+
+def _show(args: argparse.Namespace) -> int:
+    async def run(sm: Any, tz: dt.tzinfo) -> tuple[CallSummary, list[EventLine]] | None:
+        return await get_call(sm, args.id)
+
+    tz = ZoneInfo(load_settings().timezone)
+    found = asyncio.run(_with_db(run))
+    if found is None:
+        raise UserError(f"no call with id {args.id} (see `ivr calls list`)")
+    call, events = found
+    if args.json:
+        print(json.dumps({**_summary_json(call, tz), "transcript": [
+            {"seq": e.seq, "at": e.at.astimezone(tz).isoformat(), "kind": e.kind, "text": e.text, "data": e.data}
+            for e in events]}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"call {call.id}  sid {call.call_sid}  outcome {call.outcome}  driver {call.driver_name or '-'}")
+    print(f"started {_local(call.started_at, tz)}  ended {_local(call.ended_at, tz)}")
+    for e in events:
+        print(format_event(e, tz))
+    return 0

@@ -1,9 +1,68 @@
-"""Subcommands registered with `ivr` (see ivr/cli.py). Being built."""
+"""`ivr serve`: the web service (Twilio webhook, media bridge, health, metrics)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
 from typing import Any
+
+from ivr.errors import UserError
+from ivr.settings import load_settings
 
 
 def register(sub: Any, qa: Any) -> None:
-    """Add this module's subcommands to `sub` (top level) and `qa` (`ivr qa …`)."""
+    serve = sub.add_parser(
+        "serve",
+        help="run the phone service (POST /twilio/voice, GET /twilio/media, /healthz, /readyz, /metrics)",
+        description="Run the web service. Settings come from the environment (see README).",
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.set_defaults(func=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not settings.public_base_url:
+        raise UserError("PUBLIC_BASE_URL must be set: Twilio signatures are checked against it")
+    if not settings.twilio_auth_token:
+        raise UserError("TWILIO_AUTH_TOKEN must be set: unsigned requests are refused")
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(_run(settings, args.host, args.port))
+    return 0
+
+
+def event_loop_factory() -> Any:
+    """uvloop when installed: it roughly halves the per-frame cost of the media sockets."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+async def _run(settings: Any, host: str, port: int) -> None:
+    from aiohttp import web
+
+    try:
+        from ivr.guidance.factory import build_factory
+    except ImportError as exc:
+        raise UserError(f"the conversation package is not available: {exc}") from exc
+    from ivr.web.app import create_app
+    from schedules.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        app = create_app(settings, build_factory(settings, make_sessionmaker(engine)), engine=engine)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        logging.getLogger("ivr.web").info("listening on %s:%d", host, port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await engine.dispose()

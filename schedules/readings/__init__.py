@@ -1,27 +1,62 @@
-"""Katakana readings of what drivers will hear. Being built (issue 2): this interim version
-reads everything through pyopenjtalk; the public API below is the contract the loader and tools use.
+"""Katakana readings of what drivers will hear, rendered when a schedule loads.
+
+`reading(text, kind)` is the one entry point the loader, the review command and the tools use;
+`window_reading(start, end)` renders an arrival window. Each kind has its own module:
+addresses (`address`, backed by the Japan Post index in `address_index`), dates and times
+(`datetime_kana`), phone numbers (`phone`), counts and free text (`numbers`, `text`). Spelling
+conventions and the comparison QA uses are in `kana` (PAUSE, `same_reading`).
+
+Readings are memoized per (text, kind); the address index is built once per process (and
+cached on disk), so rendering thousands of stops costs little after the first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Literal, get_args
 
-import pyopenjtalk
+from schedules.readings.datetime_kana import date_reading, time_reading, window_kana
+from schedules.readings.kana import PAUSE, reading_key, same_reading
+from schedules.readings.text import text_kana
 
 ReadingKind = Literal["address", "date", "time", "count", "phone", "text"]
+KINDS: tuple[str, ...] = get_args(ReadingKind)
+
+__all__ = ["KINDS", "PAUSE", "ReadingKind", "reading", "reading_key", "readings", "same_reading", "window_reading"]
+
+
+@lru_cache(maxsize=200_000)
+def _reading(text: str, kind: str) -> str:
+    if kind == "address":
+        from schedules.readings.address import address_kana
+
+        return address_kana(text)
+    if kind == "date":
+        return date_reading(text) or text_kana(text)
+    if kind == "time":
+        return time_reading(text) or text_kana(text)
+    if kind == "phone":
+        from schedules.readings.phone import phone_kana
+
+        return phone_kana(text) or text_kana(text)
+    return text_kana(text)
 
 
 def reading(text: str, kind: ReadingKind = "text") -> str:
     """The katakana a Japanese speaker would say for `text`, read as `kind`."""
-    return str(pyopenjtalk.g2p(text, kana=True)) if text else ""
+    if kind not in KINDS:
+        raise ValueError(f"unknown reading kind {kind!r}; expected one of {', '.join(KINDS)}")
+    text = text.strip() if text else ""
+    return _reading(text, kind) if text else ""
+
+
+def readings(texts: Iterable[str], kind: ReadingKind = "text") -> list[str]:
+    """`reading` for many texts at once (same order)."""
+    return [reading(t, kind) for t in texts]
 
 
 def window_reading(start: dt.time | None, end: dt.time | None) -> str:
-    """The spoken time window: 'クジカラジュウジマデ'-style, '' when neither end is set."""
-    parts = []
-    if start is not None:
-        parts.append(reading(f"{start.hour}時{start.minute}分" if start.minute else f"{start.hour}時") + "カラ")
-    if end is not None:
-        parts.append(reading(f"{end.hour}時{end.minute}分" if end.minute else f"{end.hour}時") + "マデ")
-    return " ".join(parts)
+    """The spoken time window: 'クジカラ ジュウジマデ'; one end alone, or '' when neither is set."""
+    return window_kana(start, end)

@@ -1,0 +1,91 @@
+"""How long a big depot group's day takes to load: `.venv/bin/python -m bench.bench_load [--stops N]`.
+
+The target is 10,000 stops, readings included, in under 30 s into PostgreSQL on a 2-core box.
+By default a fresh PostgreSQL database is created on 127.0.0.1 and dropped afterwards, so the
+figure includes upserting every driver and vehicle as on a first load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bench.schedule_data import JA_HEADERS, bench_rows
+from schedules.db import make_engine, make_sessionmaker
+from schedules.loader import load_schedule
+from schedules.migrate import upgrade
+
+ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def _plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(_plain_dsn(url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def run(stops: int, database_url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench-schedule.csv"
+        rows = bench_rows("2026-12-01", stops)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(JA_HEADERS)
+            writer.writerows(rows)
+
+        temp_db = None
+        url = database_url
+        if url is None:
+            temp_db = f"ivr_bench_{uuid.uuid4().hex[:10]}"
+            await _admin(ADMIN_URL, f'CREATE DATABASE "{temp_db}"')
+            url = make_url(ADMIN_URL).set(database=temp_db).render_as_string(hide_password=False)
+        try:
+            await upgrade(url)
+            engine = make_engine(url)
+            try:
+                started = time.perf_counter()
+                report = await load_schedule(make_sessionmaker(engine), path)
+                total = time.perf_counter() - started
+            finally:
+                await engine.dispose()
+        finally:
+            if temp_db is not None:
+                await _admin(ADMIN_URL, f'DROP DATABASE IF EXISTS "{temp_db}" WITH (FORCE)')
+
+    s = report.summary
+    backend = make_url(url).get_backend_name()
+    print(f"load of {len(rows):,} stops into {backend}: {report.outcome}")
+    if report.errors:
+        for problem in report.errors[:10]:
+            print("  ", problem)
+    print(f"  vehicles {s.vehicles:,}  drivers {s.drivers:,}  readings rendered {s.readings_rendered:,} "
+          f"({s.distinct_texts_rendered:,} distinct texts)")
+    for phase in ("validation", "rendering", "writing"):
+        print(f"  {phase:<11} {report.timings.get(phase, 0.0):7.2f} s")
+    print(f"  {'total':<11} {total:7.2f} s  (target: under 30 s for 10,000 stops)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stops", type=int, default=10_000)
+    parser.add_argument("--database-url", help="load into this (migrated on the fly) database instead of a fresh one")
+    args = parser.parse_args()
+    asyncio.run(run(args.stops, args.database_url))
+
+
+if __name__ == "__main__":
+    main()

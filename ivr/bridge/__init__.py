@@ -1,0 +1,1 @@
+"""The per-call bridge between Twilio Media Streams and the Realtime API."""

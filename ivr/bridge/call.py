@@ -1,0 +1,512 @@
+"""One phone call: Twilio's media stream on one side, a Realtime session on the other.
+
+Audio is passed through as base64 μ-law without decoding. Everything slow (tools, transcript
+writes, transfers) runs in tasks so the audio pump never waits on them. Turn decisions come from
+`TurnController`; what the caller heard comes from `PlaybackTracker`; this class only wires them
+to the sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ivr.bridge.call_log import CallLog
+from ivr.bridge.metrics import BridgeMetrics
+from ivr.bridge.playback import PlaybackTracker
+from ivr.bridge.realtime_client import RealtimeConnector, RealtimeDropped, RealtimeLink
+from ivr.bridge.responses import ResponseState
+from ivr.bridge.session_config import (
+    FILLER_INSTRUCTIONS,
+    RECONNECTED_INSTRUCTIONS,
+    greeting_instructions,
+    response_create,
+    session_update,
+)
+from ivr.bridge.tools import run_tool
+from ivr.bridge.transfer import CallControl
+from ivr.conversation import CallContext, Conversation, ConversationFactory, EventKind
+from ivr.telephony import media_frames
+from ivr.turn.machine import Action, Discard, Interrupt, Respond, TurnConfig, TurnController
+from ivr.turn.vad_presets import VadPreset
+
+MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
+
+
+class TwilioSocket(Protocol):
+    async def send_str(self, data: str) -> None: ...
+
+    async def close(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    preset: VadPreset
+    turn: TurnConfig
+    voice: str = "marin"
+    transcription_model: str = "gpt-4o-transcribe"
+    tool_timeout: float = 8.0
+    filler_after: float = 1.2
+    filler_every: float = 5.0
+    max_connects: int = 2
+    action_grace: float = 20.0
+
+
+@dataclass
+class _Tasks:
+    items: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.items.add(task)
+        task.add_done_callback(self.items.discard)
+        return task
+
+    def cancel_all(self, keep: asyncio.Task[Any] | None = None) -> None:
+        for task in list(self.items):
+            if task is not keep:
+                task.cancel()
+
+
+class CallBridge:
+    def __init__(
+        self,
+        *,
+        twilio: TwilioSocket,
+        connector: RealtimeConnector,
+        factory: ConversationFactory,
+        config: BridgeConfig,
+        call_control: CallControl,
+        metrics: BridgeMetrics,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._twilio = twilio
+        self._connector = connector
+        self._factory = factory
+        self._config = config
+        self._control = call_control
+        self._metrics = metrics
+        self._clock = clock
+        self.log = CallLog("pending", clock)
+        self.turn = TurnController(config.turn, clock)
+        self.playback = PlaybackTracker()
+        self.responses = ResponseState()
+        self.ctx: CallContext | None = None
+        self.conversation: Conversation | None = None
+        self.stream_sid = ""
+        self._link: RealtimeLink | None = None
+        self._configured = False
+        self._connects = 0
+        self._started = asyncio.Event()
+        self._closing = False
+        self._closed = asyncio.Event()
+        self._tasks = _Tasks()
+        self._buffer: list[str] = []
+        self._bot_on = False
+        self._silent_since: float | None = None
+        self._speech_end_at: float | None = None
+        self._tools_running = 0
+        self._filler_task: asyncio.Task[Any] | None = None
+        self._pending_action: tuple[str, str] | None = None
+        self._committed: set[str] = set()
+        self._delete_on_commit: set[str] = set()
+        self._turn_timer: asyncio.TimerHandle | None = None
+        self._records: asyncio.Queue[tuple[EventKind, str, dict[str, Any] | None] | None] = asyncio.Queue()
+        self._outcome: str | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    # ----- lifecycle -----------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Open the Realtime session now, while Twilio is still sending `connected`/`start`."""
+        self._tasks.spawn(self._run_realtime())
+
+    async def on_start(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+        self.stream_sid = ctx.stream_sid
+        self.log = CallLog(ctx.call_sid, self._clock)
+        self.conversation = await self._factory(ctx)
+        self._writer = asyncio.get_running_loop().create_task(self._write_records())
+        self._metrics.calls_total.inc()
+        self.log.event("start", turn_mode=self._config.turn.mode, vad=self._config.preset.name)
+        self._started.set()
+
+    async def close(self, reason: str, outcome: str | None = None) -> None:
+        """Idempotent: both sockets closed, tasks stopped, the conversation finished once."""
+        if self._closing:
+            await self._closed.wait()
+            return
+        self._closing = True
+        if outcome is not None:
+            self._outcome = outcome
+        self.log.event("closing", reason=reason)
+        if self._turn_timer is not None:
+            self._turn_timer.cancel()
+        self._tasks.cancel_all(keep=asyncio.current_task())
+        link, self._link = self._link, None
+        if link is not None:
+            await link.close()
+        try:
+            await self._twilio.close()
+        except Exception:
+            pass
+        if self.conversation is not None:
+            await self._stop_writer()
+            try:
+                await self.conversation.finish(self._outcome)
+            except Exception as exc:
+                self.log.warning("finish_failed", error=type(exc).__name__)
+        self._closed.set()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    # ----- Twilio side ---------------------------------------------------------------------------
+    async def on_media(self, payload: str) -> None:
+        link = self._link
+        if link is None or not self._configured:
+            if len(self._buffer) < MAX_BUFFERED_FRAMES:
+                self._buffer.append(payload)
+            return
+        try:
+            await link.send({"type": "input_audio_buffer.append", "audio": payload})
+        except RealtimeDropped:
+            pass  # the reader notices the drop and reconnects
+
+    def on_mark(self, name: str) -> None:
+        if self.playback.mark_played(name):
+            self._check_bot_stopped()
+
+    def on_dtmf(self, digit: str) -> None:
+        self._record("system", "dtmf", {"digit": digit})
+
+    # ----- Realtime side -------------------------------------------------------------------------
+    async def _run_realtime(self) -> None:
+        first = True
+        while not self._closing:
+            link = await self._open()
+            if link is None:
+                self._tasks.spawn(self._hand_over("realtime_unavailable"))
+                return
+            await self._started.wait()
+            if self._closing:
+                await link.close()
+                return
+            self._link = link
+            try:
+                await self._configure(link, first)
+                first = False
+                while (event := await link.recv()) is not None:
+                    await self._dispatch(event)
+            except RealtimeDropped as exc:
+                self.log.warning("realtime_dropped", error=str(exc)[:80])
+            self._link = None
+            self._configured = False
+            if self._closing:
+                return
+            await link.close()
+            self.responses.reset()
+            self._metrics.realtime_reconnects.inc()
+
+    async def _open(self) -> RealtimeLink | None:
+        while self._connects < self._config.max_connects:
+            self._connects += 1
+            try:
+                return await self._connector()
+            except RealtimeDropped as exc:
+                self.log.warning("realtime_connect_failed", attempt=self._connects, error=str(exc)[:80])
+        return None
+
+    async def _configure(self, link: RealtimeLink, first: bool) -> None:
+        assert self.conversation is not None
+        cfg = self._config
+        await link.send(
+            session_update(self.conversation, cfg.preset, voice=cfg.voice, transcription_model=cfg.transcription_model)
+        )
+        self._configured = True
+        buffered, self._buffer = self._buffer, []
+        for payload in buffered:
+            await link.send({"type": "input_audio_buffer.append", "audio": payload})
+        instructions = greeting_instructions(self.conversation) if first else RECONNECTED_INSTRUCTIONS
+        await self._request_response(instructions)
+
+    async def _send(self, event: dict[str, Any]) -> None:
+        link = self._link
+        if link is None:
+            return
+        try:
+            await link.send(event)
+        except RealtimeDropped:
+            pass
+
+    async def _dispatch(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "response.output_audio.delta":
+            await self._on_audio_delta(event)
+        elif kind == "response.created":
+            await self._on_response_created(event.get("response") or {})
+        elif kind == "response.output_item.added":
+            item = event.get("item") or {}
+            if event.get("response_id") in self.responses.fillers and item.get("id"):
+                self.responses.filler_items.add(item["id"])
+        elif kind == "response.output_audio.done":
+            self.playback.item_complete(str(event.get("item_id", "")))
+        elif kind == "response.output_audio_transcript.done":
+            if event.get("response_id") not in self.responses.fillers:
+                self._record("bot", str(event.get("transcript", "")))
+        elif kind == "response.function_call_arguments.done":
+            self._start_tool(str(event.get("call_id", "")), str(event.get("name", "")), str(event.get("arguments", "")))
+        elif kind == "response.done":
+            await self._on_response_done(event.get("response") or {})
+        elif kind == "input_audio_buffer.speech_started":
+            self._metrics.speech_started.inc()
+            self.log.event("speech_started", item=event.get("item_id"))
+            await self._apply(self.turn.speech_started(str(event.get("item_id", ""))))
+        elif kind == "input_audio_buffer.speech_stopped":
+            self._speech_end_at = self._clock()
+            self.log.event("speech_stopped", item=event.get("item_id"))
+            await self._apply(self.turn.speech_stopped(str(event.get("item_id", ""))))
+        elif kind == "input_audio_buffer.committed":
+            await self._on_committed(str(event.get("item_id", "")))
+        elif kind == "conversation.item.input_audio_transcription.completed":
+            text = str(event.get("transcript", ""))
+            self._record("caller", text)
+            await self._apply(self.turn.transcript(str(event.get("item_id", "")), text))
+        elif kind == "error":
+            err = event.get("error") or {}
+            self.log.warning("realtime_error", code=err.get("code"), type=err.get("type"))
+
+    async def _on_audio_delta(self, event: dict[str, Any]) -> None:
+        if self.responses.drops(event.get("response_id")):
+            return
+        payload = event.get("delta")
+        if not isinstance(payload, str) or not payload:
+            return
+        if self._speech_end_at is not None:
+            self._metrics.response_latency.observe(self._clock() - self._speech_end_at)
+            self.log.event("first_audio", latency_ms=int((self._clock() - self._speech_end_at) * 1000))
+            self._speech_end_at = None
+        item_id = str(event.get("item_id", ""))
+        nbytes = media_frames.payload_bytes(payload)
+        mark = self.playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
+        await self._twilio.send_str(media_frames.media(self.stream_sid, payload))
+        await self._twilio.send_str(media_frames.mark(self.stream_sid, mark))
+
+    async def _on_response_created(self, response: dict[str, Any]) -> None:
+        metadata = response.get("metadata") or {}
+        filler = isinstance(metadata, dict) and metadata.get("purpose") == "filler"
+        response_id = str(response.get("id", ""))
+        if self.responses.created(response_id, filler=filler):
+            await self._send({"type": "response.cancel", "response_id": response_id})
+            return
+        self._silent_since = None
+        if not self._bot_on:
+            self._bot_on = True
+            self._metrics.bot_speaking.labels("on").inc()
+            self.log.event("bot_speaking", on=True)
+        await self._apply(self.turn.bot_started())
+
+    async def _on_response_done(self, response: dict[str, Any]) -> None:
+        self.responses.done(response.get("id"))
+        await self._flush_response()
+        self._check_bot_stopped()
+
+    async def _on_committed(self, item_id: str) -> None:
+        self._committed.add(item_id)
+        if item_id in self._delete_on_commit:
+            self._delete_on_commit.discard(item_id)
+            await self._send({"type": "conversation.item.delete", "item_id": item_id})
+
+    async def _request_response(self, instructions: str | None = None) -> None:
+        """Answer as soon as no response is active and no tool is still running."""
+        self.responses.pending = instructions
+        await self._flush_response()
+
+    async def _flush_response(self) -> None:
+        if self._tools_running or self.responses.active:
+            return
+        go, instructions = self.responses.take_pending()
+        if go:
+            await self._send(response_create(instructions))
+
+    def _check_bot_stopped(self) -> None:
+        if self._bot_on and not self.responses.active and not self.playback.playing:
+            self._bot_on = False
+            self._silent_since = self._clock()
+            self._metrics.bot_speaking.labels("off").inc()
+            self.log.event("bot_speaking", on=False)
+            self.turn.bot_stopped()
+            self._arm_turn_timer()
+            if self._pending_action is not None and self._tools_running == 0 and not self.responses.has_pending:
+                self._tasks.spawn(self._run_pending_action())
+
+    # ----- turn actions --------------------------------------------------------------------------
+    async def _apply(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Interrupt):
+                await self._interrupt(action)
+            elif isinstance(action, Respond):
+                self.log.event("respond", reason=action.reason)
+                await self._request_response()
+            elif isinstance(action, Discard):
+                await self._discard(action)
+        self._arm_turn_timer()
+
+    async def _interrupt(self, action: Interrupt) -> None:
+        """Clear, cancel, truncate: the heard position is frozen before Twilio echoes the cleared marks."""
+        decision = self.playback.clear()
+        await self._twilio.send_str(media_frames.clear(self.stream_sid))
+        response_id = self.responses.cancel()
+        if self.responses.active:
+            self._metrics.cancels.labels(action.reason).inc()
+            self.log.event("cancel", reason=action.reason)
+            await self._send({"type": "response.cancel", **({"response_id": response_id} if response_id else {})})
+        heard_ms = 0
+        if decision is not None and decision.item_id not in self.responses.filler_items:
+            heard_ms = decision.audio_end_ms
+            if decision.action == "truncate":
+                await self._send(
+                    {
+                        "type": "conversation.item.truncate",
+                        "item_id": decision.item_id,
+                        "content_index": decision.content_index,
+                        "audio_end_ms": decision.audio_end_ms,
+                    }
+                )
+            elif decision.action == "delete":
+                await self._send({"type": "conversation.item.delete", "item_id": decision.item_id})
+        self._metrics.interruptions.labels(action.reason).inc()
+        self.log.event("interruption", reason=action.reason, heard_ms=heard_ms)
+        self._record("interruption", action.text, {"reason": action.reason, "heard_ms": heard_ms})
+        self._check_bot_stopped()
+
+    async def _discard(self, action: Discard) -> None:
+        if action.item_id in self._committed:
+            await self._send({"type": "conversation.item.delete", "item_id": action.item_id})
+        else:
+            self._delete_on_commit.add(action.item_id)
+        if action.reason == "aizuchi":
+            self._metrics.aizuchi_ignored.inc()
+            self._record("aizuchi_ignored", action.text, {})
+        self.log.event("caller_speech_dropped", reason=action.reason)
+
+    def _arm_turn_timer(self) -> None:
+        if self._turn_timer is not None:
+            self._turn_timer.cancel()
+            self._turn_timer = None
+        deadline = self.turn.next_deadline()
+        if deadline is None or self._closing:
+            return
+        delay = max(0.0, deadline - self._clock())
+        self._turn_timer = asyncio.get_running_loop().call_later(delay, self._on_turn_timer)
+
+    def _on_turn_timer(self) -> None:
+        self._turn_timer = None
+        if not self._closing:
+            self._tasks.spawn(self._apply(self.turn.tick()))
+
+    # ----- tools ---------------------------------------------------------------------------------
+    def _start_tool(self, call_id: str, name: str, arguments: str) -> None:
+        self._tools_running += 1
+        self._tasks.spawn(self._tool(call_id, name, arguments, self._link))
+        if self._filler_task is None or self._filler_task.done():
+            self._filler_task = self._tasks.spawn(self._fillers())
+
+    async def _tool(self, call_id: str, name: str, arguments: str, link: RealtimeLink | None) -> None:
+        assert self.conversation is not None
+        started = self._clock()
+        try:
+            outcome, error = await run_tool(self.conversation, name, arguments, self._config.tool_timeout)
+            self._metrics.tool_seconds.labels(name).observe(self._clock() - started)
+            if error is not None:
+                self._metrics.tool_errors.labels(name).inc()
+                self.log.warning("tool_error", tool=name, error=error)
+                self._record("tool_result", name, {"name": name, "output": outcome.output, "error": error})
+            if link is not None and link is self._link:
+                output = json.dumps(outcome.output, ensure_ascii=False)
+                item = {"type": "function_call_output", "call_id": call_id, "output": output}
+                await self._send({"type": "conversation.item.create", "item": item})
+            if outcome.expects_yes_no:
+                self.turn.expect_yes_no()
+            if outcome.action != "none":
+                self._pending_action = (outcome.action, outcome.reason or outcome.action)
+                loop = asyncio.get_running_loop()
+                loop.call_later(self._config.action_grace, self._action_deadline)
+            self.responses.pending = None  # the model answers the tool's output
+        finally:
+            self._tools_running -= 1
+        await self._flush_response()
+
+    async def _fillers(self) -> None:
+        """While tools run, never leave the caller in silence longer than `filler_after`."""
+        last_filler = -1e9
+        while self._tools_running > 0 and not self._closing:
+            await asyncio.sleep(0.1)
+            now = self._clock()
+            quiet = self._silent_since is not None and now - self._silent_since >= self._config.filler_after
+            idle = not self.responses.active and not self.responses.has_pending
+            if quiet and idle and now - last_filler >= self._config.filler_every:
+                self.responses.active = True
+                last_filler = now
+                self._metrics.fillers.inc()
+                self.log.event("filler")
+                await self._send(response_create(FILLER_INSTRUCTIONS, filler=True))
+
+    def _action_deadline(self) -> None:
+        if self._pending_action is not None and not self._closing:
+            self._tasks.spawn(self._run_pending_action())
+
+    async def _run_pending_action(self) -> None:
+        if self._pending_action is None:
+            return
+        action, reason = self._pending_action
+        self._pending_action = None
+        if action == "transfer":
+            await self._hand_over(reason)
+        elif action == "hangup":
+            assert self.ctx is not None
+            self.log.event("hangup", reason=reason)
+            await self._control.hangup(self.ctx.call_sid)
+            await self.close("hangup")
+
+    async def _hand_over(self, reason: str) -> None:
+        """The dispatcher takes the call: the bot could not carry on, or a tool asked for it."""
+        self._metrics.transfers.labels(reason).inc()
+        self.log.event("transfer", reason=reason)
+        self._record("transfer", reason, {"reason": reason})
+        if self.ctx is not None:
+            await self._control.transfer(self.ctx.call_sid, reason)
+        await self.close("transferred", outcome="transferred")
+
+    # ----- transcript records --------------------------------------------------------------------
+    def _record(self, kind: EventKind, text: str, data: dict[str, Any] | None = None) -> None:
+        if self.conversation is not None:
+            self._records.put_nowait((kind, text, data))
+
+    async def _write_records(self) -> None:
+        while (entry := await self._records.get()) is not None:
+            await self._record_one(entry)
+
+    async def _stop_writer(self) -> None:
+        """Every queued transcript line is written before `finish`."""
+        self._records.put_nowait(None)
+        if self._writer is not None:
+            try:
+                await asyncio.wait_for(self._writer, 10)
+            except (TimeoutError, asyncio.CancelledError):
+                self.log.warning("records_not_flushed")
+
+    async def _record_one(self, entry: tuple[EventKind, str, dict[str, Any] | None]) -> None:
+        assert self.conversation is not None
+        try:
+            await self.conversation.record(*entry)
+        except Exception as exc:
+            self.log.warning("record_failed", error=type(exc).__name__)
+

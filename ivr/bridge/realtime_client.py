@@ -1,0 +1,92 @@
+"""The Realtime connection as the bridge sees it: send a JSON event, receive one, close.
+
+Connections are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
+by settings, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
+(`send_raw`/`recv_bytes`) and are dispatched on their `type`: audio deltas are the hot path and
+go both ways 50 times a second per call, too often to build pydantic models for each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from openai import AsyncAzureOpenAI, AsyncOpenAI
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+
+
+class RealtimeDropped(Exception):
+    """The Realtime socket closed abnormally or could not be opened."""
+
+
+class RealtimeLink(Protocol):
+    async def send(self, event: dict[str, Any]) -> None: ...
+
+    async def recv(self) -> dict[str, Any] | None:
+        """The next event; None when the server closed the socket normally."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+RealtimeConnector = Callable[[], Awaitable[RealtimeLink]]
+
+
+class SdkRealtimeLink:
+    def __init__(self, connection: Any) -> None:
+        self._conn = connection
+
+    async def send(self, event: dict[str, Any]) -> None:
+        try:
+            await self._conn.send_raw(json.dumps(event, ensure_ascii=False))
+        except ConnectionClosed as exc:
+            raise RealtimeDropped(str(exc)) from exc
+
+    async def recv(self) -> dict[str, Any] | None:
+        try:
+            data = await self._conn.recv_bytes()
+        except ConnectionClosedOK:
+            return None
+        except ConnectionClosed as exc:
+            raise RealtimeDropped(str(exc)) from exc
+        event = json.loads(data)
+        return event if isinstance(event, dict) else {"type": "invalid"}
+
+    async def close(self) -> None:
+        try:
+            await self._conn.close()
+        except Exception:  # closing a dead socket is not an error worth reporting
+            pass
+
+
+def make_client(settings: Any) -> AsyncOpenAI:
+    """Azure OpenAI when AZURE_OPENAI_ENDPOINT is set, else OpenAI; OPENAI_REALTIME_URL overrides the socket URL."""
+    ws_url = settings.openai_realtime_url
+    if settings.azure_openai_endpoint:
+        key = settings.azure_openai_api_key.get_secret_value() if settings.azure_openai_api_key else None
+        return AsyncAzureOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint,
+            api_key=key or "unset",
+            api_version=settings.azure_openai_api_version,
+            azure_deployment=settings.azure_openai_deployment,
+            websocket_base_url=ws_url,
+        )
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return AsyncOpenAI(api_key=key or "unset", websocket_base_url=ws_url)
+
+
+def sdk_connector(settings: Any, client: AsyncOpenAI | None = None) -> RealtimeConnector:
+    """One client per app (it only holds configuration); one connection per call."""
+    sdk = client or make_client(settings)
+    model = settings.azure_openai_deployment if settings.azure_openai_endpoint else settings.openai_realtime_model
+    model = model or settings.openai_realtime_model
+
+    async def connect() -> RealtimeLink:
+        try:
+            conn = await sdk.realtime.connect(model=model).enter()
+        except Exception as exc:
+            raise RealtimeDropped(f"connect failed: {type(exc).__name__}") from exc
+        return SdkRealtimeLink(conn)
+
+    return connect

@@ -1,0 +1,53 @@
+"""The GA Realtime events the bridge sends about the session and responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ivr.conversation import Conversation
+from ivr.turn.vad_presets import VadPreset
+
+FILLER_INSTRUCTIONS = "「少々お待ちください」とだけ、短く言ってください。それ以外は何も言わないでください。"
+RECONNECTED_INSTRUCTIONS = (
+    "通信が一瞬途切れました。お待たせしたことを短くお詫びし、直前の用件の続きを伺ってください。"
+)
+
+
+def session_update(
+    conversation: Conversation, preset: VadPreset, *, voice: str, transcription_model: str
+) -> dict[str, Any]:
+    """μ-law both ways (no transcoding); server VAD that neither answers nor interrupts on its own."""
+    return {
+        "type": "session.update",
+        "session": {
+            "type": "realtime",
+            "instructions": conversation.instructions(),
+            "output_modalities": ["audio"],
+            "max_output_tokens": preset.max_output_tokens,
+            "audio": {
+                "input": {
+                    "format": {"type": "audio/pcmu"},
+                    "turn_detection": preset.turn_detection(),
+                    "transcription": {"model": transcription_model, "language": "ja"},
+                },
+                "output": {"format": {"type": "audio/pcmu"}, "voice": voice},
+            },
+            "tools": conversation.tools(),
+            "tool_choice": "auto",
+        },
+    }
+
+
+def response_create(instructions: str | None = None, *, filler: bool = False) -> dict[str, Any]:
+    """A response; a filler is out-of-band (`conversation: none`) so it never enters the history."""
+    response: dict[str, Any] = {}
+    if instructions:
+        response["instructions"] = instructions
+    if filler:
+        response.update(conversation="none", output_modalities=["audio"], metadata={"purpose": "filler"})
+    return {"type": "response.create", "response": response} if response else {"type": "response.create"}
+
+
+def greeting_instructions(conversation: Conversation) -> str:
+    """The first response keeps the session's rules and adds the greeting's own instruction."""
+    return conversation.instructions() + "\n\n" + conversation.greeting()

@@ -1,0 +1,107 @@
+"""`GuidanceConversation`: one call's conversation (the `Conversation` of ivr/conversation.py).
+
+It owns the call's flow state, its prompt snapshot and its call record; nothing here is shared
+between calls. `run_tool` never raises: a bad argument or a failing database becomes a structured
+error the model can act on, and the exception is logged with the call id only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from ivr.call_records import CallRecorder
+from ivr.conversation import CallContext, EventKind, ToolOutcome
+from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.state import CallState
+from ivr.guidance.tools import TOOLS
+from ivr.guidance.tools.base import ToolEnv
+
+log = logging.getLogger(__name__)
+
+
+class GuidanceConversation:
+    def __init__(self, ctx: CallContext, deps: GuidanceDeps, recorder: CallRecorder) -> None:
+        self.ctx = ctx
+        self.deps = deps
+        self.state = CallState()
+        self.prompts = deps.prompts.snapshot()
+        self.today = deps.today()
+        self.recorder = recorder
+        self._finished = False
+        # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
+        self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
+
+    @classmethod
+    async def start(cls, ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
+        recorder = CallRecorder(deps.sessionmaker, ctx.call_sid)
+        conv = cls(ctx, deps, recorder)
+        await recorder.start(turn_mode=deps.turn_mode, schedule_date=conv.today)
+        return conv
+
+    def instructions(self) -> str:
+        return self.prompts.instructions
+
+    def tools(self) -> list[dict[str, Any]]:
+        return [t.definition() for t in TOOLS.values()]
+
+    def greeting(self) -> str:
+        return self.prompts.greeting
+
+    def _error(self, code: str, message: str, details: list[dict[str, Any]] | None = None) -> ToolOutcome:
+        output: dict[str, Any] = {"status": "error", "error": code, "message": message}
+        if details:
+            output["details"] = details
+        output["instruction"] = self.prompts.step("bad_arguments")
+        return ToolOutcome(output=output)
+
+    async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
+        outcome = await self._run(name, arguments)
+        await self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        return outcome
+
+    async def _run(self, name: str, arguments: str) -> ToolOutcome:
+        await self.record("tool_call", name, {"name": name, "arguments": arguments})
+        tool = TOOLS.get(name)
+        if tool is None:
+            return self._error("unknown_tool", f"no tool named {name!r}; use one of: {', '.join(TOOLS)}")
+        try:
+            raw = json.loads(arguments) if arguments and arguments.strip() else {}
+        except json.JSONDecodeError as exc:
+            return self._error("bad_json", f"arguments are not valid JSON: {exc.msg} at {exc.pos}")
+        if not isinstance(raw, dict):
+            return self._error("bad_arguments", "arguments must be a JSON object")
+        try:
+            args = tool.args.model_validate(raw)
+        except ValidationError as exc:
+            details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+            return self._error("bad_arguments", "arguments do not fit the tool's schema", details)
+        env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today)
+        try:
+            return await tool.run(env, args)
+        except Exception:
+            log.exception("call %s: tool %s failed", self.ctx.call_sid, name)
+            return ToolOutcome(output={
+                "status": "error", "error": "tool_failed",
+                "instruction": self.prompts.step("search_unknown" if name == "search_destination_info" else "transfer"),
+            }, action="none" if name == "search_destination_info" else "transfer", reason="tool_failed")
+
+    async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
+        if kind == "transfer":
+            self.state.transferred = True
+        if self.observer is not None:
+            self.observer(kind, text, dict(data or {}))
+        await self.recorder.add(kind, text, data)
+
+    async def finish(self, outcome: str | None = None) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        final = outcome or self.state.outcome()
+        await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
+                                   lookup_failures=self.state.lookup_failures)
+        log.info("call %s finished: %s", self.ctx.call_sid, final)

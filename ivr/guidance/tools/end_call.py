@@ -1,0 +1,23 @@
+"""`end_call`: the caller has nothing more; the bridge hangs up after the goodbye plays."""
+
+from __future__ import annotations
+
+from ivr.conversation import ToolOutcome
+from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
+
+
+class EndArgs(Args):
+    pass
+
+
+async def run(env: ToolEnv, args: EndArgs) -> ToolOutcome:
+    env.state.ended = True
+    return answer(env, "end_call", status="ending", action="hangup", reason="done")
+
+
+TOOL = Tool(
+    name="end_call",
+    description="用件が済んだら、お別れのあいさつと一緒に呼んで通話を終えます。",
+    args=EndArgs,
+    run=run,
+)

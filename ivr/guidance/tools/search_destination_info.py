@@ -1,0 +1,66 @@
+"""`search_destination_info`: a free-text question about one of the driver's own destinations.
+
+Only the identified driver's destinations are searched (the next stop by default), so a
+question can never surface another driver's stop. Below the score floor the answer is
+"unknown": the bot says it doesn't know instead of guessing.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from rapidfuzz import fuzz
+
+from ivr.conversation import ToolOutcome
+from ivr.guidance.schedule_view import driver_stops, next_open, stop_destination_key
+from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
+from schedules.models import Stop
+from schedules.search.bigrams import fold
+
+MIN_NAME_SIMILARITY = 60
+
+
+class SearchArgs(Args):
+    question: str = Field(min_length=1, max_length=200,
+                          description="運転手さんの質問の要点（例: 駐車場の場所、受付の休止時間）")
+    destination: str | None = Field(default=None, max_length=100,
+                                    description="届け先の名前。省略すると次の届け先について調べます")
+
+
+def pick_stop(stops: list[Stop], destination: str | None) -> Stop | None:
+    if not destination:
+        return next_open(stops) or (stops[0] if stops else None)
+    wanted = fold(destination)
+    scored = [
+        (max(fuzz.partial_ratio(wanted, fold(s.destination_name)),
+             fuzz.partial_ratio(wanted, fold(s.destination_name_kana))), s)
+        for s in stops
+    ]
+    best = max(scored, key=lambda t: t[0], default=None)
+    return best[1] if best and best[0] >= MIN_NAME_SIMILARITY else None
+
+
+async def run(env: ToolEnv, args: SearchArgs) -> ToolOutcome:
+    if not env.state.identified or env.state.driver_id is None:
+        return not_identified(env)
+    async with env.deps.sessionmaker() as session:
+        stops = await driver_stops(session, env.today, env.state.driver_id)
+    stop = pick_stop(stops, args.destination)
+    if stop is None:
+        return answer(env, "search_unknown", status="unknown")
+    hits = await env.deps.search.search(depot_id=env.deps.depot_id, date=env.today, text=args.question,
+                                        destination_key=stop_destination_key(stop), top=3)
+    if not hits:
+        return answer(env, "search_unknown", status="unknown", destination_name_kana=stop.destination_name_kana)
+    return answer(env, "search_found", status="found", answers=[
+        {"destination_name_kana": h.doc.name_kana, "notes_kana": h.doc.notes_kana, "cargo_kana": h.doc.cargo_kana,
+         "score": round(h.score, 3)}
+        for h in hits
+    ])
+
+
+TOOL = Tool(
+    name="search_destination_info",
+    description="届け先の駐車場・入口・バース・受付などの質問に、登録済みの情報から答えます。",
+    args=SearchArgs,
+    run=run,
+)

@@ -1,0 +1,25 @@
+"""`transfer_to_dispatcher`: hand the call to a person; the bridge dials the dispatcher."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ivr.conversation import ToolOutcome
+from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
+
+
+class TransferArgs(Args):
+    reason: str = Field(default="caller_request", max_length=200, description="引き継ぐ理由（短く）")
+
+
+async def run(env: ToolEnv, args: TransferArgs) -> ToolOutcome:
+    env.state.transferred = True
+    return answer(env, "transfer", status="transferring", action="transfer", reason=args.reason or "caller_request")
+
+
+TOOL = Tool(
+    name="transfer_to_dispatcher",
+    description="運転手さんが人（オペレーター、配車係）と話したいとき、または指示があったときに配車係へつなぎます。",
+    args=TransferArgs,
+    run=run,
+)

@@ -1,0 +1,74 @@
+"""A Conversation with canned tools, for tests, the benchmark and `ivr demo` without a database.
+
+Each call gets its own `ScriptedConversation` (tool state is never shared between calls); the
+factory keeps them so a test can read one call's transcript and outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ivr.conversation import CallContext, EventKind, ToolOutcome
+
+ToolImpl = Callable[[dict[str, Any]], Awaitable[ToolOutcome]] | ToolOutcome
+
+DEFAULT_INSTRUCTIONS = "あなたは物流センターの配車案内です。日本語で、短く丁寧に話してください。"
+DEFAULT_GREETING = "「お電話ありがとうございます。車番とお名前をお願いします。」と挨拶してください。"
+
+
+class ScriptedConversation:
+    def __init__(self, ctx: CallContext, tools: dict[str, ToolImpl]) -> None:
+        self.ctx = ctx
+        self._tools = tools
+        self.events: list[tuple[EventKind, str, dict[str, Any]]] = []
+        self.tool_calls: list[tuple[str, dict[str, Any]]] = []
+        self.outcome: str | None = None
+        self.finished = asyncio.Event()
+        self.finish_count = 0
+
+    def instructions(self) -> str:
+        return DEFAULT_INSTRUCTIONS
+
+    def tools(self) -> list[dict[str, Any]]:
+        return [
+            {"type": "function", "name": name, "description": f"{name} (scripted)", "parameters": {"type": "object"}}
+            for name in self._tools
+        ]
+
+    def greeting(self) -> str:
+        return DEFAULT_GREETING
+
+    async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
+        args = json.loads(arguments or "{}")
+        self.tool_calls.append((name, args))
+        impl = self._tools.get(name)
+        if impl is None:
+            return ToolOutcome(output={"ok": False, "error": {"code": "unknown_tool", "message": name}})
+        if isinstance(impl, ToolOutcome):
+            return impl
+        return await impl(args)
+
+    async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
+        self.events.append((kind, text, data or {}))
+
+    async def finish(self, outcome: str | None = None) -> None:
+        self.finish_count += 1
+        self.outcome = outcome or "served"
+        self.finished.set()
+
+    def texts(self, kind: EventKind) -> list[str]:
+        return [text for k, text, _ in self.events if k == kind]
+
+
+class ScriptedFactory:
+    def __init__(self, tools: dict[str, ToolImpl] | None = None) -> None:
+        self.tools = tools or {}
+        self.calls: dict[str, ScriptedConversation] = {}
+
+    async def __call__(self, ctx: CallContext) -> ScriptedConversation:
+        conv = ScriptedConversation(ctx, self.tools)
+        self.calls[ctx.call_sid] = conv
+        return conv

@@ -1,0 +1,1 @@
+"""Twilio-facing pieces: request signatures, TwiML, one-time stream tokens, Media Streams frames."""

@@ -1,0 +1,48 @@
+"""TwiML documents, built with the twilio SDK so escaping is never hand-rolled."""
+
+from __future__ import annotations
+
+from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
+
+
+def connect_stream(stream_url: str, parameters: dict[str, str], *, fallback_number: str | None = None) -> str:
+    """`<Connect><Stream>`: the URL takes no query string, so values travel as `<Parameter>`s.
+
+    Twilio runs the next verb when the stream ends, so a `<Dial>` after it hands the caller to a
+    dispatcher if the bridge dies; a normal end hangs the call up through the REST API first.
+    """
+    response = VoiceResponse()
+    connect = Connect()
+    stream = connect.stream(url=stream_url)
+    for name, value in parameters.items():
+        stream.parameter(name=name, value=value)
+    response.append(connect)
+    if fallback_number:
+        dial_verb = Dial()
+        dial_verb.number(fallback_number)
+        response.append(dial_verb)
+    return str(response)
+
+
+def dial(number: str, *, say: str | None = None) -> str:
+    response = VoiceResponse()
+    if say:
+        response.say(say, language="ja-JP")
+    dial_verb = Dial()
+    dial_verb.number(number)
+    response.append(dial_verb)
+    return str(response)
+
+
+def hangup() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def reject_busy() -> str:
+    """Over capacity: tell the caller and hang up rather than leaving the line silent."""
+    response = VoiceResponse()
+    response.say("ただいま大変混み合っております。しばらくしてからおかけ直しください。", language="ja-JP")
+    response.hangup()
+    return str(response)

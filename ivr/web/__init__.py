@@ -1,0 +1,1 @@
+"""The aiohttp service: Twilio webhook, media socket, health and metrics."""

@@ -1,0 +1,95 @@
+"""The aiohttp application factory. Everything an app shares lives in one `WebState`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ivr.bridge.call import BridgeConfig
+from ivr.bridge.metrics import BridgeMetrics
+from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
+from ivr.bridge.transfer import CallControl, call_control_from_settings
+from ivr.conversation import ConversationFactory
+from ivr.telephony.signature import SignatureChecker
+from ivr.telephony.stream_tokens import StreamTokens
+from ivr.turn.machine import TurnConfig
+from ivr.turn.vad_presets import preset_from_settings
+from ivr.web.health import healthz, metrics, readyz
+from ivr.web.limits import FailureLimiter
+from ivr.web.media import media_socket
+from ivr.web.state import STATE, WebState
+from ivr.web.voice import voice_webhook
+
+
+def bridge_config_from_settings(settings: Any) -> BridgeConfig:
+    preset = preset_from_settings(settings)
+    turn = TurnConfig(
+        mode=settings.turn_mode,
+        speak_delay_ms=preset.speak_delay_ms,
+        response_cooldown_ms=preset.response_cooldown_ms,
+    )
+    return BridgeConfig(
+        preset=preset,
+        turn=turn,
+        voice=settings.realtime_voice,
+        transcription_model=settings.transcription_model,
+        tool_timeout=settings.tool_timeout_seconds,
+    )
+
+
+def create_app(
+    settings: Any,
+    conversation_factory: ConversationFactory,
+    *,
+    realtime_connector: RealtimeConnector | None = None,
+    transfer: CallControl | None = None,
+    engine: AsyncEngine | None = None,
+    bridge_config: BridgeConfig | None = None,
+    registry: CollectorRegistry | None = None,
+) -> web.Application:
+    """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
+    auth = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
+    sha256_key = (
+        settings.twilio_webhook_signing_key.get_secret_value() if settings.twilio_webhook_signing_key else None
+    )
+    state = WebState(
+        settings=settings,
+        factory=conversation_factory,
+        connector=realtime_connector or sdk_connector(settings),
+        call_control=transfer or call_control_from_settings(settings),
+        bridge_config=bridge_config or bridge_config_from_settings(settings),
+        metrics=BridgeMetrics(registry),
+        signatures=SignatureChecker(auth, sha256_key),
+        tokens=StreamTokens(settings.stream_token_ttl_seconds),
+        limiter=FailureLimiter(),
+        engine=engine,
+    )
+    app = web.Application(client_max_size=64 * 1024)
+    app[STATE] = state
+    app.router.add_post("/twilio/voice", voice_webhook)
+    app.router.add_get("/twilio/media", media_socket)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    if engine is None:
+        app.cleanup_ctx.append(_own_engine)
+    app.on_shutdown.append(_close_calls)
+    return app
+
+
+async def _own_engine(app: web.Application) -> AsyncIterator[None]:
+    from schedules.db import make_engine
+
+    state = app[STATE]
+    state.engine = make_engine(state.settings.database_url)
+    yield
+    await state.engine.dispose()
+
+
+async def _close_calls(app: web.Application) -> None:
+    for bridge in list(app[STATE].bridges):
+        await bridge.close("shutdown")

@@ -1,0 +1,51 @@
+"""Everything one app instance shares between its calls: configuration and limits, never call state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ivr.bridge.call import BridgeConfig, CallBridge
+from ivr.bridge.metrics import BridgeMetrics
+from ivr.bridge.realtime_client import RealtimeConnector
+from ivr.bridge.transfer import CallControl
+from ivr.conversation import ConversationFactory
+from ivr.telephony.signature import SignatureChecker
+from ivr.telephony.stream_tokens import StreamTokens
+from ivr.web.limits import FailureLimiter
+
+MAX_MEDIA_MESSAGE = 64 * 1024
+
+
+@dataclass
+class WebState:
+    settings: Any
+    factory: ConversationFactory
+    connector: RealtimeConnector
+    call_control: CallControl
+    bridge_config: BridgeConfig
+    metrics: BridgeMetrics
+    signatures: SignatureChecker
+    tokens: StreamTokens
+    limiter: FailureLimiter
+    engine: AsyncEngine | None = None
+    bridges: set[CallBridge] = field(default_factory=set)
+
+    @property
+    def public_base(self) -> str | None:
+        base: str | None = self.settings.public_base_url
+        return base
+
+    @property
+    def at_capacity(self) -> bool:
+        return len(self.bridges) >= self.settings.max_concurrent_calls
+
+
+STATE: web.AppKey[WebState] = web.AppKey("ivr_state", WebState)
+
+
+def source_of(request: web.Request) -> str:
+    return request.remote or "unknown"

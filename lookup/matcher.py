@@ -1,0 +1,168 @@
+"""The strict match: given the spoken serial's vehicles and drivers, decide who (if anyone) called.
+
+Pure: no I/O, so every trap is tested without a database. The vehicle digits have already
+matched exactly (the candidates are the rows for that serial on that date); the name decides:
+  - exact key match with exactly one driver → matched;
+  - no exact match, exactly one close one (rapidfuzz ratio ≥ CONFIRM_THRESHOLD) → confirm;
+  - several at the best tier → ambiguous, unless caller ID or a spoken plate region leaves one;
+  - none → not_found: never a near neighbour.
+Caller ID only breaks ties among drivers whose name already fits; it never makes a name fit.
+A spoken region (品川, しながわ) only narrows the candidates; it never makes a name fit either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jaconv
+from rapidfuzz import fuzz
+
+from lookup.name_key import NameKey, fold_surface, kanji_reading, normalize_kana, schedule_name_key
+from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
+
+# fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
+# (オノ/オオノ 80, サトウ/サイトウ 86): close enough to read back. One mora replaced in a 3-4 mora
+# name scores 67-75 (サトウ/カトウ 67, タカハシ/タカハタ 75): another person, not_found. Tuned on
+# tests/cases/lookup.csv.
+CONFIRM_THRESHOLD = 80.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One (vehicle, driver) pair on the spoken serial in the current schedule of the day."""
+
+    driver_id: int
+    driver_name: str
+    driver_kana: str
+    driver_phone: str
+    vehicle_id: int
+    serial: str
+    plate: str
+
+
+@dataclass(frozen=True)
+class _Scored:
+    cand: Candidate
+    exact: bool
+    score: float
+    phone_matches: bool
+
+
+def plate_region(plate: str) -> str:
+    """The region of a written plate (品川 100 あ 12-34 → 品川); "" when the plate has none."""
+    head = re.split(r"\d", unicodedata.normalize("NFKC", plate or ""), maxsplit=1)[0]
+    return re.sub(r"\s+", "", head)
+
+
+@lru_cache(maxsize=4096)
+def _region_kana(region: str) -> str:
+    if re.search(r"[\u3400-\u9fff]", region):
+        return normalize_kana(kanji_reading(region))
+    return normalize_kana(jaconv.hira2kata(region))
+
+
+def region_mentioned(region: str, vehicle_text: str) -> bool:
+    """Did the caller name this plate region, written (品川) or spoken (しながわ)?"""
+    if not region or not vehicle_text:
+        return False
+    text = unicodedata.normalize("NFKC", vehicle_text)
+    if region in text:
+        return True
+    kana = _region_kana(region)
+    return len(kana) >= 2 and kana in normalize_kana(jaconv.hira2kata(text))
+
+
+def _score(spoken: NameKey, cand: Candidate, caller_phone: str | None) -> _Scored:
+    own = schedule_name_key(cand.driver_kana)
+    phone_ok = bool(caller_phone) and cand.driver_phone == caller_phone
+    if own is None:
+        return _Scored(cand, False, 0.0, phone_ok)
+    targets = [k for k in (own.full, own.family) if k]
+    heard = {spoken.full}
+    if spoken.surface:
+        # The transcript's kanji stand for the schedule's reading of the same kanji (not the
+        # dictionary's guess). They only ever add a reading; they never tell drivers apart.
+        parts = cand.driver_name.split()
+        if spoken.surface == fold_surface(cand.driver_name):
+            heard.add(own.full)
+        elif own.family and parts and spoken.surface == fold_surface(parts[0]):
+            heard.add(own.family)
+    exact = any(h == t for h in heard for t in targets)
+    score = max(fuzz.ratio(h, t) for h in heard for t in targets)
+    return _Scored(cand, exact, 100.0 if exact else score, phone_ok)
+
+
+def _driver(c: Candidate) -> DriverInfo:
+    return DriverInfo(c.driver_id, c.driver_name, c.driver_kana, c.vehicle_id, c.serial, c.plate)
+
+
+def invalid(digits: str | None, spoken: NameKey | None, reason: str) -> LookupResult:
+    """The slot held nothing usable: ask again, without touching the schedule."""
+    which = "invalid_number" if digits is None else "invalid_name"
+    return LookupResult(
+        status="invalid",
+        digits=digits,
+        name_key=spoken.full if spoken else None,
+        instruction=INSTRUCTIONS[which],
+        reason=reason,
+    )
+
+
+def match(
+    digits: str | None,
+    spoken: NameKey | None,
+    candidates: Sequence[Candidate],
+    *,
+    caller_phone: str | None = None,
+    vehicle_text: str = "",
+) -> LookupResult:
+    """Decide the status for `candidates` (every vehicle+driver on serial `digits` that day)."""
+    if digits is None:
+        return invalid(None, spoken, "no usable vehicle number")
+    if spoken is None:
+        return invalid(digits, None, "no name heard")
+    scored = [_score(spoken, c, caller_phone) for c in candidates]
+    views = tuple(
+        CandidateView(
+            s.cand.driver_id, s.cand.driver_name, s.cand.driver_kana, s.cand.vehicle_id,
+            s.cand.plate, s.exact, round(s.score, 1), s.phone_matches,
+        )
+        for s in scored
+    )
+    pool = scored
+    named = [s for s in scored if region_mentioned(plate_region(s.cand.plate), vehicle_text)]
+    if named:
+        pool = named
+
+    def result(status: Status, chosen: _Scored | None = None, reason: str = "") -> LookupResult:
+        text = INSTRUCTIONS[status]
+        if chosen is not None:
+            text = text.format(kana=chosen.cand.driver_kana)
+        return LookupResult(
+            status=status,
+            digits=digits,
+            name_key=spoken.full if spoken else None,
+            instruction=text,
+            driver=_driver(chosen.cand) if chosen is not None else None,
+            candidates=views,
+            reason=reason,
+        )
+
+    if not candidates:
+        return result("not_found", reason="no vehicle with this number on this date")
+    exact = [s for s in pool if s.exact]
+    close = [s for s in pool if not s.exact and s.score >= CONFIRM_THRESHOLD]
+    tiers: tuple[tuple[list[_Scored], Status], ...] = ((exact, "matched"), (close, "confirm"))
+    for tier, status in tiers:
+        if len(tier) == 1:
+            return result(status, tier[0])
+        if len(tier) > 1:
+            by_phone = [s for s in tier if s.phone_matches]
+            if len(by_phone) == 1:
+                return result(status, by_phone[0], reason="caller ID broke a tie")
+            return result("ambiguous", reason=f"{len(tier)} drivers fit")
+    return result("not_found", reason="no driver on this number has this name")

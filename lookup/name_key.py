@@ -1,0 +1,165 @@
+"""Names → a comparison key in katakana, so サトー, さとう, ｻﾄｳ and 佐藤 meet on one key.
+
+The key keeps what tells people apart (オノ ≠ オオノ, サトウ ≠ サイトウ) and drops what the speech
+model varies freely: script, width, long-vowel spelling (サトー = サトウ, オーノ = オオノ), ヅ/ズ and
+ヂ/ジ, and the frames around a name (ドライバーの…です, …と申します, …さん). Kanji are read with
+pyopenjtalk after folding old and variant forms (斉藤 → 斎藤, 渡邊 → 渡辺), but a schedule's own
+kana (driver_kana) is always the authority for a driver's key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jaconv
+
+# Old and variant forms of name kanji, folded before reading and before comparing surfaces.
+KANJI_VARIANTS: dict[str, str] = {
+    "斉": "斎", "齋": "斎", "齊": "斎",
+    "邊": "辺", "邉": "辺",
+    "髙": "高", "﨑": "崎", "嵜": "崎", "碕": "崎",
+    "濵": "浜", "濱": "浜", "澤": "沢", "廣": "広", "櫻": "桜", "國": "国", "嶋": "島", "嶌": "島",
+    "德": "徳", "惠": "恵", "眞": "真", "冨": "富", "曾": "曽", "萬": "万", "藏": "蔵", "條": "条",
+    "瀨": "瀬", "舘": "館", "莊": "荘", "兒": "児", "將": "将", "淺": "浅", "黑": "黒", "佛": "仏",
+    "龍": "竜", "槇": "槙", "桒": "桑", "塚": "塚",
+}
+_VARIANT_TABLE = str.maketrans(KANJI_VARIANTS)
+
+# Frames around a name, in katakana after normalization; stripped repeatedly from either end. A text
+# that is only a frame (えーと, はい) leaves no name. Nothing a name can end in (アカネ, ユウダ) is here.
+_PREFIXES = sorted(
+    [
+        "エート", "エット", "エー", "アノー", "アノ", "ハイ", "ワタシハ", "ワタクシハ", "ボクハ", "オレハ",
+        "ナマエハ", "ドライバーノ", "ドライバー", "ウンテンシュノ", "ウンテンシャノ",
+        "私ハ", "名前ハ", "運転手ノ", "運転者ノ", "僕ハ", "俺ハ",
+    ],
+    key=len,
+    reverse=True,
+)
+_SUFFIXES = sorted(
+    [
+        "トモウシマス", "トイイマス", "デゴザイマス", "デス", "ダヨ", "サン", "サマ", "クン",
+        "ト申シマス", "ト言イマス", "様", "ヨロシクオネガイシマス", "ヨロシク", "オネガイシマス", "デスネ",
+        "ヨロシクオ願イシマス", "オ願イシマス", "デオ願イシマス",
+    ],
+    key=len,
+    reverse=True,
+)
+_SMALL_AND_OLD = str.maketrans({"ヅ": "ズ", "ヂ": "ジ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ヵ": "カ", "ヶ": "ケ"})
+_VOWEL_OF: dict[str, str] = {}
+for _vowel, _row in {
+    "ア": "アカガサザタダナハバパマヤラワァャ",
+    "イ": "イキギシジチヂニヒビピミリィ",
+    "ウ": "ウクグスズツヅヌフブプムユルゥュヴ",
+    "エ": "エケゲセゼテデネヘベペメレェ",
+    "オ": "オコゴソゾトドノホボポモヨロヲォョ",
+}.items():
+    for _ch in _row:
+        _VOWEL_OF[_ch] = _vowel
+# Which following vowel lengthens a mora ending in a vowel: オウ/オオ, エイ/エエ, and doubled vowels.
+_LENGTHENS = {"ア": "ア", "イ": "イ", "ウ": "ウ", "エ": "エイ", "オ": "オウ"}
+_KATAKANA_RE = re.compile(r"[ァ-ヴー]")
+_NOT_NAME_RE = re.compile(r"[^\u30a1-\u30f4\u30fc\u3400-\u9fff\uf900-\ufaff\s]")
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """A name's key: `full` (all parts run together), `family` (first part) when the split is known,
+    and `surface`, the written form with variants folded (only when it holds kanji), which lets a
+    transcript's 佐藤 stand for the reading the schedule gives to 佐藤 even when the dictionary's differs."""
+
+    full: str
+    family: str
+    surface: str = ""
+
+
+def _pyopenjtalk() -> Any:
+    # pyopenjtalk prints a warning about ONNX to stdout on import; keep stdout clean for --json.
+    with contextlib.redirect_stdout(io.StringIO()):
+        import pyopenjtalk
+    return pyopenjtalk
+
+
+@lru_cache(maxsize=4096)
+def kanji_reading(text: str) -> str:
+    """Katakana reading of text holding kanji (after variant folding), from pyopenjtalk's dictionary."""
+    return str(_pyopenjtalk().g2p(text.translate(_VARIANT_TABLE), kana=True))
+
+
+def fold_surface(text: str) -> str:
+    """The written name with variants folded and spaces dropped: 齋藤 健一 → 斎藤健一."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).translate(_VARIANT_TABLE)
+
+
+def normalize_kana(kana: str) -> str:
+    """Katakana with long vowels, ヅ/ヂ and old kana folded; anything else dropped."""
+    out: list[str] = []
+    prev_vowel = ""
+    prev_long = False
+    for ch in kana.translate(_SMALL_AND_OLD):
+        if ch == "ー":
+            if prev_vowel and not prev_long:
+                out.append("ー")
+                prev_long = True
+            continue
+        if not _KATAKANA_RE.match(ch):
+            continue
+        if prev_vowel and not prev_long and ch in _LENGTHENS.get(prev_vowel, ""):
+            out.append("ー")
+            prev_long = True
+            continue
+        out.append(ch)
+        if ch in "ッン":
+            prev_vowel, prev_long = "", False
+        else:
+            prev_vowel, prev_long = _VOWEL_OF.get(ch, ""), False
+            if ch in "ャュョァィゥェォ" and out[:-1]:
+                prev_vowel = _VOWEL_OF[ch]
+    return "".join(out)
+
+
+def _strip_frames(text: str) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for p in _PREFIXES:
+            if text.startswith(p):
+                text, changed = text[len(p) :].lstrip(), True
+                break
+        for s in _SUFFIXES:
+            if text.endswith(s):
+                text, changed = text[: -len(s)].rstrip(), True
+                break
+    return text
+
+
+def _part_key(part: str) -> str:
+    if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", part):
+        part = kanji_reading(part)
+    return normalize_kana(part)
+
+
+@lru_cache(maxsize=8192)
+def name_key(text: str) -> NameKey | None:
+    """Key of a spoken or written name; None when nothing name-like is left after the frames."""
+    norm = jaconv.hira2kata(unicodedata.normalize("NFKC", text or ""))
+    norm = _NOT_NAME_RE.sub(" ", norm).strip()
+    norm = _strip_frames(re.sub(r"\s+", " ", norm))
+    raw = [p for p in norm.split(" ") if p]
+    parts = [k for k in (_part_key(p) for p in raw) if k]
+    if not parts:
+        return None
+    joined = "".join(raw)
+    surface = fold_surface(joined) if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", joined) else ""
+    return NameKey(full="".join(parts), family=parts[0] if len(parts) > 1 else "", surface=surface)
+
+
+def schedule_name_key(name_kana: str) -> NameKey | None:
+    """Key of a driver from the schedule's kana (the authority), e.g. サトウ ケンイチ."""
+    return name_key(name_kana)

@@ -1,0 +1,132 @@
+"""Render the readings of a validated schedule, each distinct text once.
+
+Hundreds of stops share a handful of destinations, cargo wordings and windows, so readings
+are cached per load (never across loads: a fixed reading rule must take effect on reload).
+The dispatcher's kana columns win over the rendering and are counted separately, so the
+summary says how much of what drivers hear was typed by a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from schedules.problems import Problem
+from schedules.readings import reading, window_reading
+from schedules.validation import ValidStop
+
+TextKind = Literal["address", "text"]
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+# Longest reading each column holds (the database's column sizes).
+MAX_READING = {"destination_name": 400, "destination_address": 800, "window": 200, "cargo": 800}
+
+
+@dataclass(frozen=True, slots=True)
+class StopReadings:
+    destination_name: str
+    destination_address: str
+    address_from_file: bool
+    window: str
+    cargo: str
+    cargo_from_file: bool
+    notes: str
+
+
+@dataclass(slots=True)
+class Rendered:
+    readings: list[StopReadings]
+    problems: list[Problem]
+    rendered: int  # reading values filled by rendering (non-empty texts)
+    from_file: int  # reading values taken from the file's kana columns
+    distinct: int  # distinct texts actually rendered
+
+
+class _Renderer:
+    """Per-load cache of readings; a text that cannot be rendered becomes a Problem, not a crash."""
+
+    def __init__(self, columns: Callable[[str], str]) -> None:
+        self._texts: dict[tuple[str, str], str] = {}
+        self._windows: dict[tuple[dt.time | None, dt.time | None], str] = {}
+        self._column = columns
+        self.problems: list[Problem] = []
+        self.rendered = 0
+
+    def text(self, stop: ValidStop, field: str, value: str, kind: TextKind) -> str:
+        if not value:
+            return ""
+        key = (kind, value)
+        cached = self._texts.get(key)
+        if cached is None:
+            try:
+                cached = reading(value, kind)
+            except Exception as exc:  # a reading bug must name the row, not abort the load mid-way
+                self.problems.append(Problem(stop.line, self._column(field), f"cannot render a reading: {exc}"))
+                cached = ""
+            self._texts[key] = cached
+        self.rendered += 1
+        self._check_length(stop, field, cached)
+        return cached
+
+    def window(self, stop: ValidStop) -> str:
+        if stop.window_start is None and stop.window_end is None:
+            return ""
+        key = (stop.window_start, stop.window_end)
+        cached = self._windows.get(key)
+        if cached is None:
+            try:
+                cached = window_reading(stop.window_start, stop.window_end)
+            except Exception as exc:
+                self.problems.append(Problem(stop.line, self._column("window_start"), f"cannot render: {exc}"))
+                cached = ""
+            self._windows[key] = cached
+        self.rendered += 1
+        self._check_length(stop, "window", cached)
+        return cached
+
+    def _check_length(self, stop: ValidStop, field: str, value: str) -> None:
+        limit = MAX_READING.get(field)
+        if limit is not None and len(value) > limit:
+            column = self._column("window_start" if field == "window" else field)
+            self.problems.append(Problem(stop.line, column, f"reading too long ({len(value)} kana, at most {limit})"))
+
+    @property
+    def distinct(self) -> int:
+        return len(self._texts) + len(self._windows)
+
+
+def render_readings(
+    stops: list[ValidStop], columns: Callable[[str], str], progress: Progress | None = None
+) -> Rendered:
+    """Readings for every stop, in order. `columns` names a field as the file's header does."""
+    renderer = _Renderer(columns)
+    from_file = 0
+    out: list[StopReadings] = []
+    step = max(1, len(stops) // 100)
+    for index, stop in enumerate(stops, start=1):
+        if stop.address_kana is not None:
+            from_file += 1
+            address = stop.address_kana
+        else:
+            address = renderer.text(stop, "destination_address", stop.destination_address, "address")
+        if stop.cargo_kana is not None:
+            from_file += 1
+            cargo = stop.cargo_kana
+        else:
+            cargo = renderer.text(stop, "cargo", stop.cargo, "text")
+        out.append(
+            StopReadings(
+                destination_name=renderer.text(stop, "destination_name", stop.destination_name, "text"),
+                destination_address=address,
+                address_from_file=stop.address_kana is not None,
+                window=renderer.window(stop),
+                cargo=cargo,
+                cargo_from_file=stop.cargo_kana is not None,
+                notes=renderer.text(stop, "notes", stop.notes, "text"),
+            )
+        )
+        if progress is not None and (index % step == 0 or index == len(stops)):
+            progress("rendering", index, len(stops))
+    return Rendered(out, renderer.problems, renderer.rendered, from_file, renderer.distinct)

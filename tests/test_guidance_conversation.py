@@ -1,0 +1,189 @@
+"""The Conversation driven directly (run_tool with raw JSON) on a real database loaded by the loader."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from guidance_support import DAY, load_days
+from sqlalchemy import select
+
+from ivr.conversation import CallContext
+from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.prompts import PromptStore
+from ivr.guidance.session import GuidanceConversation
+from ivr.settings import load_settings
+from schedules.models import Call, CallEvent
+from schedules.search.embedded import EmbeddedSearch
+
+KANJI_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9０-９]")
+
+
+@pytest.fixture
+async def deps(sessionmaker, tmp_path: Path) -> GuidanceDeps:
+    await load_days(sessionmaker, tmp_path)
+    return GuidanceDeps.from_settings(load_settings(), sessionmaker, today=lambda: DAY,
+                                      prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+
+
+async def new_call(deps: GuidanceDeps, sid: str = "CAtest0001", phone: str | None = None) -> GuidanceConversation:
+    return await GuidanceConversation.start(CallContext(call_sid=sid, caller_phone=phone), deps)
+
+
+async def tool(conv: GuidanceConversation, name: str, **args: Any) -> dict[str, Any]:
+    return (await conv.run_tool(name, json.dumps(args, ensure_ascii=False))).output
+
+
+def speakable_values(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        skip = ("instruction", "status", "day")
+        return [v for k, val in node.items() if k not in skip for v in speakable_values(val)]
+    if isinstance(node, list):
+        return [v for item in node for v in speakable_values(item)]
+    return [node] if isinstance(node, str) else []
+
+
+async def test_nothing_about_a_schedule_before_identification(deps) -> None:
+    conv = await new_call(deps)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("get_next_stop", {}), ("get_schedule", {"day": "today"}),
+        ("search_destination_info", {"question": "駐車場はどこですか"}), ("confirm_driver", {"answer": "yes"}),
+    ]
+    for name, args in calls:
+        out = await tool(conv, name, **args)
+        assert out["status"] in ("not_identified", "nothing_to_confirm")
+        assert set(out) <= {"status", "instruction"}
+
+
+async def test_served_driver_hears_only_kana(deps) -> None:
+    conv = await new_call(deps)
+    out = await tool(conv, "lookup_driver", vehicle_number="いちにのさんよん", driver_name="さとう けんいち")
+    assert out["status"] == "matched" and out["driver_name_kana"] == "サトウ ケンイチ"
+    assert "get_next_stop" in out["instruction"]
+    stop = await tool(conv, "get_next_stop")
+    assert stop["status"] == "found"
+    s = stop["stop"]
+    assert s["destination_name_kana"] and s["address_kana"] and s["window_kana"] and s["cargo_kana"]
+    assert "ツイタチ" in stop["date_kana"]
+    assert all(not KANJI_OR_DIGIT.search(v) for v in speakable_values(stop)), stop
+    tomorrow = await tool(conv, "get_schedule", day="tomorrow")
+    assert tomorrow["status"] == "found" and len(tomorrow["stops"]) == 1
+    assert all(not KANJI_OR_DIGIT.search(v) for v in speakable_values(tomorrow))
+    end = await conv.run_tool("end_call", "{}")
+    assert end.action == "hangup"
+    await conv.finish()
+    async with deps.sessionmaker() as session:
+        call = (await session.execute(select(Call).where(Call.call_sid == "CAtest0001"))).scalar_one()
+        kinds = (await session.execute(select(CallEvent.kind).where(CallEvent.call_id == call.id)
+                                       .order_by(CallEvent.seq))).scalars().all()
+    assert call.outcome == "served" and call.driver_id is not None
+    assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
+
+
+async def test_confirm_path(deps) -> None:
+    conv = await new_call(deps)
+    args = json.dumps({"vehicle_number": "1234", "driver_name": "さいとう けんいち"})
+    result = await conv.run_tool("lookup_driver", args)
+    assert result.output["status"] == "confirm" and result.expects_yes_no
+    assert result.output["driver_name_kana"] == "サトウ ケンイチ"
+    assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
+    assert (await tool(conv, "confirm_driver", answer="yes"))["status"] == "confirmed"
+    assert (await tool(conv, "get_next_stop"))["status"] == "found"
+
+
+async def test_confirm_denied_asks_again(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さいとう けんいち")
+    out = await tool(conv, "confirm_driver", answer="no")
+    assert out["status"] == "not_confirmed" and "lookup_driver" in out["instruction"]
+    assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
+
+
+async def test_ambiguous_is_resolved_by_the_full_name(deps) -> None:
+    conv = await new_call(deps)
+    out = await tool(conv, "lookup_driver", vehicle_number="ごーろくのななはち", driver_name="おおた")
+    assert out["status"] == "ambiguous"
+    assert "マコト" not in json.dumps(out, ensure_ascii=False) and "ユウキ" not in json.dumps(out, ensure_ascii=False)
+    out = await tool(conv, "lookup_driver", vehicle_number="5678", driver_name="おおた まこと")
+    assert out["status"] == "matched" and out["driver_name_kana"] == "オオタ マコト"
+    stop = await tool(conv, "get_next_stop")
+    assert "アダチ" in stop["stop"]["destination_name_kana"]  # 足立倉庫: 太田 誠's stop, not 太田 裕樹's
+
+
+async def test_three_failures_transfer(deps) -> None:
+    conv = await new_call(deps)
+    first = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "1235", "driver_name": "佐藤"}))
+    assert first.output["status"] == "not_found" and first.action == "none"
+    assert first.output["heard_vehicle_number_kana"] == "イチ ニー サン ゴー"
+    second = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "よろしく", "driver_name": "佐藤"}))
+    assert second.output["status"] == "invalid" and second.action == "none"
+    third = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "9999", "driver_name": "佐藤"}))
+    assert third.action == "transfer" and third.reason == "lookup_failed"
+    await conv.finish()
+    async with deps.sessionmaker() as session:
+        call = (await session.execute(select(Call).where(Call.call_sid == "CAtest0001"))).scalar_one()
+    assert call.outcome == "transferred" and call.lookup_failures == 3
+
+
+async def test_not_found_then_hang_up_is_recorded_as_not_found(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1235", driver_name="佐藤")
+    await conv.finish()
+    async with deps.sessionmaker() as session:
+        assert (await session.execute(select(Call.outcome))).scalar_one() == "not_found"
+
+
+async def test_destination_question_is_answered_from_the_index(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
+    out = await tool(conv, "search_destination_info", question="駐車場はどこですか")
+    assert out["status"] == "found" and "キタガワ" in out["answers"][0]["notes_kana"].replace(" ", "")
+    other = await tool(conv, "search_destination_info", question="搬入口はどこ", destination="三田ストア")
+    assert other["status"] == "found" and "ウラグチ" in other["answers"][0]["notes_kana"].replace(" ", "")
+    unknown = await tool(conv, "search_destination_info", question="食堂は何時まで開いていますか")
+    assert unknown["status"] == "unknown" and "answers" not in unknown
+
+
+async def test_another_drivers_destination_is_not_searchable(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
+    out = await tool(conv, "search_destination_info", question="守衛所で受付", destination="葛飾配送センター")
+    assert out["status"] == "unknown"
+
+
+@pytest.mark.parametrize("name,args,error", [
+    ("lookup_driver", "{not json", "bad_json"),
+    ("lookup_driver", "[1, 2]", "bad_arguments"),
+    ("lookup_driver", '{"vehicle_number": "1234"}', "bad_arguments"),
+    ("lookup_driver", '{"vehicle_number": "1234", "driver_name": "佐藤", "extra": 1}', "bad_arguments"),
+    ("get_schedule", '{"day": "yesterday"}', "bad_arguments"),
+    ("confirm_driver", '{"answer": "maybe"}', "bad_arguments"),
+    ("launch_missiles", "{}", "unknown_tool"),
+])
+async def test_bad_arguments_get_a_structured_error(deps, name: str, args: str, error: str) -> None:
+    conv = await new_call(deps)
+    out = (await conv.run_tool(name, args)).output
+    assert out["status"] == "error" and out["error"] == error and out["instruction"]
+    assert conv.state.lookup_failures == 0
+
+
+async def test_caller_asks_for_a_person(deps) -> None:
+    conv = await new_call(deps)
+    result = await conv.run_tool("transfer_to_dispatcher", '{"reason": "人と話したい"}')
+    assert result.action == "transfer" and result.reason == "人と話したい"
+    await conv.finish()
+    async with deps.sessionmaker() as session:
+        assert (await session.execute(select(Call.outcome))).scalar_one() == "transferred"
+
+
+async def test_tool_definitions_are_realtime_function_tools(deps) -> None:
+    conv = await new_call(deps)
+    tools = {t["name"]: t for t in conv.tools()}
+    assert set(tools) == {"lookup_driver", "confirm_driver", "get_next_stop", "get_schedule",
+                          "search_destination_info", "transfer_to_dispatcher", "end_call"}
+    assert all(t["type"] == "function" and t["parameters"]["type"] == "object" for t in tools.values())
+    assert tools["lookup_driver"]["parameters"]["required"] == ["vehicle_number", "driver_name"]
+    assert tools["get_schedule"]["parameters"]["properties"]["day"]["enum"] == ["today", "tomorrow"]

@@ -1,0 +1,189 @@
+"""End to end on the stand-ins: the real webhook, media socket, bridge, tools, lookup and search,
+with the scripted Realtime stand-in as the model and the Twilio caller simulator as the driver."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bridge_support import eventually, fast_config
+from guidance_support import DAY, load_days
+from sqlalchemy import select
+
+from ivr.guidance.factory import build_factory
+from ivr.guidance.prompts import DEFAULT_DIR, PromptStore
+from ivr.guidance.scenarios import (
+    Scenario,
+    ambiguous_then_full_name,
+    confirm_path,
+    play_call,
+    served_with_correction,
+    three_failures,
+)
+from ivr.sim.azure_search_standin import start_standin
+from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
+from ivr.sim.realtime_standin import RealtimeStandin, Script
+from ivr.sim.twilio_caller import TwilioCaller
+from schedules.models import Call, CallEvent
+from schedules.search.azure import AzureDestinationSearch
+from schedules.search.base import DestinationSearch
+from schedules.search.indexing import index_after_commit
+
+
+@dataclass
+class Played:
+    outcome: str
+    events: list[CallEvent]
+    service: RunningService
+    standin: RealtimeStandin
+
+    def results(self, tool: str) -> list[dict[str, Any]]:
+        return [e.data["output"] for e in self.events if e.kind == "tool_result" and e.text == tool]
+
+    def texts(self, kind: str) -> list[str]:
+        return [e.text for e in self.events if e.kind == kind]
+
+
+@asynccontextmanager
+async def service(sessionmaker, engine, script: Callable[[], Script], *, prompts: PromptStore | None = None,
+                  search: DestinationSearch | None = None) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
+    standin = await RealtimeStandin(script).start()
+    settings = sim_settings(standin.url)
+    factory = build_factory(settings, sessionmaker, today=lambda: DAY, prompts=prompts, search=search)
+    running = await start_service(settings, factory, engine=engine, bridge_config=fast_config())
+    try:
+        yield standin, running
+    finally:
+        await running.close()
+        await standin.close()
+
+
+def caller_for(running: RunningService) -> TwilioCaller:
+    return TwilioCaller(running.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
+
+
+async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
+    scenario.speech_scale = 0.35
+    async with service(sessionmaker, engine, scenario.script, **kw) as (standin, running):
+        caller = caller_for(running)
+        try:
+            await play_call(caller, scenario, within=15)
+        finally:
+            await caller.close()
+
+        async def finished() -> Call | None:
+            async with sessionmaker() as session:
+                return (await session.execute(select(Call).where(Call.call_sid == caller.call_sid,
+                                                                  Call.ended_at.is_not(None)))).scalar()
+
+        call = None
+        for _ in range(300):
+            if (call := await finished()) is not None:
+                break
+            await _sleep(0.02)
+        assert call is not None, "the call was never finished"
+        async with sessionmaker() as session:
+            events = list((await session.execute(select(CallEvent).where(CallEvent.call_id == call.id)
+                                                 .order_by(CallEvent.seq))).scalars().all())
+        return Played(call.outcome, events, running, standin)
+
+
+async def _sleep(s: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(s)
+
+
+async def test_driver_served_from_greeting_to_goodbye(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    played = await play(sessionmaker, engine, served_with_correction(
+        "いちにのさんご", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか"))
+    assert played.outcome == "served"
+    assert [r["status"] for r in played.results("lookup_driver")] == ["not_found", "matched"]
+    assert played.results("lookup_driver")[0]["heard_vehicle_number_kana"] == "イチ ニー サン ゴー"
+    stop = played.results("get_next_stop")[0]["stop"]
+    assert "アリアケ" in stop["destination_name_kana"].replace(" ", "")
+    assert played.texts("aizuchi_ignored") == ["はい"]
+    assert played.results("end_call")[0]["status"] == "ending"
+    bot = played.texts("bot")
+    assert bot[0].startswith("お電話ありがとうございます") and bot[-1].startswith("ありがとうございました")
+    assert any(stop["address_kana"] in line for line in bot)  # the bot read the kana the tool gave it
+
+
+async def test_destination_question_answered_from_the_index(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    played = await play(sessionmaker, engine, served_with_correction(
+        "いちにのさんよん", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか"))
+    answer = played.results("search_destination_info")[0]
+    assert answer["status"] == "found" and "キタガワ" in answer["answers"][0]["notes_kana"].replace(" ", "")
+    assert any("キタガワ" in line.replace(" ", "") for line in played.texts("bot"))
+
+
+async def test_destination_question_through_azure_search(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    azure, runner, url = await start_standin()
+    try:
+        search = AzureDestinationSearch(url, "standin-key", "destinations")
+        await index_after_commit(search, sessionmaker, "default", DAY)
+        played = await play(sessionmaker, engine, served_with_correction(
+            "いちにのさんよん", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか"), search=search)
+        assert played.results("search_destination_info")[0]["status"] == "found"
+        assert ("POST", "/indexes('destinations')/docs/search.post.search") in azure.requests
+    finally:
+        await runner.cleanup()
+
+
+async def test_confirm_path(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    played = await play(sessionmaker, engine, confirm_path("いちにのさんよん", "さいとう けんいち"))
+    assert [r["status"] for r in played.results("lookup_driver")] == ["confirm"]
+    assert any("サトウ ケンイチさんでよろしいですか" in line for line in played.texts("bot"))
+    assert played.results("confirm_driver")[0]["status"] == "confirmed"
+    assert played.results("get_next_stop")[0]["status"] == "found"
+    assert played.texts("aizuchi_ignored") == []  # the はい answered the read-back
+    assert played.outcome == "served"
+
+
+async def test_ambiguous_match_resolved_by_the_full_name(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    played = await play(sessionmaker, engine, ambiguous_then_full_name("ごーろくのななはち", "おおた", "おおた まこと"))
+    assert [r["status"] for r in played.results("lookup_driver")] == ["ambiguous", "matched"]
+    assert "アダチ" in played.results("get_next_stop")[0]["stop"]["destination_name_kana"]
+    assert played.outcome == "served"
+
+
+async def test_not_found_three_times_then_transfer(sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    played = await play(sessionmaker, engine, three_failures(
+        [("いちにのさんご", "さとう"), ("よろしく", "さとう"), ("きゅうきゅうきゅうきゅう", "さとう")]))
+    assert [r["status"] for r in played.results("lookup_driver")] == ["not_found", "invalid", "not_found"]
+    assert played.outcome == "transferred"
+    assert played.texts("transfer") == ["lookup_failed"]
+    updates = played.service.twilio_rest.updates
+    assert len(updates) == 1 and "<Dial" in updates[0].form.get("Twiml", "")
+
+
+async def test_prompts_are_reloaded_live(sessionmaker, engine, tmp_path: Path) -> None:
+    prompt_dir = tmp_path / "prompts"
+    shutil.copytree(DEFAULT_DIR, prompt_dir)
+    store = PromptStore(prompt_dir)
+    async with service(sessionmaker, engine, Script, prompts=store) as (standin, running):
+        async def instructions_of_a_call(n: int) -> str:
+            caller = caller_for(running)
+            assert (await caller.dial()).status == 200
+            await caller.connect()
+            session = (await standin.wait_sessions(n))[n - 1]
+            update = await eventually(lambda: session.of_type("session.update"), what="session.update")
+            await caller.hangup()
+            return str(update[0]["session"]["instructions"])
+
+        first = await instructions_of_a_call(1)
+        path = prompt_dir / "instructions.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\n## 臨時のお知らせ\n- 本日は雪のため遅れが出ています。\n",
+                        encoding="utf-8")
+        second = await instructions_of_a_call(2)
+    assert "雪のため" not in first and "雪のため" in second

@@ -1,0 +1,185 @@
+"""One test per reading rule: numbers, counters, dates, times, phone numbers, free text, addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from schedules.readings import KINDS, PAUSE, reading, readings, same_reading, window_reading
+from schedules.readings.kana import merge_long_vowels, reading_key
+from schedules.readings.numbers import count_kana, decimal_kana, kana_with_digits, kanji_to_int, number_kana
+
+
+@pytest.mark.parametrize(
+    ("n", "kana"),
+    [
+        (0, "ゼロ"),
+        (11, "ジュウイチ"),
+        (24, "ニジュウヨン"),
+        (300, "サンビャク"),
+        (600, "ロッピャク"),
+        (800, "ハッピャク"),
+        (3000, "サンゼン"),
+        (8000, "ハッセン"),
+        (10000, "イチマン"),
+        (2026, "ニセンニジュウロク"),
+    ],
+)
+def test_numbers_use_the_spoken_sound_changes(n: int, kana: str) -> None:
+    assert number_kana(n) == kana
+
+
+@pytest.mark.parametrize(
+    ("number", "counter", "kana"),
+    [
+        ("6", "本", "ロッポン"),
+        ("3", "本", "サンボン"),
+        ("4", "本", "ヨンホン"),
+        ("300", "本", "サンビャッポン"),
+        ("1", "個", "イッコ"),
+        ("6", "個", "ロッコ"),
+        ("3", "階", "サンガイ"),
+        ("1", "丁目", "イッチョウメ"),
+        ("6", "丁目", "ロクチョウメ"),
+        ("8", "丁目", "ハッチョウメ"),
+        ("1", "人", "ヒトリ"),
+        ("4", "人", "ヨニン"),
+        ("3.5", "t", "サンテンゴトン"),
+        ("1.5", "t", "イッテンゴトン"),
+        ("-18", "℃", "マイナスジュウハチド"),
+    ],
+)
+def test_counters_change_the_number_before_them(number: str, counter: str, kana: str) -> None:
+    assert count_kana(number, counter) == kana
+
+
+def test_decimals_read_digits_after_the_point_one_by_one() -> None:
+    assert decimal_kana("0.25") == "レイテンニゴ"
+    assert decimal_kana("12.5") == "ジュウニテンゴ"
+
+
+def test_kanji_numerals_become_integers() -> None:
+    assert [kanji_to_int(k) for k in ("三", "十一", "二千二十六", "一〇五")] == [3, 11, 2026, 105]
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("1日", "ツイタチ"),
+        ("20日", "ハツカ"),
+        ("14日", "ジュウヨッカ"),
+        ("4月", "シガツ"),
+        ("9月", "クガツ"),
+        ("12月1日", "ジュウニガツ ツイタチ"),
+        ("2026-12-01", "ニセンニジュウロクネン ジュウニガツ ツイタチ"),
+        ("12/24(木)", "ジュウニガツ ニジュウヨッカ モクヨウビ"),
+    ],
+)
+def test_dates_use_the_fixed_day_and_month_readings(text: str, kana: str) -> None:
+    assert reading(text, "date") == kana
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("9時", "クジ"),
+        ("午前0時", "ゴゼンレイジ"),
+        ("0:00", "レイジ"),
+        ("4時", "ヨジ"),
+        ("7時", "ナナジ"),
+        ("14時半", "ジュウヨジハン"),
+        ("10:30", "ジュウジサンジュップン"),
+        ("9:04", "クジヨンプン"),
+        ("9:06", "クジロップン"),
+    ],
+)
+def test_times_as_said_on_the_phone(text: str, kana: str) -> None:
+    assert reading(text, "time") == kana
+
+
+def test_window_reading_names_both_ends_or_one_or_none() -> None:
+    assert window_reading(dt.time(9), dt.time(10, 30)) == "クジカラ ジュウジサンジュップンマデ"
+    assert window_reading(dt.time(0), None) == "レイジカラ"
+    assert window_reading(None, dt.time(14)) == "ジュウヨジマデ"
+    assert window_reading(None, None) == ""
+
+
+def test_phone_numbers_are_read_digit_by_digit_with_a_pause_between_groups() -> None:
+    assert PAUSE == "、"
+    assert reading("090-1111-0001", "phone") == "ゼロキュウゼロ、イチイチイチイチ、ゼロゼロゼロイチ"
+    assert reading("0312345678", "phone") == "ゼロサン、イチニーサンヨン、ゴーロクナナハチ"
+    assert reading("+81 90 1234 5678", "phone") == "プラスハチイチ、キュウゼロ、イチニーサンヨン、ゴーロクナナハチ"
+
+
+def test_free_text_applies_number_rules_and_pyopenjtalk() -> None:
+    assert reading("パレット12枚 冷蔵") == "パレットジュウニマイ レイゾウ"
+    assert reading("-18℃で保管") == "マイナスジュウハチドデホカン"
+    assert reading("搬入口は裏です") == "ハンニュウグチワウラデス"
+    assert reading("9時間") == "クジカン"
+
+
+def test_long_vowels_follow_kana_orthography_and_particles_are_as_said() -> None:
+    assert reading("東京都の倉庫には") == "トウキョウトノソウコニワ"
+    assert merge_long_vowels("トーキョー", "トウキョウ") == "トウキョウ"
+    assert merge_long_vowels("ロッポン", "ロクホン") == "ロッポン"
+
+
+def test_comparison_key_folds_long_vowel_spellings_and_pauses() -> None:
+    assert same_reading("トーキョート", "トウキョウト")
+    assert same_reading("ゼロキューゼロ、イチ", "ゼロキュウゼロ イチ")
+    assert same_reading("ニイジュク", "ニージュク")
+    assert not same_reading("ニイジュク", "シンジュク")
+    assert reading_key("れいぞう") == reading_key("レーゾー")
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("葛飾区新宿", "カツシカク ニイジュク"),
+        ("目黒区三田", "メグロク ミタ"),
+        ("大阪市浪速区日本橋", "オオサカシナニワク ニッポンバシ"),
+        ("東京都中央区日本橋", "トウキョウト チュウオウク ニホンバシ"),
+    ],
+)
+def test_addresses_use_japan_post_kana_for_place_names(text: str, kana: str) -> None:
+    assert reading(text, "address") == kana
+
+
+def test_address_block_numbers_in_every_spelling() -> None:
+    expected = "トウキョウト コウトウク アリアケ サンチョウメ ゴバン ナナゴウ"
+    assert reading("東京都江東区有明3丁目5番7号", "address") == expected
+    assert reading("東京都江東区有明三丁目五番七号", "address") == expected
+    dashed = "トウキョウト コウトウク アリアケ サンノゴノナナ"
+    assert reading("東京都江東区有明3-5-7", "address") == dashed
+    assert reading("東京都江東区有明３－５－７", "address") == dashed
+    assert reading("〒135-0063 東京都江東区有明3-5-7", "address") == dashed
+
+
+def test_address_buildings_floors_and_rooms() -> None:
+    got = reading("東京都新宿区西新宿2丁目1番1号 新宿三井ビル 5階", "address")
+    assert got.endswith("シンジュクミツイビル ゴカイ")
+    assert reading("埼玉県川口市本町4-1-8 川口センタービル 201号室", "address").endswith("ニヒャクイチゴウシツ")
+    assert reading("茨城県つくば市上郷12番地の3", "address").endswith("カミゴウ ジュウニバンチノサン")
+
+
+def test_sapporo_jo_numbers_are_read_from_the_official_kana() -> None:
+    assert kana_with_digits("キタ１ジョウニシ") == "キタイチジョウニシ"
+    assert reading("北海道札幌市中央区北1条西2丁目", "address").endswith("キタイチジョウニシ ニチョウメ")
+
+
+def test_city_without_district_or_prefecture_is_found() -> None:
+    assert reading("東京都瑞穂町", "address") == "トウキョウト ミズホマチ"
+    assert reading("奥多摩町氷川", "address") == "オクタママチ ヒカワ"
+
+
+def test_unknown_place_falls_back_to_pyopenjtalk() -> None:
+    assert reading("架空市1-2", "address") == "カクウシ イチノニ"
+
+
+def test_reading_api_contract() -> None:
+    assert set(KINDS) == {"address", "date", "time", "count", "phone", "text"}
+    assert reading("") == ""
+    assert readings(["6本", "1日"], "date") == [reading("6本", "date"), "ツイタチ"]
+    with pytest.raises(ValueError, match="unknown reading kind"):
+        reading("x", "voice")  # type: ignore[arg-type]

@@ -1,0 +1,83 @@
+"""The Azure AI Search backend through the real SDK, against the local REST stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from guidance_support import DAY, NEXT_DAY, TODAY_ROWS, load_days, load_rows
+
+from ivr.settings import load_settings
+from ivr.sim.azure_search_standin import AzureSearchStandin, parse_filter, start_standin
+from schedules.search.azure import AzureDestinationSearch, day_filter
+from schedules.search.base import destination_key
+from schedules.search.indexing import index_after_commit, make_search
+
+ARIAKE = destination_key("有明物流センター", "東京都江東区有明3丁目5番7号")
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[tuple[AzureSearchStandin, str]]:
+    s, runner, url = await start_standin()
+    yield s, url
+    await runner.cleanup()
+
+
+def test_filter_round_trip() -> None:
+    f = day_filter("depot-1", DAY, "k'1")
+    assert parse_filter(f) == [("depot_id", "depot-1"), ("date", "2026-12-01"), ("destination_key", "k'1")]
+
+
+async def test_index_is_created_with_a_japanese_analyzer(standin) -> None:
+    s, url = standin
+    search = AzureDestinationSearch(url, "standin-key", "destinations")
+    await search.ensure_index()
+    fields = {f["name"]: f for f in s.indexes["destinations"].definition["fields"]}
+    assert fields["id"]["key"] is True
+    assert fields["notes"]["analyzer"] == "ja.microsoft" and fields["notes"]["searchable"] is True
+    assert fields["date"]["filterable"] is True
+
+
+async def test_loaded_day_is_uploaded_and_answers_a_question(sessionmaker, tmp_path: Path, standin) -> None:
+    s, url = standin
+    settings = load_settings(azure_search_endpoint=url, azure_search_key="standin-key")
+    search = make_search(settings, sessionmaker)
+    assert isinstance(search, AzureDestinationSearch)
+    await load_days(sessionmaker, tmp_path)
+    assert await index_after_commit(search, sessionmaker, "default", DAY) == 5
+    assert await index_after_commit(search, sessionmaker, "default", NEXT_DAY) == 1
+    assert len(s.indexes["destinations"].docs) == 6
+    hits = await search.search(depot_id="default", date=DAY, text="駐車場はどこですか", destination_key=ARIAKE)
+    assert [h.doc.name for h in hits] == ["有明物流センター"]
+    assert "バース" in hits[0].doc.notes_kana and hits[0].score >= search.score_floor
+    assert ("POST", "/indexes('destinations')/docs/search.post.search") in s.requests
+
+
+async def test_below_the_floor_is_no_answer(sessionmaker, tmp_path: Path, standin) -> None:
+    _, url = standin
+    search = AzureDestinationSearch(url, "standin-key", "destinations")
+    await load_days(sessionmaker, tmp_path)
+    await index_after_commit(search, sessionmaker, "default", DAY)
+    assert await search.search(depot_id="default", date=DAY, text="食堂は何時まで開いていますか",
+                               destination_key=ARIAKE) == []
+
+
+async def test_reload_deletes_destinations_no_longer_in_the_day(sessionmaker, tmp_path: Path, standin) -> None:
+    s, url = standin
+    search = AzureDestinationSearch(url, "standin-key", "destinations")
+    await load_days(sessionmaker, tmp_path)
+    await index_after_commit(search, sessionmaker, "default", DAY)
+    await index_after_commit(search, sessionmaker, "default", NEXT_DAY)
+    await load_rows(sessionmaker, tmp_path / "smaller.csv", TODAY_ROWS[:2])
+    await index_after_commit(search, sessionmaker, "default", DAY)
+    dates = sorted(d["date"] for d in s.indexes["destinations"].docs.values())
+    assert dates == ["2026-12-01", "2026-12-01", "2026-12-02"]
+
+
+async def test_wrong_key_is_refused(standin) -> None:
+    _, url = standin
+    search = AzureDestinationSearch(url, "wrong", "destinations")
+    with pytest.raises(HttpResponseError):
+        await search.ensure_index()

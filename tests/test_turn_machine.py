@@ -1,0 +1,159 @@
+"""Timelines through the pure turn controller, with a hand-driven clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.turn.lexicon import Kind, default_lexicon
+from ivr.turn.machine import Discard, Interrupt, Respond, TurnConfig, TurnController
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, ms: float) -> None:
+        self.now += ms / 1000
+
+
+def make(mode: str = "barge_in", speak_delay_ms: int = 0, cooldown: int = 600) -> tuple[TurnController, FakeClock]:
+    clock = FakeClock()
+    config = TurnConfig(mode=mode, speak_delay_ms=speak_delay_ms, response_cooldown_ms=cooldown)  # type: ignore[arg-type]
+    return TurnController(config, clock), clock
+
+
+def utter(tc: TurnController, clock: FakeClock, item: str, ms: int, text: str | None, gap_ms: int = 300) -> list:
+    """Speech of `ms` length, then its transcript `gap_ms` later; returns every action on the way."""
+    actions = tc.speech_started(item)
+    step = 100
+    for _ in range(ms // step):
+        clock.advance(step)
+        actions += tc.tick()
+    actions += tc.speech_stopped(item)
+    clock.advance(gap_ms)
+    actions += tc.tick()
+    if text is not None:
+        actions += tc.transcript(item, text)
+    return actions
+
+
+AIZUCHI = ["はい", "ええ", "うん", "うんうん", "へー", "なるほど", "そうですね", "はいはい", "ハイ。"]
+MEANINGFUL = ["いいえ", "ちょっと待って", "違います", "もしもし", "何時ですか", "12-34", "佐藤です"]
+
+
+@pytest.mark.parametrize("word", AIZUCHI)
+def test_aizuchi_while_bot_speaks_is_discarded_and_bot_plays_on(word: str) -> None:
+    tc, clock = make()
+    tc.bot_started()
+    clock.advance(2000)
+    actions = utter(tc, clock, "u1", 400, word)
+    assert actions == [Discard("aizuchi", "u1", word)]
+    assert tc.bot_speaking
+
+
+@pytest.mark.parametrize("word", MEANINGFUL)
+def test_meaningful_speech_while_bot_speaks_interrupts_then_answers(word: str) -> None:
+    tc, clock = make()
+    tc.bot_started()
+    actions = utter(tc, clock, "u1", 500, word)
+    assert actions == [Interrupt(actions[0].reason, "u1", word), Respond(actions[1].reason, "u1")]
+    assert not tc.bot_speaking
+
+
+def test_long_overlap_interrupts_before_the_words_are_known_and_answers_at_its_end() -> None:
+    tc, clock = make()
+    tc.bot_started()
+    tc.speech_started("u1")
+    clock.advance(1100)
+    assert tc.tick() == []
+    clock.advance(200)
+    assert tc.tick() == [Interrupt("long_speech", "u1", "")]
+    clock.advance(900)
+    assert tc.speech_stopped("u1") == [Respond("after_interruption", "u1")]
+    assert tc.transcript("u1", "はいはいはいはい") == []  # already answered: no second decision
+
+
+def test_yes_after_a_yes_no_question_is_an_answer() -> None:
+    tc, clock = make()
+    tc.expect_yes_no()
+    tc.bot_started()
+    clock.advance(1500)
+    actions = utter(tc, clock, "u1", 300, "はい")
+    assert [type(a) for a in actions] == [Interrupt, Respond]
+    assert actions[0].reason == "yes_no_answer"
+    assert not tc.expecting_yes_no  # the answer was taken; the next はい is a 相槌 again
+    tc.bot_started()
+    assert utter(tc, clock, "u2", 300, "はい") == [Discard("aizuchi", "u2", "はい")]
+
+
+def test_yes_when_the_bot_is_silent_is_a_turn() -> None:
+    tc, clock = make(cooldown=0)
+    assert utter(tc, clock, "u1", 300, "はい") == [Respond("caller_turn", "u1")]
+
+
+def test_aizuchi_just_after_the_bot_stops_falls_in_the_cooldown() -> None:
+    tc, clock = make(cooldown=600)
+    tc.bot_started()
+    clock.advance(3000)
+    tc.bot_stopped()
+    clock.advance(200)
+    assert utter(tc, clock, "u1", 300, "はい") == [Discard("aizuchi", "u1", "はい")]
+    clock.advance(1000)  # well after the cooldown, a plain はい is the caller's turn
+    assert utter(tc, clock, "u2", 300, "はい") == [Respond("caller_turn", "u2")]
+
+
+def test_missing_transcript_while_bot_speaks_is_dropped_as_noise() -> None:
+    tc, clock = make()
+    tc.bot_started()
+    actions = utter(tc, clock, "u1", 300, None)
+    assert actions == []
+    clock.advance(1300)
+    assert tc.tick() == [Discard("no_transcript", "u1", "")]
+
+
+def test_speak_delay_waits_and_a_resumed_caller_keeps_the_floor() -> None:
+    tc, clock = make(speak_delay_ms=300, cooldown=0)
+    tc.speech_started("u1")
+    clock.advance(800)
+    assert tc.speech_stopped("u1") == []
+    clock.advance(200)
+    assert tc.tick() == []
+    tc.speech_started("u2")  # resumed within the delay: no answer yet
+    clock.advance(500)
+    assert tc.tick() == []
+    assert tc.speech_stopped("u2") == []
+    assert tc.next_deadline() == pytest.approx(clock.now + 0.3)
+    clock.advance(300)
+    assert tc.tick() == [Respond("caller_turn", "u2")]
+
+
+def test_turn_mode_never_acts_on_speech_during_playback() -> None:
+    tc, clock = make(mode="turn")
+    tc.bot_started()
+    actions = utter(tc, clock, "u1", 2500, "いいえ違います")  # long and meaningful, still not acted on
+    assert actions == [Discard("bot_speaking", "u1", "")]
+    assert tc.bot_speaking
+
+
+def test_turn_mode_passes_the_turn_when_playback_ends() -> None:
+    tc, clock = make(mode="turn")
+    tc.bot_started()
+    tc.speech_started("u1")
+    clock.advance(500)
+    tc.bot_stopped()  # marks say the audio has played
+    clock.advance(300)
+    assert tc.speech_stopped("u1") == [Respond("turn_passed", "u1")]
+    clock.advance(100)
+    assert utter(tc, clock, "u2", 300, "はい") == [Respond("caller_turn", "u2")]
+
+
+def test_lexicon_reads_the_dictionary_file() -> None:
+    lex = default_lexicon()
+    assert lex.classify("へぇー") is Kind.AIZUCHI
+    assert lex.classify("はい？") is Kind.MEANINGFUL  # a rising はい asks to repeat
+    assert lex.classify("ええ、そうですね") is Kind.AIZUCHI
+    assert lex.classify("もしもし") is Kind.INTERRUPT
+    assert lex.classify("") is Kind.EMPTY
