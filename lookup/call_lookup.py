@@ -1,9 +1,10 @@
 """Per-call lookup state: failures are counted per call so nobody can enumerate numbers by trying.
 
-Create one `CallLookup` per phone call (never share it). Each `not_found`, `invalid` or
-`ambiguous` answer and each denied read-back counts as a failure; on the third the answer's
-instruction says to hand the call to a dispatcher, and every later lookup in that call returns
-the same hand-off without touching the schedule.
+This is the one place that counts a call's failed lookups and decides the hand-off; the phone
+conversation (ivr/guidance) holds one `CallLookup` per call and only maps its answers onto the
+flow. Each `not_found`, `invalid` or `ambiguous` answer and each denied read-back counts as a
+failure; on the third the answer says to hand the call to a dispatcher, and every later lookup
+in that call returns the same hand-off without touching the schedule.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lookup.result import INSTRUCTIONS, LookupResult
+from lookup.result import FAILED, INSTRUCTIONS, LookupResult
 from lookup.service import lookup_driver
 
 MAX_FAILURES = 3
-_FAILED = frozenset({"not_found", "invalid", "ambiguous"})
 
 
 class CallLookup:
-    """Lookups for one call, with the failure count and the driver awaiting a read-back."""
+    """Lookups for one call (never share it between calls), with the call's failure count."""
 
     def __init__(self, *, caller_phone: str | None = None, max_failures: int = MAX_FAILURES) -> None:
         self.caller_phone = caller_phone
@@ -33,15 +33,18 @@ class CallLookup:
     def handed_off(self) -> bool:
         return self.failures >= self.max_failures
 
-    def _handoff(self, result: LookupResult) -> LookupResult:
-        return dataclasses.replace(result, instruction=INSTRUCTIONS["handoff"], handoff=True)
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.max_failures - self.failures)
 
     def record(self, result: LookupResult) -> LookupResult:
-        """Count `result` against this call; past the limit, its instruction becomes the hand-off."""
-        if result.status in _FAILED:
+        """Count `result` against this call. A failure comes back with the attempts left and, on
+        the last allowed one, the hand-off as its instruction. Pure: no I/O."""
+        if result.status in FAILED:
             self.failures += 1
-        if self.handed_off and result.status in _FAILED:
-            result = self._handoff(result)
+            result = dataclasses.replace(result, attempts_left=self.attempts_left)
+            if self.handed_off:
+                result = dataclasses.replace(result, instruction=INSTRUCTIONS["handoff"], handoff=True)
         self.last = result
         return result
 
@@ -49,11 +52,12 @@ class CallLookup:
         """The answer once the call has been handed off: no lookup, no data."""
         return LookupResult(
             status="not_found", digits=None, name_key=None, instruction=INSTRUCTIONS["handoff"], handoff=True,
-            reason="too many failed lookups in this call",
+            reason="too many failed lookups in this call", attempts_left=0,
         )
 
     async def lookup(self, session: AsyncSession, *, date: dt.date, vehicle_text: str, name_text: str) -> LookupResult:
-        """`lookup_driver` with this call's caller ID, counted against this call."""
+        """`lookup_driver` with this call's caller ID, counted against this call. Once handed off,
+        `session` is never used (an AsyncSession opens no connection until its first query)."""
         if self.handed_off:
             return self.refuse()
         result = await lookup_driver(

@@ -2,7 +2,9 @@
 
 The model's view carries only the one driver the caller proved to be (name as kana, for the
 read-back) - never candidates, ids, phones or someone else's name - so nobody learns who else
-drives a number by trying names. Staff tools (`ivr lookup --json`, QA reports) see everything.
+drives a number by trying names. Everything in it that could be spoken is kana: the model reads
+numbers only from kana, so it gets the heard vehicle number as カナ digits, never ASCII digits or
+the name key. Staff tools (`ivr lookup --json`, QA reports) see everything.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any, Literal
 
 Status = Literal["matched", "confirm", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[str, ...] = ("matched", "confirm", "ambiguous", "not_found", "invalid")
+IDENTIFYING: frozenset[str] = frozenset({"matched", "confirm"})  # the statuses that name one driver
+FAILED: frozenset[str] = frozenset({"ambiguous", "not_found", "invalid"})  # count against the call
 
 INSTRUCTIONS: dict[str, str] = {
     "matched": "本人を確認しました。この方の予定を案内してください。",
@@ -25,6 +29,19 @@ INSTRUCTIONS: dict[str, str] = {
     "invalid_name": "お名前が聞き取れませんでした。もう一度お名前を聞いてください。",
     "handoff": "確認できませんでした。配車担当者におつなぎすると伝えて、通話を転送してください。",
 }
+
+
+# Digit by digit, as a vehicle number is read back on the phone (ニー and ゴー are lengthened so a
+# single mora isn't lost on the line).
+DIGIT_KANA: dict[str, str] = {
+    "0": "ゼロ", "1": "イチ", "2": "ニー", "3": "サン", "4": "ヨン",
+    "5": "ゴー", "6": "ロク", "7": "ナナ", "8": "ハチ", "9": "キュウ",
+}
+
+
+def digits_kana(digits: str) -> str:
+    """'1235' → イチ ニー サン ゴー: the heard number as the model may say it back."""
+    return " ".join(DIGIT_KANA[d] for d in digits if d in DIGIT_KANA)
 
 
 @dataclass(frozen=True)
@@ -55,7 +72,8 @@ class CandidateView:
 
 @dataclass(frozen=True)
 class LookupResult:
-    """One lookup's outcome. `driver` is set only for matched/confirm; `candidates` is for staff only."""
+    """One lookup's outcome. `driver` is set exactly for matched/confirm; `candidates` is for staff
+    only. `attempts_left` and `handoff` are filled in by `CallLookup`, which counts a call's failures."""
 
     status: Status
     digits: str | None
@@ -65,20 +83,27 @@ class LookupResult:
     candidates: tuple[CandidateView, ...] = field(default_factory=tuple)
     handoff: bool = False
     reason: str = ""
+    attempts_left: int | None = None
+
+    def __post_init__(self) -> None:
+        # Consumers identify the caller from `driver` on these two statuses alone, so the pairing is
+        # a contract, not a convention each consumer re-checks.
+        if (self.driver is not None) != (self.status in IDENTIFYING):
+            raise ValueError(f"a {self.status!r} lookup result must {'' if self.status in IDENTIFYING else 'not '}"
+                             "carry a driver")
 
     def to_tool_output(self) -> dict[str, Any]:
-        """What the model is told: status, the normalized input, the next step, and at most the
-        caller's own name in kana."""
-        out: dict[str, Any] = {
-            "status": self.status,
-            "digits": self.digits,
-            "name_key": self.name_key,
-            "instruction": self.instruction,
-        }
+        """Exactly what the model is told: the status, the next step, and kana only for anything it
+        may say - the caller's own name for matched/confirm, else the number it heard, digit by digit."""
+        out: dict[str, Any] = {"status": self.status, "instruction": self.instruction}
+        if self.driver is not None:
+            out["driver_name_kana"] = self.driver.name_kana
+        elif self.digits:
+            out["heard_vehicle_number_kana"] = digits_kana(self.digits)
+        if self.attempts_left is not None:
+            out["attempts_left"] = self.attempts_left
         if self.handoff:
             out["handoff"] = True
-        if self.driver is not None and self.status in ("matched", "confirm"):
-            out["driver"] = {"name_kana": self.driver.name_kana}
         return out
 
     def to_staff_json(self) -> dict[str, Any]:
@@ -92,4 +117,5 @@ class LookupResult:
             "reason": self.reason,
             "driver": asdict(self.driver) if self.driver else None,
             "candidates": [asdict(c) for c in self.candidates],
+            "model_view": self.to_tool_output(),
         }

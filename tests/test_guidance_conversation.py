@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from guidance_support import DAY, load_days
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from ivr.conversation import CallContext
 from ivr.guidance.deps import GuidanceDeps
@@ -122,10 +122,68 @@ async def test_three_failures_transfer(deps) -> None:
     assert second.output["status"] == "invalid" and second.action == "none"
     third = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "9999", "driver_name": "佐藤"}))
     assert third.action == "transfer" and third.reason == "lookup_failed"
+    assert [r.output["attempts_left"] for r in (first, second, third)] == [2, 1, 0]
+    assert third.output["handoff"] is True and conv.state.lookups.handed_off
     await conv.finish()
     async with deps.sessionmaker() as session:
         call = (await session.execute(select(Call).where(Call.call_sid == "CAtest0001"))).scalar_one()
     assert call.outcome == "transferred" and call.lookup_failures == 3
+
+
+async def test_after_the_transfer_no_lookup_reaches_the_schedule(deps, engine) -> None:
+    conv = await new_call(deps)
+    for vehicle in ("1235", "よろしく", "9999"):
+        await tool(conv, "lookup_driver", vehicle_number=vehicle, driver_name="佐藤")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        late = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "1234", "driver_name": "佐藤 健一"}))
+        refused_statements = list(statements)
+        fresh = await tool(await new_call(deps, sid="CAtest0002"), "lookup_driver", vehicle_number="1234",
+                           driver_name="佐藤 健一")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    # The call record is still written; the schedule tables are not read.
+    assert not [st for st in refused_statements if "vehicles" in st]
+    assert [st for st in statements if "vehicles" in st]  # a lookup on a fresh call does read them
+    assert fresh["status"] == "matched"
+    assert late.action == "transfer" and late.output["handoff"] is True and "driver_name_kana" not in late.output
+    assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
+    assert conv.state.lookup_failures == 3
+
+
+async def test_denied_read_backs_count_towards_the_transfer(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1235", driver_name="佐藤")
+    for attempt in (1, 2):
+        out = await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さいとう けんいち")
+        assert out["status"] == "confirm" and "attempts_left" not in out
+        denied = await conv.run_tool("confirm_driver", '{"answer": "no"}')
+        if attempt == 1:
+            assert denied.action == "none" and denied.output["status"] == "not_confirmed"
+    assert denied.action == "transfer" and denied.reason == "lookup_failed"
+    assert conv.state.lookup_failures == 3 and conv.state.transferred
+    after = await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
+    assert after["handoff"] is True and "driver_name_kana" not in after
+
+
+async def test_lookup_answers_are_the_lookups_model_view_plus_the_flow(deps) -> None:
+    conv = await new_call(deps)
+    said = [("いちにのさんご", "佐藤"), ("ごーろくのななはち", "おおた"), ("1234", "さいとう けんいち"),
+            ("1234", "佐藤 健一")]
+    for vehicle, name in said:
+        out = await tool(conv, "lookup_driver", vehicle_number=vehicle, driver_name=name)
+        assert set(out) <= {"status", "instruction", "driver_name_kana", "heard_vehicle_number_kana",
+                            "attempts_left", "handoff"}, out
+        assert not {"digits", "name_key", "driver", "candidates"} & set(out)
+        assert all(not KANJI_OR_DIGIT.search(v) for k, v in out.items() if k.endswith("_kana")), out
+        assert out["instruction"] == conv.prompts.step({"matched": "lookup_matched", "confirm": "lookup_confirm",
+                                                        "ambiguous": "lookup_ambiguous",
+                                                        "not_found": "lookup_not_found"}[out["status"]])
 
 
 async def test_not_found_then_hang_up_is_recorded_as_not_found(deps) -> None:
@@ -140,9 +198,9 @@ async def test_destination_question_is_answered_from_the_index(deps) -> None:
     conv = await new_call(deps)
     await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
     out = await tool(conv, "search_destination_info", question="駐車場はどこですか")
-    assert out["status"] == "found" and "キタガワ" in out["answers"][0]["notes_kana"].replace(" ", "")
+    assert out["status"] == "found" and "キタガワ" in "".join(out["answers"][0]["notes_kana"]).replace(" ", "")
     other = await tool(conv, "search_destination_info", question="搬入口はどこ", destination="三田ストア")
-    assert other["status"] == "found" and "ウラグチ" in other["answers"][0]["notes_kana"].replace(" ", "")
+    assert other["status"] == "found" and "ウラグチ" in "".join(other["answers"][0]["notes_kana"]).replace(" ", "")
     unknown = await tool(conv, "search_destination_info", question="食堂は何時まで開いていますか")
     assert unknown["status"] == "unknown" and "answers" not in unknown
 
@@ -187,3 +245,30 @@ async def test_tool_definitions_are_realtime_function_tools(deps) -> None:
     assert all(t["type"] == "function" and t["parameters"]["type"] == "object" for t in tools.values())
     assert tools["lookup_driver"]["parameters"]["required"] == ["vehicle_number", "driver_name"]
     assert tools["get_schedule"]["parameters"]["properties"]["day"]["enum"] == ["today", "tomorrow"]
+
+
+def test_a_destination_answer_reads_only_the_lines_the_question_is_about() -> None:
+    import datetime as dt
+
+    from ivr.guidance.tools.search_destination_info import relevant_notes
+    from schedules.search.base import DestinationDoc, SearchHit
+
+    doc = DestinationDoc(
+        depot_id="default", date=dt.date(2026, 12, 1), destination_key="k", name="有明物流センター",
+        name_kana="アリアケブツリュウセンター", address="東京都江東区有明3丁目5番7号", address_kana="",
+        notes="3番バースに着けてください\n正門は使えません\n到着30分前に電話",
+        notes_kana="サンバンバースニツケテクダサイ\nセイモンワツカエマセン\nトウチャクサンジュップンマエニデンワ",
+        cargo_notes="危険物 3本", cargo_kana="キケンブツ サンボン",
+    )
+    lines = relevant_notes("正門は使えますか", SearchHit(doc, 0.5))
+    assert lines == ["セイモンワツカエマセン"]
+    assert relevant_notes("食堂", SearchHit(doc, 0.5)) == []
+
+
+async def test_destination_answers_never_carry_other_stops_cargo(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
+    out = await tool(conv, "search_destination_info", question="駐車場はどこですか")
+    assert out["status"] == "found"
+    assert all(set(a) == {"destination_name_kana", "notes_kana", "score"} for a in out["answers"])
+    assert out["your_cargo_kana"] == "パレットジュウニマイ レイゾウ"

@@ -119,7 +119,7 @@ async def test_destination_question_answered_from_the_index(sessionmaker, engine
     played = await play(sessionmaker, engine, served_with_correction(
         "いちにのさんよん", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか"))
     answer = played.results("search_destination_info")[0]
-    assert answer["status"] == "found" and "キタガワ" in answer["answers"][0]["notes_kana"].replace(" ", "")
+    assert answer["status"] == "found" and "キタガワ" in "".join(answer["answers"][0]["notes_kana"]).replace(" ", "")
     assert any("キタガワ" in line.replace(" ", "") for line in played.texts("bot"))
 
 
@@ -160,7 +160,12 @@ async def test_not_found_three_times_then_transfer(sessionmaker, engine, tmp_pat
     await load_days(sessionmaker, tmp_path)
     played = await play(sessionmaker, engine, three_failures(
         [("いちにのさんご", "さとう"), ("よろしく", "さとう"), ("きゅうきゅうきゅうきゅう", "さとう")]))
-    assert [r["status"] for r in played.results("lookup_driver")] == ["not_found", "invalid", "not_found"]
+    results = played.results("lookup_driver")
+    assert [r["status"] for r in results] == ["not_found", "invalid", "not_found"]
+    # One counter (the call's CallLookup) decided the hand-off; the model heard the attempts left.
+    assert [r["attempts_left"] for r in results] == [2, 1, 0] and results[2]["handoff"] is True
+    assert results[2]["heard_vehicle_number_kana"] == "キュウ キュウ キュウ キュウ"
+    assert not any({"digits", "name_key"} & set(r) for r in results)
     assert played.outcome == "transferred"
     assert played.texts("transfer") == ["lookup_failed"]
     updates = played.service.twilio_rest.updates

@@ -29,9 +29,15 @@ async def test_lookup_json_gives_status_driver_and_candidates(
     assert await asyncio.to_thread(main, [*argv, "--caller-phone", "090-2222-0002"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "matched" and out["digits"] == "5678" and out["driver"]["name"] == "大田 優希"
+    assert out["model_view"]["driver_name_kana"] == "オオタ ユウキ"
     assert await asyncio.to_thread(main, argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "ambiguous" and out["driver"] is None and len(out["candidates"]) == 2
+    # Staff also see exactly what the model would be told: no candidate, no digits.
+    model_view = out["model_view"]
+    assert model_view["status"] == "ambiguous" and model_view["heard_vehicle_number_kana"] == "ゴー ロク ナナ ハチ"
+    assert not {"candidates", "driver", "digits", "name_key"} & set(model_view)
+    assert "太田" not in json.dumps(model_view, ensure_ascii=False)
 
 
 async def test_shipped_lookup_cases_all_pass_and_report_is_written(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lookup.call_lookup import CallLookup
 from lookup.service import lookup_driver
@@ -67,11 +68,39 @@ async def test_three_failures_hand_the_call_to_a_dispatcher(sessionmaker: async_
         first = await call.lookup(session, date=DAY, vehicle_text="9999", name_text="サトウ")
         second = await call.lookup(session, date=DAY, vehicle_text="よろしく", name_text="サトウ")
         assert not first.handoff and not second.handoff and call.failures == 2
+        assert (first.attempts_left, second.attempts_left) == (2, 1)
         third = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="ヤマダ")
-        assert third.handoff and "配車" in third.instruction and third.to_tool_output()["handoff"] is True
+        assert third.handoff and "配車" in third.instruction and third.attempts_left == 0
+        assert third.to_tool_output()["handoff"] is True and third.to_tool_output()["attempts_left"] == 0
         # Even a correct number and name is refused now: nobody can go on trying numbers.
         later = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
-        assert later.handoff and later.driver is None
+        assert later.handoff and later.driver is None and "driver_name_kana" not in later.to_tool_output()
+
+
+async def test_after_the_hand_off_the_schedule_is_not_queried(
+    sessionmaker: async_sessionmaker[AsyncSession], engine: AsyncEngine,
+) -> None:
+    await _load(sessionmaker)
+    call = CallLookup()
+    async with sessionmaker() as session:
+        for _ in range(3):
+            await call.lookup(session, date=DAY, vehicle_text="9999", name_text="サトウ")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with sessionmaker() as session:
+            later = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
+            refused_statements = list(statements)
+            fresh = await CallLookup().lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert later.handoff and refused_statements == []
+    assert fresh.status == "matched" and statements  # the listener does see a lookup that runs
+    assert call.failures == 3  # a refused lookup is not counted again
 
 
 async def test_success_does_not_count_and_denied_read_back_does(
@@ -81,10 +110,13 @@ async def test_success_does_not_count_and_denied_read_back_does(
     call = CallLookup(caller_phone="09033330003")
     async with sessionmaker() as session:
         ok = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
-        assert ok.status == "matched" and call.failures == 0
+        assert ok.status == "matched" and call.failures == 0 and ok.attempts_left is None
         maybe = await call.lookup(session, date=DAY, vehicle_text="4444", name_text="オノ")
         assert maybe.status == "confirm" and call.failures == 0
     assert call.read_back_denied() is None and call.failures == 1
+    assert call.read_back_denied() is None and call.failures == 2
+    handoff = call.read_back_denied()
+    assert handoff is not None and handoff.handoff and handoff.driver is None and call.handed_off
 
 
 async def test_tool_output_of_a_real_lookup_holds_only_the_callers_kana(
@@ -94,7 +126,25 @@ async def test_tool_output_of_a_real_lookup_holds_only_the_callers_kana(
     async with sessionmaker() as session:
         r = await lookup_driver(session, date=DAY, vehicle_text="5678", name_text="オオタ")
         assert len(r.candidates) == 2
-        assert set(r.to_tool_output()) == {"status", "digits", "name_key", "instruction"}
+        out = r.to_tool_output()
+        assert set(out) == {"status", "instruction", "heard_vehicle_number_kana"}
+        assert out["heard_vehicle_number_kana"] == "ゴー ロク ナナ ハチ"
         m = await lookup_driver(session, date=DAY, vehicle_text="1234", name_text="サトウ")
         out = m.to_tool_output()
-        assert out["driver"] == {"name_kana": "サトウ ケンイチ"} and "斎藤" not in str(out)
+        assert set(out) == {"status", "instruction", "driver_name_kana"}
+        assert out["driver_name_kana"] == "サトウ ケンイチ" and "斎藤" not in str(out)
+
+
+async def test_tool_output_holds_no_ascii_digits_or_name_key(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _load(sessionmaker)
+    call = CallLookup()
+    said = [("いちにのさんご", "サトウ"), ("1234", "サトウ"), ("4444", "オノ"), ("よろしく", "サトウ")]
+    allowed = {"status", "instruction", "driver_name_kana", "heard_vehicle_number_kana", "attempts_left", "handoff"}
+    async with sessionmaker() as session:
+        for vehicle, name in said:
+            out = (await call.lookup(session, date=DAY, vehicle_text=vehicle, name_text=name)).to_tool_output()
+            assert set(out) <= allowed, out
+            spoken = [v for k, v in out.items() if k.endswith("_kana")]
+            assert not any(ch.isascii() and ch.isalnum() for v in spoken for ch in v), out

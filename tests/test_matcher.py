@@ -58,12 +58,22 @@ def test_missing_digits_or_name_is_invalid() -> None:
 def test_tool_output_never_carries_other_drivers() -> None:
     r = match("5678", name_key("オオタ"), [OTA1, OTA2])
     out = r.to_tool_output()
-    assert "candidates" not in out and "driver" not in out
+    assert set(out) == {"status", "instruction", "heard_vehicle_number_kana"}
     assert "太田" not in str(out) and "大田" not in str(out) and "0902222" not in str(out)
+    assert "オオタ" not in str(out) and "5678" not in str(out)
     assert len(r.to_staff_json()["candidates"]) == 2
     confirmed = match("4444", name_key("オノ"), [ONO]).to_tool_output()
-    assert confirmed["driver"] == {"name_kana": "オオノ マコト"}
-    assert "大野" not in str(confirmed)
+    assert confirmed["driver_name_kana"] == "オオノ マコト"
+    assert "大野" not in str(confirmed) and "heard_vehicle_number_kana" not in confirmed
+
+
+def test_heard_number_is_read_back_digit_by_digit_in_kana() -> None:
+    def heard(digits: str | None) -> str | None:
+        return match(digits, name_key("サトウ"), []).to_tool_output().get("heard_vehicle_number_kana")
+
+    assert heard("1235") == "イチ ニー サン ゴー"
+    assert heard("0987") == "ゼロ キュウ ハチ ナナ"
+    assert heard(None) is None
 
 
 def test_plate_region_and_mentions() -> None:

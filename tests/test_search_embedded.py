@@ -93,3 +93,24 @@ async def test_schedules_load_command_indexes_the_day(sessionmaker, db_url, tmp_
     assert await asyncio.to_thread(main, ["schedules", "load", str(path)]) == 0
     hits = await EmbeddedSearch(sessionmaker).search(depot_id="default", date=DAY, text="守衛所で受付")
     assert hits and hits[0].doc.name == "葛飾配送センター"
+
+
+def test_destination_documents_keep_note_lines_aligned_with_their_readings() -> None:
+    import datetime as dt
+
+    from schedules.models import Stop
+    from schedules.search.documents import documents_for_stops
+
+    def stop(seq: int, notes: str, kana: str) -> Stop:
+        return Stop(id=seq, stop_seq=seq, destination_name="A", destination_name_kana="エー",
+                    destination_address="東京都", destination_address_kana="トウキョウト",
+                    notes=notes, notes_kana=kana, cargo="", cargo_kana="")
+
+    # Two different notes with the same reading must not shift later lines out of step.
+    docs = documents_for_stops("default", dt.date(2026, 12, 1), [
+        stop(1, "橋を渡る", "ハシヲワタル"), stop(2, "端を渡る", "ハシヲワタル"), stop(3, "裏口", "ウラグチ"),
+        stop(4, "裏口", "ウラグチ"),
+    ])
+    (doc,) = docs
+    assert doc.notes.split("\n") == ["橋を渡る", "端を渡る", "裏口"]
+    assert doc.notes_kana.split("\n") == ["ハシヲワタル", "ハシヲワタル", "ウラグチ"]

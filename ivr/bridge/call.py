@@ -1,9 +1,12 @@
 """One phone call: Twilio's media stream on one side, a Realtime session on the other.
 
-Audio is passed through as base64 μ-law without decoding. Everything slow (tools, transcript
-writes, transfers) runs in tasks so the audio pump never waits on them. Turn decisions come from
-`TurnController`; what the caller heard comes from `PlaybackTracker`; this class only wires them
-to the sockets.
+Audio is passed through as base64 μ-law without decoding: Twilio's `payload` becomes the
+`input_audio_buffer.append` audio and the model's `delta` becomes Twilio's `payload` unchanged,
+with byte counts from base64 length arithmetic. Each delta goes out as one Twilio `media` followed
+by its mark, however long the delta is, both in one socket write. Everything slow (tools,
+transcript writes, transfers) runs in tasks so the audio pump never waits on them. Turn decisions
+come from `TurnController`; what the caller heard comes from `PlaybackTracker`; this class only
+wires them to the sockets.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ivr.bridge.call_log import CallLog
 from ivr.bridge.metrics import BridgeMetrics
@@ -38,9 +41,19 @@ MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session
 
 
 class TwilioSocket(Protocol):
-    async def send_str(self, data: str) -> None: ...
+    """Twilio's media socket as the bridge writes to it (`ivr.web.media_writer.MediaSocketWriter`)."""
+
+    def send(self, *frames: bytes) -> None:
+        """Writes ready-encoded JSON text frames in order, at once; nothing once the socket is closing."""
+        ...
 
     async def close(self) -> Any: ...
+
+
+FrameProbe = Callable[[Literal["up", "down"], str], None]
+"""Called with each audio payload right after it was forwarded: "up" to the model, "down" to the
+caller. Only the calls benchmark sets one (to time frames through the service); unset it costs
+one `is None` test per frame."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ class BridgeConfig:
     filler_every: float = 5.0
     max_connects: int = 2
     action_grace: float = 20.0
+    frame_probe: FrameProbe | None = None
 
 
 @dataclass
@@ -91,6 +105,7 @@ class CallBridge:
         self._control = call_control
         self._metrics = metrics
         self._clock = clock
+        self._probe = config.frame_probe
         self.log = CallLog("pending", clock)
         self.turn = TurnController(config.turn, clock)
         self.playback = PlaybackTracker()
@@ -178,7 +193,9 @@ class CallBridge:
         try:
             await link.send({"type": "input_audio_buffer.append", "audio": payload})
         except RealtimeDropped:
-            pass  # the reader notices the drop and reconnects
+            return  # the reader notices the drop and reconnects
+        if self._probe is not None:
+            self._probe("up", payload)
 
     def on_mark(self, name: str) -> None:
         if self.playback.mark_played(name):
@@ -296,8 +313,9 @@ class CallBridge:
         item_id = str(event.get("item_id", ""))
         nbytes = media_frames.payload_bytes(payload)
         mark = self.playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
-        await self._twilio.send_str(media_frames.media(self.stream_sid, payload))
-        await self._twilio.send_str(media_frames.mark(self.stream_sid, mark))
+        self._twilio.send(media_frames.media(self.stream_sid, payload), media_frames.mark(self.stream_sid, mark))
+        if self._probe is not None:
+            self._probe("down", payload)
 
     async def _on_response_created(self, response: dict[str, Any]) -> None:
         metadata = response.get("metadata") or {}
@@ -309,7 +327,7 @@ class CallBridge:
         self._silent_since = None
         if not self._bot_on:
             self._bot_on = True
-            self._metrics.bot_speaking.labels("on").inc()
+            self._metrics.bot_speaking_on.inc()
             self.log.event("bot_speaking", on=True)
         await self._apply(self.turn.bot_started())
 
@@ -340,7 +358,7 @@ class CallBridge:
         if self._bot_on and not self.responses.active and not self.playback.playing:
             self._bot_on = False
             self._silent_since = self._clock()
-            self._metrics.bot_speaking.labels("off").inc()
+            self._metrics.bot_speaking_off.inc()
             self.log.event("bot_speaking", on=False)
             self.turn.bot_stopped()
             self._arm_turn_timer()
@@ -362,7 +380,7 @@ class CallBridge:
     async def _interrupt(self, action: Interrupt) -> None:
         """Clear, cancel, truncate: the heard position is frozen before Twilio echoes the cleared marks."""
         decision = self.playback.clear()
-        await self._twilio.send_str(media_frames.clear(self.stream_sid))
+        self._twilio.send(media_frames.clear(self.stream_sid))
         response_id = self.responses.cancel()
         if self.responses.active:
             self._metrics.cancels.labels(action.reason).inc()

@@ -1,4 +1,7 @@
-"""Prometheus metrics for the bridge, on a registry owned by one app (tests run many apps)."""
+"""Prometheus metrics for the bridge, on a registry owned by one app (tests run many apps).
+
+Nothing here is touched per audio frame; children with fixed labels are bound once.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ class BridgeMetrics:
         self.interruptions = Counter("ivr_interruptions_total", "Bot cut off by the caller", ["reason"], registry=r)
         self.cancels = Counter("ivr_response_cancels_total", "Responses cancelled", ["reason"], registry=r)
         self.bot_speaking = Counter("ivr_bot_speaking_transitions_total", "Bot speaking on/off", ["to"], registry=r)
+        self.bot_speaking_on = self.bot_speaking.labels("on")  # bound once: a label lookup takes a lock
+        self.bot_speaking_off = self.bot_speaking.labels("off")
         self.response_latency = Histogram(
             "ivr_response_latency_seconds",
             "Caller's end of speech to the first audio sent back",

@@ -2,16 +2,17 @@
 
 Connections are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
 by settings, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
-(`send_raw`/`recv_bytes`) and are dispatched on their `type`: audio deltas are the hot path and
-go both ways 50 times a second per call, too often to build pydantic models for each.
+(`send_raw`/`recv_bytes`, encoded and decoded by orjson) and are dispatched on their `type`: audio
+deltas are the hot path and go both ways 50 times a second per call, too often to build pydantic
+models for each. Text goes out as `str` because the SDK sends `bytes` as binary frames.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import orjson
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
@@ -39,7 +40,7 @@ class SdkRealtimeLink:
 
     async def send(self, event: dict[str, Any]) -> None:
         try:
-            await self._conn.send_raw(json.dumps(event, ensure_ascii=False))
+            await self._conn.send_raw(orjson.dumps(event).decode())
         except ConnectionClosed as exc:
             raise RealtimeDropped(str(exc)) from exc
 
@@ -50,7 +51,10 @@ class SdkRealtimeLink:
             return None
         except ConnectionClosed as exc:
             raise RealtimeDropped(str(exc)) from exc
-        event = json.loads(data)
+        try:
+            event = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return {"type": "invalid"}
         return event if isinstance(event, dict) else {"type": "invalid"}
 
     async def close(self) -> None:
@@ -77,8 +81,14 @@ def make_client(settings: Any) -> AsyncOpenAI:
 
 
 def sdk_connector(settings: Any, client: AsyncOpenAI | None = None) -> RealtimeConnector:
-    """One client per app (it only holds configuration); one connection per call."""
+    """One client per app (it only holds configuration); one connection per call.
+
+    The SDK imports its Realtime modules (and websockets' client) on first use: some 70 ms of
+    imports that would otherwise stall every call's audio when the first call connects.
+    """
     sdk = client or make_client(settings)
+    _ = sdk.realtime
+    import websockets.asyncio.client  # noqa: F401
     model = settings.azure_openai_deployment if settings.azure_openai_endpoint else settings.openai_realtime_model
     model = model or settings.openai_realtime_model
 

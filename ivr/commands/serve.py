@@ -51,6 +51,7 @@ async def _run(settings: Any, host: str, port: int) -> None:
     except ImportError as exc:
         raise UserError(f"the conversation package is not available: {exc}") from exc
     from ivr.web.app import create_app
+    from ivr.web.heap import freeze_startup_heap
     from schedules.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
@@ -59,6 +60,7 @@ async def _run(settings: Any, host: str, port: int) -> None:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
+        freeze_startup_heap()
         logging.getLogger("ivr.web").info("listening on %s:%d", host, port)
         try:
             await asyncio.Event().wait()

@@ -101,7 +101,7 @@ def _after_lookup(out: dict[str, Any]) -> Reply:
 
 def _after_search(out: dict[str, Any]) -> Reply:
     if out.get("status") == "found":
-        return Reply([say(f"{out['answers'][0]['notes_kana']}、とのことです。ほかにご用件はありますか。")])
+        return Reply([say(f"{out['answers'][0]['notes_kana'][0]}、とのことです。ほかにご用件はありますか。")])
     return Reply([say("申し訳ありません、分かりません。配車係におつなぎしましょうか。")])
 
 
@@ -186,7 +186,7 @@ async def _until(check: Callable[[], bool], within: float, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _bot_quiet(caller: TwilioCaller, within: float, settle: float = 0.7) -> None:
+async def _bot_quiet(caller: TwilioCaller, within: float, settle: float = 0.45) -> None:
     """No bot audio playing, pending or arriving for `settle` seconds (or the call is over)."""
     quiet_since: float | None = None
     last = caller.playout.bytes_received

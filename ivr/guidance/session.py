@@ -20,6 +20,7 @@ from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
 from ivr.guidance.tools.base import ToolEnv
+from lookup.call_lookup import CallLookup
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ class GuidanceConversation:
     def __init__(self, ctx: CallContext, deps: GuidanceDeps, recorder: CallRecorder) -> None:
         self.ctx = ctx
         self.deps = deps
-        self.state = CallState()
+        # The call's one failure counter lives in its CallLookup; the caller ID breaks ties in it.
+        self.state = CallState(lookups=CallLookup(caller_phone=ctx.caller_phone))
         self.prompts = deps.prompts.snapshot()
         self.today = deps.today()
         self.recorder = recorder

@@ -1,27 +1,32 @@
-"""The per-call flow state: who is identified, what awaits confirmation, how many lookups failed.
+"""The per-call flow state: who is identified and what awaits confirmation.
 
 Pure logic, no I/O, so every rule of the flow (nothing about a schedule before identification,
-hand-over after three failures, the outcome of a call) is testable without a database.
+hand-over after three failures, the outcome of a call) is testable without a database. Counting
+failed lookups and deciding the hand-off is not done here: that rule belongs to the lookup, and
+each call's state holds that call's one `CallLookup`, which owns the count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from lookup.call_lookup import CallLookup
+from lookup.result import FAILED, LookupResult
+
 Phase = Literal["identifying", "confirming", "identified"]
-MAX_LOOKUP_FAILURES = 3
-FAILED_LOOKUP_STATUSES = frozenset({"not_found", "invalid", "ambiguous"})
+
+_FAILED_STEP = {"ambiguous": "lookup_ambiguous", "invalid": "lookup_invalid", "not_found": "lookup_not_found"}
 
 
 @dataclass
 class CallState:
+    lookups: CallLookup = field(default_factory=CallLookup)
     phase: Phase = "identifying"
     driver_id: int | None = None
     driver_name_kana: str = ""
     pending_driver_id: int | None = None
     pending_name_kana: str = ""
-    lookup_failures: int = 0
     last_lookup_status: str = ""
     served: bool = False
     transferred: bool = False
@@ -31,21 +36,27 @@ class CallState:
     def identified(self) -> bool:
         return self.phase == "identified" and self.driver_id is not None
 
-    def lookup_result(self, status: str, driver_id: int | None, name_kana: str) -> str:
-        """Apply a lookup's status; returns the next step key (see prompts/steps.md)."""
-        self.last_lookup_status = status
-        if status == "matched" and driver_id is not None:
-            self._identify(driver_id, name_kana)
+    @property
+    def lookup_failures(self) -> int:
+        return self.lookups.failures
+
+    def apply_lookup(self, result: LookupResult) -> str:
+        """Move the flow on after a lookup that `self.lookups` has already counted (its `lookup` or
+        `record`); returns the next step key (see prompts/steps.md)."""
+        self.last_lookup_status = result.status
+        if result.status == "matched" and result.driver is not None:
+            self._identify(result.driver.id, result.driver.name_kana)
             return "lookup_matched"
-        if status == "confirm" and driver_id is not None:
-            self.phase, self.pending_driver_id, self.pending_name_kana = "confirming", driver_id, name_kana
+        if result.status == "confirm" and result.driver is not None:
+            self._forget()
+            self.phase = "confirming"
+            self.pending_driver_id, self.pending_name_kana = result.driver.id, result.driver.name_kana
             return "lookup_confirm"
         # A failed attempt forgets any earlier identification: the caller is starting over.
         self._forget()
-        self.lookup_failures += 1
-        if self.lookup_failures >= MAX_LOOKUP_FAILURES:
+        if result.handoff:
             return "lookup_transfer"
-        return {"ambiguous": "lookup_ambiguous", "invalid": "lookup_invalid"}.get(status, "lookup_not_found")
+        return _FAILED_STEP.get(result.status, "lookup_not_found")
 
     def confirm(self, yes: bool) -> str:
         if self.phase != "confirming" or self.pending_driver_id is None:
@@ -54,9 +65,8 @@ class CallState:
             self._identify(self.pending_driver_id, self.pending_name_kana)
             return "confirm_yes"
         self._forget()
-        self.lookup_failures += 1
         self.last_lookup_status = "not_found"
-        return "lookup_transfer" if self.lookup_failures >= MAX_LOOKUP_FAILURES else "confirm_no"
+        return "lookup_transfer" if self.lookups.read_back_denied() is not None else "confirm_no"
 
     def _identify(self, driver_id: int, name_kana: str) -> None:
         self.phase, self.driver_id, self.driver_name_kana = "identified", driver_id, name_kana
@@ -72,6 +82,6 @@ class CallState:
             return "transferred"
         if self.served:
             return "served"
-        if not self.identified and self.last_lookup_status in FAILED_LOOKUP_STATUSES | {"not_found"}:
+        if not self.identified and self.last_lookup_status in FAILED:
             return "not_found"
         return "hung_up"

@@ -33,6 +33,8 @@ from twilio.request_validator import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, Reque
 
 from ivr.sim import ulaw
 
+CONNECTED = {"event": "connected", "protocol": "Call", "version": "1.0.0"}
+
 
 @dataclass
 class Playout:
@@ -150,14 +152,17 @@ class TwilioCaller:
         self.parameters = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
 
     # ----- the media socket ----------------------------------------------------------------------
+    def socket_target(self) -> tuple[str, dict[str, str]]:
+        """(local ws:// URL, signed upgrade headers): signed over the public wss:// URL, sent to the local one."""
+        public = self.stream_url or self.public_base_url.replace("https://", "wss://", 1) + "/twilio/media"
+        local = self.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        return local + urlsplit(public).path, self.sign(public, {})
+
     async def open_socket(self, *, signature: str | None = None) -> aiohttp.ClientWebSocketResponse:
         """The signed upgrade only (no frames yet); raises aiohttp.WSServerHandshakeError when refused."""
-        public = self.stream_url or self.public_base_url.replace("https://", "wss://", 1) + "/twilio/media"
-        headers = self.sign(public, {})
+        local, headers = self.socket_target()
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
-        local = self.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        local += urlsplit(public).path
         session = await self._client()
         self._ws = await session.ws_connect(local, headers=headers, autoping=True, max_msg_size=1 << 20)
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -168,25 +173,27 @@ class TwilioCaller:
         """Open the socket and send `connected` and `start` with the TwiML's parameters."""
         if self._ws is None:
             await self.open_socket()
-        await self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+        await self.send(CONNECTED)
+        await self.send(self.start_event(token=token))
+
+    def start_event(self, *, token: str | None = None) -> dict[str, Any]:
+        """Twilio's `start`, carrying the TwiML's `<Parameter>`s (the stream token among them)."""
         params = dict(self.parameters)
         if token is not None:
             params["token"] = token
-        await self.send(
-            {
-                "event": "start",
-                "sequenceNumber": self._next_seq(),
-                "start": {
-                    "accountSid": self.account_sid,
-                    "streamSid": self.stream_sid,
-                    "callSid": self.call_sid,
-                    "tracks": ["inbound"],
-                    "customParameters": params,
-                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-                },
+        return {
+            "event": "start",
+            "sequenceNumber": self._next_seq(),
+            "start": {
+                "accountSid": self.account_sid,
                 "streamSid": self.stream_sid,
-            }
-        )
+                "callSid": self.call_sid,
+                "tracks": ["inbound"],
+                "customParameters": params,
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+            },
+            "streamSid": self.stream_sid,
+        }
 
     async def send(self, frame: dict[str, Any]) -> None:
         assert self._ws is not None
@@ -247,18 +254,19 @@ class TwilioCaller:
             }
         )
 
+    def stop_event(self) -> dict[str, Any]:
+        return {
+            "event": "stop",
+            "sequenceNumber": self._next_seq(),
+            "streamSid": self.stream_sid,
+            "stop": {"accountSid": self.account_sid, "callSid": self.call_sid},
+        }
+
     async def hangup(self) -> None:
         """`stop` as Twilio sends when the caller hangs up, then the socket closes."""
         if self._ws is not None and not self._ws.closed:
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.send(
-                    {
-                        "event": "stop",
-                        "sequenceNumber": self._next_seq(),
-                        "streamSid": self.stream_sid,
-                        "stop": {"accountSid": self.account_sid, "callSid": self.call_sid},
-                    }
-                )
+                await self.send(self.stop_event())
             await self._ws.close()
         await self.close()
 

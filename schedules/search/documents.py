@@ -11,13 +11,14 @@ from schedules.models import ScheduleDay, Stop
 from schedules.search.base import DestinationDoc, destination_key
 
 
-def _join(values: list[str]) -> str:
-    seen: list[str] = []
-    for v in values:
-        v = v.strip()
-        if v and v not in seen:
-            seen.append(v)
-    return "\n".join(seen)
+def _join_pairs(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """Texts and their readings, each text once, joined line by line so line i of both still match."""
+    seen: dict[str, str] = {}
+    for text, kana in pairs:
+        text = text.strip()
+        if text and text not in seen:
+            seen[text] = " ".join(kana.split())
+    return "\n".join(seen), "\n".join(seen.values())
 
 
 def documents_for_stops(depot_id: str, date: dt.date, stops: list[Stop]) -> list[DestinationDoc]:
@@ -28,12 +29,13 @@ def documents_for_stops(depot_id: str, date: dt.date, stops: list[Stop]) -> list
     docs = []
     for key, group in groups.items():
         first = group[0]
+        notes, notes_kana = _join_pairs([(s.notes, s.notes_kana) for s in group])
+        cargo, cargo_kana = _join_pairs([(s.cargo, s.cargo_kana) for s in group])
         docs.append(DestinationDoc(
             depot_id=depot_id, date=date, destination_key=key, name=first.destination_name,
             name_kana=first.destination_name_kana, address=first.destination_address,
             address_kana=first.destination_address_kana,
-            notes=_join([s.notes for s in group]), notes_kana=_join([s.notes_kana for s in group]),
-            cargo_notes=_join([s.cargo for s in group]), cargo_kana=_join([s.cargo_kana for s in group]),
+            notes=notes, notes_kana=notes_kana, cargo_notes=cargo, cargo_kana=cargo_kana,
         ))
     return docs
 

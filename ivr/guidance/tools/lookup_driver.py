@@ -1,15 +1,15 @@
-"""`lookup_driver`: the strict lookup, run in code; the model only relays what the caller said."""
+"""`lookup_driver`: the strict lookup, run in code; the model only relays what the caller said.
+
+The model's answer is the lookup's own view (`LookupResult.to_tool_output()`), with only the flow
+added on top: the next step from prompts/steps.md as `instruction` (editable live, so it replaces
+the lookup's built-in wording) and, on a hand-off, the transfer action.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import Field
 
 from ivr.conversation import ToolOutcome
-from ivr.guidance.lookup_port import lookup
-from ivr.guidance.speech import digits_kana
-from ivr.guidance.state import MAX_LOOKUP_FAILURES
 from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
 
 
@@ -21,19 +21,14 @@ class LookupArgs(Args):
 
 async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
     async with env.deps.sessionmaker() as session:
-        view = await lookup(session, date=env.today, vehicle_text=args.vehicle_number, name_text=args.driver_name,
-                            caller_phone=env.ctx.caller_phone)
-    step = env.state.lookup_result(view.status, view.driver_id, view.driver_name_kana)
-    fields: dict[str, Any] = {"status": view.status}
-    if view.status in ("matched", "confirm"):
-        fields["driver_name_kana"] = view.driver_name_kana
-    else:
-        fields["heard_vehicle_number_kana"] = digits_kana(view.digits)
-        fields["attempts_left"] = max(0, MAX_LOOKUP_FAILURES - env.state.lookup_failures)
-    if step == "lookup_transfer":
+        result = await env.state.lookups.lookup(session, date=env.today, vehicle_text=args.vehicle_number,
+                                                name_text=args.driver_name)
+    step = env.state.apply_lookup(result)
+    view = result.to_tool_output()
+    if result.handoff:
         env.state.transferred = True
-        return answer(env, step, action="transfer", reason="lookup_failed", **fields)
-    return answer(env, step, expects_yes_no=(step == "lookup_confirm"), **fields)
+        return answer(env, step, action="transfer", reason="lookup_failed", **view)
+    return answer(env, step, expects_yes_no=(step == "lookup_confirm"), **view)
 
 
 TOOL = Tool(

@@ -14,9 +14,11 @@ from ivr.conversation import ToolOutcome
 from ivr.guidance.schedule_view import driver_stops, next_open, stop_destination_key
 from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
 from schedules.models import Stop
-from schedules.search.bigrams import fold
+from schedules.search.base import SearchHit
+from schedules.search.bigrams import coverage_scores, fold
 
 MIN_NAME_SIMILARITY = 60
+MAX_NOTE_LINES = 2
 
 
 class SearchArgs(Args):
@@ -39,6 +41,21 @@ def pick_stop(stops: list[Stop], destination: str | None) -> Stop | None:
     return best[1] if best and best[0] >= MIN_NAME_SIMILARITY else None
 
 
+def relevant_notes(question: str, hit: SearchHit) -> list[str]:
+    """The readings of the note lines that answer the question, best first.
+
+    A destination's document gathers the notes of every stop there, some written for other
+    drivers' deliveries; only the lines the question is about are read out, never the whole
+    document, and never other stops' cargo.
+    """
+    texts = hit.doc.notes.split("\n") if hit.doc.notes else []
+    kanas = hit.doc.notes_kana.split("\n") if hit.doc.notes_kana else []
+    lines = list(zip(texts, kanas, strict=False))
+    scores = coverage_scores(question, [f"{text}\n{kana}" for text, kana in lines])
+    ranked = sorted(zip(scores, range(len(lines)), strict=True), key=lambda t: (-t[0], t[1]))
+    return [lines[i][1] for score, i in ranked[:MAX_NOTE_LINES] if score > 0]
+
+
 async def run(env: ToolEnv, args: SearchArgs) -> ToolOutcome:
     if not env.state.identified or env.state.driver_id is None:
         return not_identified(env)
@@ -49,13 +66,15 @@ async def run(env: ToolEnv, args: SearchArgs) -> ToolOutcome:
         return answer(env, "search_unknown", status="unknown")
     hits = await env.deps.search.search(depot_id=env.deps.depot_id, date=env.today, text=args.question,
                                         destination_key=stop_destination_key(stop), top=3)
-    if not hits:
-        return answer(env, "search_unknown", status="unknown", destination_name_kana=stop.destination_name_kana)
-    return answer(env, "search_found", status="found", answers=[
-        {"destination_name_kana": h.doc.name_kana, "notes_kana": h.doc.notes_kana, "cargo_kana": h.doc.cargo_kana,
-         "score": round(h.score, 3)}
+    answers = [
+        {"destination_name_kana": h.doc.name_kana, "notes_kana": notes, "score": round(h.score, 3)}
         for h in hits
-    ])
+        if (notes := relevant_notes(args.question, h))
+    ]
+    if not answers:
+        return answer(env, "search_unknown", status="unknown", destination_name_kana=stop.destination_name_kana)
+    return answer(env, "search_found", status="found", answers=answers,
+                  your_cargo_kana=stop.cargo_kana)
 
 
 TOOL = Tool(

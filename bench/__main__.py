@@ -1,0 +1,35 @@
+"""`make bench` / `python -m bench`: every benchmark in turn, each printing its own figures.
+
+Each runs in its own process so one's caches and event loop never flatter another's numbers.
+The lookup, load and calls benchmarks need PostgreSQL on 127.0.0.1:5432 (as the tests do).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = [
+    ("readings", ["bench.bench_readings"]),
+    ("load", ["bench.bench_load"]),
+    ("lookup", ["bench.bench_lookup"]),
+    ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
+]
+
+
+def main() -> int:
+    wanted = set(sys.argv[1:])
+    failed = []
+    for name, args in BENCHES:
+        if wanted and name not in wanted:
+            continue
+        print(f"\n=== {name} ===", flush=True)
+        if subprocess.call([sys.executable, "-m", *args]) != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
