@@ -3,26 +3,32 @@
     .venv/bin/python -m bench.bench_calls --calls 50 100 200 --seconds 10 --ramp 3
 
 Three processes, so the service's figures are its own: the service (the real `ivr` web app and
-bridges, on uvloop as `ivr serve` runs), a lean Realtime stand-in, and the callers (this process,
-lean too: preformatted frames, one sender and one reader coroutine per call). Every frame carries
-its sender's CLOCK_MONOTONIC (shared by all processes) and a sequence number; see
+bridges, on uvloop and with its startup heap frozen, as `ivr serve` runs), a lean Realtime
+stand-in (`bench.call_standin`) and the callers (this process, `bench.call_callers`). Both
+simulators send preformatted frames and parse only what they must. With `--pin` (the default)
+the service has the first CPU and the simulators the others, so they do not preempt it. Every
+frame carries its sender's CLOCK_MONOTONIC (shared by all processes) and a sequence number; see
 `bench.call_stamps`.
 
 Figures per run:
 - service added latency: inside the service, from the sender's stamp (taken just before the
-  sender's socket write) to the service's own socket write of that frame (a probe the bridge calls
-  only when the benchmark sets `BridgeConfig.frame_probe`). It covers loopback delivery, waiting in
-  the service's socket and event loop, and the bridge's work: what the bridge adds to a frame.
+  sender's socket write) to the service's own socket write of that frame, through the bridge's
+  frame probe (`BridgeConfig.frame_probe`, set only here). It covers loopback delivery, waiting
+  in the service's socket and event loop, and the bridge's work: what the service adds.
+- bridge in->out: the part of that spent between the bridge getting the parsed frame and its write.
 - end to end: from the sender's stamp to the receiving simulator's reading of it, so it also
   carries the receiving simulator's own scheduling delay (an upper bound).
-- service CPU per call: the service process's user+system time over the steady window (every
-  call streaming both ways), per call, as a share of one core.
-- lost: frames sent but never received, each way, after the callers drain before hanging up
-  (see `bench.call_callers`), so the tail in flight at hang-up is not counted as lost.
+- CPU: user+system time over the steady window (every call streaming both ways) of the service,
+  the simulators and everything else on the machine; per call, as a share of one core. The probe
+  costs the service about 5 %; `--no-probe` measures without it.
+- lost: frames sent but never received, each way, and marks never echoed, after the callers
+  drain before hanging up (see `bench.call_callers`): the tail in flight is not a loss.
 
 Frames a caller sends before it first hears the bot wait, by design, in the bridge's buffer while
 the Realtime session opens: they count for loss, not for latency. The service's pid is printed
-so a profiler (`py-spy record --pid PID`) can be attached.
+so a profiler (`py-spy record --pid PID`) can be attached. `BENCH_CHILD=script.py` runs the child
+processes through a wrapper script instead of this module (to bench another version of the
+service, or add instrumentation); the wrapper ends by calling `bench.bench_calls.main()`.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import math
 import os
 import random
 import subprocess
@@ -42,7 +49,7 @@ from typing import Any, Literal
 import orjson
 
 from bench.call_callers import CallerTally
-from bench.call_stamps import Latencies, age_ms
+from bench.call_stamps import STAMP_B64_CHARS, Latencies, age_ms
 
 
 # ----- child: the Realtime stand-in ---------------------------------------------------------------
@@ -59,19 +66,32 @@ async def _standin_main(tmp: Path, frames: int) -> None:
 
 # ----- child: the service ----------------------------------------------------------------------------
 class ServiceProbe:
-    """The bridge's frame probe: age of each forwarded frame at the moment the service sent it."""
+    """The bridge's frame probe: when the bridge got each frame and when it had written it out.
+
+    Per forwarded frame it records the frame's age at the write (wire -> out: the sender's stamp
+    to the service's write) and the time the bridge held it (in -> out).
+    """
 
     def __init__(self) -> None:
-        self.up = Latencies()
-        self.down = Latencies()
+        self.wire = {"up": Latencies(), "down": Latencies()}
+        self.held = Latencies()
+        self._arrived: dict[str, int] = {}
 
-    def __call__(self, direction: Literal["up", "down"], payload_b64: str) -> None:
-        ms, warmup = age_ms(payload_b64)
-        if not warmup:
-            (self.up if direction == "up" else self.down).add(ms)
+    def __call__(self, direction: Literal["up", "down"], stage: Literal["in", "out"], payload_b64: str) -> None:
+        key = payload_b64[:STAMP_B64_CHARS]
+        if stage == "in":
+            self._arrived[key] = time.monotonic_ns()
+            return
+        arrived = self._arrived.pop(key, None)
+        ms, warmup = age_ms(key)
+        if warmup:
+            return
+        self.wire[direction].add(ms)
+        if arrived is not None:
+            self.held.add((time.monotonic_ns() - arrived) / 1e6)
 
 
-async def _service_main(tmp: Path, realtime_url: str, calls: int) -> None:
+async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool) -> None:
     import logging
 
     from ivr.sim.harness import sim_settings, start_service
@@ -83,14 +103,15 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int) -> None:
     db = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     settings = sim_settings(realtime_url, database_url=db, max_concurrent_calls=calls + 10, log_level="WARNING")
     probe = ServiceProbe()
-    config = dataclasses.replace(bridge_config_from_settings(settings), frame_probe=probe)
+    config = dataclasses.replace(bridge_config_from_settings(settings), frame_probe=probe if with_probe else None)
     service = await start_service(settings, ScriptedFactory(), bridge_config=config)
     freeze_startup_heap()  # as `ivr serve` does once it listens
     (tmp / "service.port").write_text(service.url.rsplit(":", 1)[1])
     await _until_stdin_closes()
     await service.close()
-    (tmp / "service.up").write_bytes(probe.up.to_bytes())
-    (tmp / "service.down").write_bytes(probe.down.to_bytes())
+    (tmp / "service.up").write_bytes(probe.wire["up"].to_bytes())
+    (tmp / "service.down").write_bytes(probe.wire["down"].to_bytes())
+    (tmp / "service.held").write_bytes(probe.held.to_bytes())
 
 
 async def _until_stdin_closes() -> None:
@@ -163,6 +184,20 @@ async def _wait_file(path: Path, proc: subprocess.Popen[bytes]) -> str:
     raise SystemExit(f"child did not start ({path.name})")
 
 
+@dataclasses.dataclass(frozen=True)
+class Options:
+    seconds: float
+    ramp: float
+    drain: float
+    probe: bool
+    service_cpus: set[int] | None
+    sim_cpus: set[int] | None
+
+    @property
+    def frames(self) -> int:
+        return round(self.seconds * 50)
+
+
 @dataclasses.dataclass
 class RunResult:
     calls: int
@@ -170,31 +205,27 @@ class RunResult:
     row: dict[str, Any]
 
 
-async def _run(
-    calls: int, seconds: float, ramp: float, drain: float, cpus: tuple[set[int] | None, set[int] | None]
-) -> RunResult:
+async def _run(calls: int, opts: Options) -> RunResult:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_calls_") as tmp_dir:
-        tally, sampler, files = await _drive(Path(tmp_dir), calls, round(seconds * 50), ramp, drain, cpus)
+        tally, sampler, files = await _drive(Path(tmp_dir), calls, opts)
     row = _row(calls, tally, sampler, files)
     return RunResult(calls, load_before, row)
 
 
-async def _drive(
-    tmp: Path, calls: int, frames: int, ramp: float, drain: float, cpus: tuple[set[int] | None, set[int] | None]
-) -> tuple[CallerTally, _CpuSampler, dict[str, bytes]]:
+async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _CpuSampler, dict[str, bytes]]:
     """Starts the stand-in and the service, runs the calls, stops both; returns what they recorded."""
     import aiohttp
 
     from bench.call_callers import run_call
 
-    service_cpus, sim_cpus = cpus
-    standin = _spawn("--role", "standin", "--tmp", str(tmp), "--frames", str(frames), cpus=sim_cpus)
+    standin = _spawn("--role", "standin", "--tmp", str(tmp), "--frames", str(opts.frames), cpus=opts.sim_cpus)
     service: subprocess.Popen[bytes] | None = None
     try:
         realtime_port = await _wait_file(tmp / "standin.port", standin)
         service = _spawn("--role", "service", "--tmp", str(tmp), "--calls", str(calls),
-                         "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1", cpus=service_cpus)
+                         "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1",
+                         "--probe" if opts.probe else "--no-probe", cpus=opts.service_cpus)
         service_port = await _wait_file(tmp / "service.port", service)
         print(f"  {calls} calls: service pid={service.pid}, stand-in pid={standin.pid}", flush=True)
         sampler = _CpuSampler({"service": service.pid, "standin": standin.pid, "callers": None})
@@ -203,11 +234,11 @@ async def _drive(
         rng = random.Random(calls)
         t0 = time.monotonic() + 0.2
         # Calls start spread over the ramp, each on a random 20 ms phase, as real calls arrive.
-        starts = [t0 + ramp * i / calls + rng.uniform(0, 0.02) for i in range(calls)]
+        starts = [t0 + opts.ramp * i / calls + rng.uniform(0, 0.02) for i in range(calls)]
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             await asyncio.gather(*(
-                run_call(session, f"http://127.0.0.1:{service_port}", frames=frames, start_at=s, drain_s=drain,
-                         tally=tally)
+                run_call(session, f"http://127.0.0.1:{service_port}", frames=opts.frames, start_at=s,
+                         drain_s=opts.drain, tally=tally)
                 for s in starts
             ))
         sampling.cancel()
@@ -218,7 +249,7 @@ async def _drive(
         for proc in (service, standin):
             if proc is not None:
                 proc.wait(30)
-    names = ("standin.json", "standin.up", "service.up", "service.down")
+    names = ("standin.json", "standin.up", "service.up", "service.down", "service.held")
     return tally, sampler, {name: (tmp / name).read_bytes() for name in names}
 
 
@@ -227,6 +258,7 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
     up_e2e = Latencies(files["standin.up"])
     up_svc = Latencies(files["service.up"])
     down_svc = Latencies(files["service.down"])
+    held = Latencies(files["service.held"])
     start, end = tally.all_flowing_at, tally.first_done_at
     steady = end - start
     svc_cores = sampler.cores("service", start, end)
@@ -240,6 +272,7 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
         "machine_cores": sampler.cores("machine", start, end),
         "svc_up": (up_svc.percentile(0.5), up_svc.percentile(0.99), up_svc.percentile(1.0)),
         "svc_down": (down_svc.percentile(0.5), down_svc.percentile(0.99), down_svc.percentile(1.0)),
+        "held": (held.percentile(0.5), held.percentile(0.99), held.percentile(1.0)),
         "e2e_up": (up_e2e.percentile(0.5), up_e2e.percentile(0.99), up_e2e.percentile(1.0)),
         "e2e_down": (tally.latencies.percentile(0.5), tally.latencies.percentile(0.99),
                      tally.latencies.percentile(1.0)),
@@ -257,53 +290,61 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
     }
 
 
-def _print_table(results: list[RunResult], seconds: float) -> None:
-    def lat(v: tuple[float, float, float]) -> str:
-        return f"{v[0]:.2f} / {v[1]:.2f} / {v[2]:.1f}"
-
-    print()
-    print(f"calls benchmark: {seconds:g} s calls, 20 ms frames both ways; latencies in ms as p50 / p99 / max")
-    head = ("calls", "load", "steady s", "svc cores", "svc %core/call", "svc added up", "svc added down",
-            "e2e up", "e2e down", "lost up", "lost down", "marks unechoed", "failed", "sim cores", "other cores")
-    rows = []
-    for res in results:
-        r = res.row
-        rows.append((
-            str(res.calls), f"{res.load_before:.2f}", f"{r['steady_s']:.1f}", f"{r['svc_cores']:.2f}",
-            f"{r['svc_pct_per_call']:.3f}", lat(r["svc_up"]), lat(r["svc_down"]), lat(r["e2e_up"]),
-            lat(r["e2e_down"]), f"{r['up_lost']}/{r['up_sent']}", f"{r['down_lost']}/{r['down_sent']}",
-            f"{r['marks_unechoed']}/{r['marks_in']}", str(r["failed"]),
-            f"{r['standin_cores'] + r['callers_cores']:.2f}",
-            f"{r['machine_cores'] - r['svc_cores'] - r['standin_cores'] - r['callers_cores']:.2f}",
-        ))
+def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     print(" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-    print()
-    print("svc added: sender's stamp -> the service's socket write, measured in the service (what the bridge adds).")
-    print("e2e: sender's stamp -> the receiving simulator (adds that simulator's own scheduling delay).")
-    print("cores: CPU over the steady window (all calls streaming both ways), for the service, the simulators "
-          "(stand-in + callers) and everything else on the machine (other cores); load: 1-min loadavg before the run.")
+
+
+def _print_tables(results: list[RunResult], opts: Options) -> None:
+    def lat(v: tuple[float, float, float]) -> str:
+        return "-" if math.isnan(v[0]) else f"{v[0]:.2f} / {v[1]:.2f} / {v[2]:.1f}"
+
+    print(f"\ncalls benchmark: {opts.seconds:g} s calls, real-time 20 ms frames both ways"
+          f"{'' if opts.probe else ', no probe in the service (no service latency figures)'}\n")
+    _table(
+        ("calls", "service cores", "service % of a core per call", "simulator cores", "other cores", "load before",
+         "lost up", "lost down", "marks unechoed", "failed calls"),
+        [(str(res.calls), f"{r['svc_cores']:.2f}", f"{r['svc_pct_per_call']:.3f}",
+          f"{r['callers_cores'] + r['standin_cores']:.2f}",
+          f"{max(0.0, r['machine_cores'] - r['svc_cores'] - r['standin_cores'] - r['callers_cores']):.2f}",
+          f"{res.load_before:.2f}", f"{r['up_lost']}/{r['up_sent']}", f"{r['down_lost']}/{r['down_sent']}",
+          f"{r['marks_unechoed']}/{r['marks_in']}", str(r["failed"]))
+         for res in results for r in (res.row,)],
+    )
+    print("\nlatency in ms, p50 / p99 / max\n")
+    _table(
+        ("calls", "service added, up", "service added, down", "bridge in->out", "end to end, up", "end to end, down"),
+        [(str(res.calls), lat(r["svc_up"]), lat(r["svc_down"]), lat(r["held"]), lat(r["e2e_up"]), lat(r["e2e_down"]))
+         for res in results for r in (res.row,)],
+    )
+    print("""
+cores: CPU used over the steady window (every call streaming both ways): the service, the two simulator
+  processes, and everything else on the machine (other engineers' work competes for the same 2 cores).
+service added: the sender's stamp (just before its socket write) -> the service's write of that frame,
+  measured in the service: loopback, waiting in the service's socket and event loop, and the bridge's work.
+bridge in->out: from the bridge getting the parsed frame from one socket to its write to the other.
+end to end: the sender's stamp -> the receiving simulator, which adds its own scheduling delay.
+up = caller -> model (Twilio media -> input_audio_buffer.append); down = model -> caller (delta -> media + mark).""")
     for res in results:
         r = res.row
         if r["sessions"] != r["calls_ok"] + r["failed"]:
             print(f"  {res.calls} calls: {r['sessions']} Realtime sessions for {r['calls_ok']} calls")
         if r["up_warmup"] or r["marks_missing"] or r["clears"]:
-            print(f"  {res.calls} calls: {r['up_warmup']} warm-up frames (sent before the bot was heard; not in "
+            print(f"  {res.calls} calls: {r['up_warmup']} warm-up frames (sent before the bot was heard, so not in "
                   f"latency), {r['marks_missing']} media without a mark, {r['clears']} clears")
 
 
-async def _parent(calls: list[int], seconds: float, ramp: float, drain: float, repeat: int, pin: bool) -> None:
-    cpus = _cpu_plan(pin)
-    if cpus[1]:
-        os.sched_setaffinity(0, cpus[1])
+async def _parent(calls: list[int], repeat: int, opts: Options) -> None:
+    if opts.sim_cpus:
+        os.sched_setaffinity(0, opts.sim_cpus)
     results = []
     for n in calls:
         for _ in range(repeat):
-            results.append(await _run(n, seconds, ramp, drain, cpus))
-    _print_table(results, seconds)
+            results.append(await _run(n, opts))
+    _print_tables(results, opts)
 
 
 def main() -> None:
@@ -315,6 +356,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per number of calls")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                         help="service on the first CPU, simulators on the others (default on)")
+    parser.add_argument("--probe", action=argparse.BooleanOptionalAction, default=True,
+                        help="time frames inside the service (default on; costs it ~5%% CPU)")
     parser.add_argument("--role", choices=["parent", "standin", "service"], default="parent", help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", help=argparse.SUPPRESS)
@@ -327,9 +370,11 @@ def main() -> None:
         if args.role == "standin":
             runner.run(_standin_main(Path(args.tmp), args.frames))
         elif args.role == "service":
-            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0]))
+            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe))
         else:
-            runner.run(_parent(args.calls, args.seconds, args.ramp, args.drain, args.repeat, args.pin))
+            service_cpus, sim_cpus = _cpu_plan(args.pin)
+            opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus)
+            runner.run(_parent(args.calls, args.repeat, opts))
 
 
 if __name__ == "__main__":

@@ -120,20 +120,29 @@ async def run_call(
         tally.failed += 1
         return
     call = _Call(ws, caller.stream_sid, tally)
-    await ws.send_frame(orjson.dumps(CONNECTED), WSMsgType.TEXT)
-    await ws.send_frame(orjson.dumps(caller.start_event()), WSMsgType.TEXT)
     reader = asyncio.get_running_loop().create_task(call.read())
+    try:
+        await ws.send_frame(orjson.dumps(CONNECTED), WSMsgType.TEXT)
+        await ws.send_frame(orjson.dumps(caller.start_event()), WSMsgType.TEXT)
+        await _stream(call, frames, drain_s, reader)
+        await ws.send_frame(orjson.dumps(caller.stop_event()), WSMsgType.TEXT)
+    except ConnectionError:  # the service closed the call: counted as failed, the others go on
+        tally.failed += 1
+    else:
+        tally.calls_ok += 1
+    finally:
+        await ws.close()
+        reader.cancel()
+
+
+async def _stream(call: _Call, frames: int, drain_s: float, reader: asyncio.Task[None]) -> None:
     t0 = time.monotonic()
     for seq in range(frames):
         await call.send_media(seq)
         await call.echo_played_marks(time.monotonic())
         await asyncio.sleep(max(0.0, t0 + (seq + 1) * FRAME_S - time.monotonic()))
-    tally.first_done_at = min(tally.first_done_at, time.monotonic())
+    call.tally.first_done_at = min(call.tally.first_done_at, time.monotonic())
     deadline = time.monotonic() + drain_s
     while (call.media_in < frames or call.marks) and time.monotonic() < deadline and not reader.done():
         await call.echo_played_marks(time.monotonic())
         await asyncio.sleep(FRAME_S)
-    await ws.send_frame(orjson.dumps(caller.stop_event()), WSMsgType.TEXT)
-    await ws.close()
-    reader.cancel()
-    tally.calls_ok += 1

@@ -13,6 +13,7 @@ bridge buffers them) carry the WARMUP bit: they count for loss but not for laten
 from __future__ import annotations
 
 import base64
+import binascii
 import math
 import struct
 import time
@@ -32,7 +33,7 @@ def stamp_b64(seq: int) -> str:
 
 def age_ms(payload_b64: str | bytes) -> tuple[float, bool]:
     """(milliseconds since the frame was stamped, whether it is a warm-up frame)."""
-    sent_ns, seq = STAMP.unpack(base64.b64decode(payload_b64[:STAMP_B64_CHARS]))
+    sent_ns, seq = STAMP.unpack(binascii.a2b_base64(payload_b64[:STAMP_B64_CHARS]))
     return (time.monotonic_ns() - sent_ns) / 1e6, bool(seq & WARMUP)
 
 

@@ -18,6 +18,6 @@ async def test_demo_plays_a_whole_call_and_prints_it(tmp_path: Path) -> None:
     # The misheard number is refused, read back in kana, and corrected.
     assert text.index('"status": "not_found"') < text.index('"status": "matched"')
     assert "イチ ニー サン ゴーでは見つかりませんでした" in text
-    assert "（相槌「はい」: 聞き流して案内を続けます）" in text
+    assert "（案内の途中の相槌「はい」: 割り込みにせず、案内を続けます）" in text
     assert "→ search_destination_info" in text and "ウケツケキュウシ" in text.split("→ search_destination_info")[1]
     assert "ありがとうございました。お気をつけて。" in text

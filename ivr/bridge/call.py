@@ -50,10 +50,10 @@ class TwilioSocket(Protocol):
     async def close(self) -> Any: ...
 
 
-FrameProbe = Callable[[Literal["up", "down"], str], None]
-"""Called with each audio payload right after it was forwarded: "up" to the model, "down" to the
-caller. Only the calls benchmark sets one (to time frames through the service); unset it costs
-one `is None` test per frame."""
+FrameProbe = Callable[[Literal["up", "down"], Literal["in", "out"], str], None]
+"""Called with each audio payload ("up" to the model, "down" to the caller) when the bridge gets it
+from its socket ("in") and right after it wrote it to the other one ("out"). Only the calls
+benchmark sets one, to time frames through the service; unset it costs an `is None` test."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ class CallBridge:
 
     # ----- Twilio side ---------------------------------------------------------------------------
     async def on_media(self, payload: str) -> None:
+        if self._probe is not None:
+            self._probe("up", "in", payload)
         link = self._link
         if link is None or not self._configured:
             if len(self._buffer) < MAX_BUFFERED_FRAMES:
@@ -195,7 +197,7 @@ class CallBridge:
         except RealtimeDropped:
             return  # the reader notices the drop and reconnects
         if self._probe is not None:
-            self._probe("up", payload)
+            self._probe("up", "out", payload)
 
     def on_mark(self, name: str) -> None:
         if self.playback.mark_played(name):
@@ -306,6 +308,8 @@ class CallBridge:
         payload = event.get("delta")
         if not isinstance(payload, str) or not payload:
             return
+        if self._probe is not None:
+            self._probe("down", "in", payload)
         if self._speech_end_at is not None:
             self._metrics.response_latency.observe(self._clock() - self._speech_end_at)
             self.log.event("first_audio", latency_ms=int((self._clock() - self._speech_end_at) * 1000))
@@ -315,7 +319,7 @@ class CallBridge:
         mark = self.playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
         self._twilio.send(media_frames.media(self.stream_sid, payload), media_frames.mark(self.stream_sid, mark))
         if self._probe is not None:
-            self._probe("down", payload)
+            self._probe("down", "out", payload)
 
     async def _on_response_created(self, response: dict[str, Any]) -> None:
         metadata = response.get("metadata") or {}

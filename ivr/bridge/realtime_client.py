@@ -2,9 +2,9 @@
 
 Connections are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
 by settings, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
-(`send_raw`/`recv_bytes`, encoded and decoded by orjson) and are dispatched on their `type`: audio
+(encoded and decoded by orjson, read with `recv_bytes`) and are dispatched on their `type`: audio
 deltas are the hot path and go both ways 50 times a second per call, too often to build pydantic
-models for each. Text goes out as `str` because the SDK sends `bytes` as binary frames.
+models for each. Text goes out as `str` because websockets sends `bytes` as binary frames.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import orjson
 from openai import AsyncAzureOpenAI, AsyncOpenAI
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 
@@ -35,12 +36,26 @@ RealtimeConnector = Callable[[], Awaitable[RealtimeLink]]
 
 
 class SdkRealtimeLink:
+    """An SDK connection, sending on its websocket directly.
+
+    The SDK's `send_raw` wraps each message in bookkeeping for its own reconnect queue (an anyio
+    task lookup and queue checks): at 200 calls, 10 000 appends a second, that was a tenth of the
+    service's CPU. The bridge never lets the SDK reconnect (it reads with `recv_bytes`, which does
+    not, and reconnects itself with a fresh session), so the queue is always empty and the message
+    would go to this same websocket. The SDK keeps the websocket in a private attribute; if a new
+    SDK moves it, connecting fails loudly here (and in the end-to-end tests), never silently.
+    """
+
     def __init__(self, connection: Any) -> None:
+        websocket = getattr(connection, "_connection", None)
+        if not isinstance(websocket, ClientConnection):
+            raise TypeError(f"openai SDK connection without a websockets ClientConnection: {type(websocket)}")
         self._conn = connection
+        self._websocket = websocket
 
     async def send(self, event: dict[str, Any]) -> None:
         try:
-            await self._conn.send_raw(orjson.dumps(event).decode())
+            await self._websocket.send(orjson.dumps(event).decode())
         except ConnectionClosed as exc:
             raise RealtimeDropped(str(exc)) from exc
 
@@ -83,12 +98,11 @@ def make_client(settings: Any) -> AsyncOpenAI:
 def sdk_connector(settings: Any, client: AsyncOpenAI | None = None) -> RealtimeConnector:
     """One client per app (it only holds configuration); one connection per call.
 
-    The SDK imports its Realtime modules (and websockets' client) on first use: some 70 ms of
-    imports that would otherwise stall every call's audio when the first call connects.
+    The SDK imports its Realtime modules on first use: some 70 ms of imports that would otherwise
+    stall every call's audio when the first call connects, so they are imported now.
     """
     sdk = client or make_client(settings)
     _ = sdk.realtime
-    import websockets.asyncio.client  # noqa: F401
     model = settings.azure_openai_deployment if settings.azure_openai_endpoint else settings.openai_realtime_model
     model = model or settings.openai_realtime_model
 
@@ -97,6 +111,10 @@ def sdk_connector(settings: Any, client: AsyncOpenAI | None = None) -> RealtimeC
             conn = await sdk.realtime.connect(model=model).enter()
         except Exception as exc:
             raise RealtimeDropped(f"connect failed: {type(exc).__name__}") from exc
-        return SdkRealtimeLink(conn)
+        try:
+            return SdkRealtimeLink(conn)
+        except TypeError as exc:
+            await conn.close()
+            raise RealtimeDropped(str(exc)) from exc
 
     return connect

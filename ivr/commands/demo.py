@@ -66,7 +66,7 @@ class LivePrinter:
             action = f"  [{data['action']}]" if data.get("action") not in (None, "none") else ""
             print(f"      ← {json.dumps(output, ensure_ascii=False)}{action}", file=self.out, flush=True)
         elif kind == "aizuchi_ignored":
-            print(f"      （相槌「{text}」: 聞き流して案内を続けます）", file=self.out, flush=True)
+            print(f"      （案内の途中の相槌「{text}」: 割り込みにせず、案内を続けます）", file=self.out, flush=True)
         elif kind != "caller":
             print(f"  {self.labels.get(kind, kind)}: {text}", file=self.out, flush=True)
 

@@ -28,6 +28,13 @@ def _serve(args: argparse.Namespace) -> int:
         raise UserError("PUBLIC_BASE_URL must be set: Twilio signatures are checked against it")
     if not settings.twilio_auth_token:
         raise UserError("TWILIO_AUTH_TOKEN must be set: unsigned requests are refused")
+    if not (settings.openai_api_key or settings.azure_openai_endpoint or settings.openai_realtime_url):
+        raise UserError(
+            "no Realtime model configured: set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT with its key and "
+            "deployment, or OPENAI_REALTIME_URL for a local simulator (`ivr demo` needs none of these)"
+        )
+    if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
+        raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(_run(settings, args.host, args.port))
