@@ -20,6 +20,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from bench.call_stamps import FRAME_S, REST_B64, STAMP_B64_CHARS, Latencies, age_ms, stamp_b64
+from ivr.sim.local_site import start_local_site
 
 APPEND_PREFIX = b'{"type":"input_audio_buffer.append","audio":"'
 _DELTA = (
@@ -43,12 +44,7 @@ class LoadStandin:
     async def start(self) -> LoadStandin:
         app = web.Application()
         app.router.add_get("/v1/realtime", self._socket)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        assert site._server is not None
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._runner, self.port = await start_local_site(app)
         return self
 
     async def close(self) -> None:

@@ -29,7 +29,8 @@ class ToolOutcome:
     """A tool's answer to the model, plus what the bridge must do after it is spoken.
 
     `action` lets a tool end or hand over the call without the bridge knowing why:
-    "transfer" dials the dispatcher, "hangup" ends the call after the current response plays.
+    "transfer" dials the dispatcher, "hangup" ends the call after the current response plays
+    (unless the caller cuts that goodbye off with something meaningful: they are not done).
     `expects_yes_no` tells turn control that a following はい is an answer, not a 相槌.
     """
 
@@ -37,6 +38,20 @@ class ToolOutcome:
     action: Literal["none", "transfer", "hangup"] = "none"
     reason: str = ""
     expects_yes_no: bool = False
+
+
+@dataclass(frozen=True)
+class CallerDirective:
+    """What the conversation decided in code from the caller's own words, whatever the model does.
+
+    The model talks; it never decides the critical things. A driver who asks for a person is handed
+    over even if the model missed it: the bridge lets the current response finish, starts no new
+    one, then acts ("transfer" dials the dispatcher, "hangup" ends the call). `reason` goes to the
+    call record and the metrics.
+    """
+
+    action: Literal["transfer", "hangup"]
+    reason: str
 
 
 class Conversation(Protocol):
@@ -54,6 +69,10 @@ class Conversation(Protocol):
 
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
         """Run one tool call; `arguments` is the raw JSON string from the model. Must not raise."""
+        ...
+
+    def caller_said(self, text: str) -> CallerDirective | None:
+        """Each final transcript of the caller. Runs on the audio path: decide on the words, no I/O."""
         ...
 
     async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:

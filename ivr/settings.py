@@ -67,7 +67,6 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Tokyo"
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    store_audio: bool = Field(default=False, description="Raw audio is never stored unless this is set.")
 
     @field_validator("database_url")
     @classmethod

@@ -30,7 +30,6 @@ def test_settings_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None
     assert s.database_url.startswith("sqlite+aiosqlite://")
     assert s.azure_search_endpoint is None
     assert s.turn_mode == "barge_in"
-    assert s.store_audio is False
 
 
 def test_settings_accept_loose_spelling(monkeypatch: pytest.MonkeyPatch) -> None:

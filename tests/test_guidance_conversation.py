@@ -230,11 +230,32 @@ async def test_bad_arguments_get_a_structured_error(deps, name: str, args: str, 
 
 async def test_caller_asks_for_a_person(deps) -> None:
     conv = await new_call(deps)
-    result = await conv.run_tool("transfer_to_dispatcher", '{"reason": "人と話したい"}')
-    assert result.action == "transfer" and result.reason == "人と話したい"
+    result = await conv.run_tool("transfer_to_dispatcher", '{"reason": "佐藤さんが人と話したい"}')
+    # a fixed code for metrics and logs; the model's words (a name, here) stay in the call record only
+    assert result.action == "transfer" and result.reason == "caller_request"
     await conv.finish()
     async with deps.sessionmaker() as session:
         assert (await session.execute(select(Call.outcome))).scalar_one() == "transferred"
+
+
+async def test_a_request_for_a_person_is_decided_in_code_once(deps) -> None:
+    conv = await new_call(deps)
+    assert conv.caller_said("いちにのさんよん、佐藤です") is None
+    assert conv.caller_said("人と話したいわけじゃないです") is None
+    directive = conv.caller_said("オペレーターお願いします")
+    assert directive is not None and (directive.action, directive.reason) == ("transfer", "caller_asked_for_person")
+    assert conv.caller_said("オペレーター！") is None  # already on its way to a person
+    await conv.record("transfer", directive.reason, {"reason": directive.reason})  # as the bridge does
+    await conv.finish()
+    async with deps.sessionmaker() as session:
+        call = (await session.execute(select(Call))).scalar_one()
+    assert call.outcome == "transferred" and call.metrics["transfer_reason"] == "caller_asked_for_person"
+
+
+async def test_no_second_transfer_when_the_model_already_called_it(deps) -> None:
+    conv = await new_call(deps)
+    await conv.run_tool("transfer_to_dispatcher", '{"reason": "caller_request"}')
+    assert conv.caller_said("オペレーターお願いします") is None
 
 
 async def test_tool_definitions_are_realtime_function_tools(deps) -> None:

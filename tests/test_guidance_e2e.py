@@ -3,6 +3,7 @@ with the scripted Realtime stand-in as the model and the Twilio caller simulator
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,21 +15,28 @@ from bridge_support import eventually, fast_config
 from guidance_support import DAY, load_days
 from sqlalchemy import select
 
+from ivr.bridge.call import BridgeConfig
 from ivr.guidance.factory import build_factory
 from ivr.guidance.prompts import DEFAULT_DIR, PromptStore
 from ivr.guidance.scenarios import (
+    COMMON_AFTER_TOOL,
     Scenario,
+    Turn,
     ambiguous_then_full_name,
     confirm_path,
+    lookup,
     play_call,
+    say,
     served_with_correction,
     three_failures,
 )
 from ivr.sim.azure_search_standin import start_standin
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
-from ivr.sim.realtime_standin import RealtimeStandin, Script
+from ivr.sim.realtime_standin import Call as ModelCall
+from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.twilio_caller import TwilioCaller
-from schedules.models import Call, CallEvent
+from ivr.web.app import bridge_config_from_settings
+from schedules.models import Call, CallEvent, Driver
 from schedules.search.azure import AzureDestinationSearch
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import index_after_commit
@@ -37,6 +45,7 @@ from schedules.search.indexing import index_after_commit
 @dataclass
 class Played:
     outcome: str
+    call: Call
     events: list[CallEvent]
     service: RunningService
     standin: RealtimeStandin
@@ -50,11 +59,15 @@ class Played:
 
 @asynccontextmanager
 async def service(sessionmaker, engine, script: Callable[[], Script], *, prompts: PromptStore | None = None,
-                  search: DestinationSearch | None = None) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
+                  search: DestinationSearch | None = None, production_turns: bool = False,
+                  ) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
+    """`production_turns` runs the bridge with the service's own turn settings (VAD_PRESET standard:
+    its speak delay and response cooldown) instead of the fast ones most tests use."""
     standin = await RealtimeStandin(script).start()
     settings = sim_settings(standin.url)
     factory = build_factory(settings, sessionmaker, today=lambda: DAY, prompts=prompts, search=search)
-    running = await start_service(settings, factory, engine=engine, bridge_config=fast_config())
+    config: BridgeConfig = bridge_config_from_settings(settings) if production_turns else fast_config()
+    running = await start_service(settings, factory, engine=engine, bridge_config=config)
     try:
         yield standin, running
     finally:
@@ -89,7 +102,7 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
         async with sessionmaker() as session:
             events = list((await session.execute(select(CallEvent).where(CallEvent.call_id == call.id)
                                                  .order_by(CallEvent.seq))).scalars().all())
-        return Played(call.outcome, events, running, standin)
+        return Played(call.outcome, call, events, running, standin)
 
 
 async def _sleep(s: float) -> None:
@@ -192,3 +205,99 @@ async def test_prompts_are_reloaded_live(sessionmaker, engine, tmp_path: Path) -
                         encoding="utf-8")
         second = await instructions_of_a_call(2)
     assert "雪のため" not in first and "雪のため" in second
+
+
+async def test_caller_asking_for_a_person_is_transferred_even_if_the_model_misses_it(
+        sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    scenario = Scenario(
+        name="person_requested",
+        turns=[Turn("オペレーターお願いします")],
+        replies=[Reply([say("車番の四桁をお願いします。")])],  # the model never calls transfer_to_dispatcher
+        after_tool=dict(COMMON_AFTER_TOOL),
+    )
+    played = await play(sessionmaker, engine, scenario)
+    assert played.outcome == "transferred"
+    assert played.texts("caller") == ["オペレーターお願いします"]
+    assert played.texts("transfer") == ["caller_asked_for_person"]
+    assert played.call.metrics["transfer_reason"] == "caller_asked_for_person"
+    assert played.results("transfer_to_dispatcher") == []
+    updates = played.service.twilio_rest.updates
+    assert len(updates) == 1 and "<Dial><Number>+81312345678</Number></Dial>" in updates[0].form["Twiml"]
+
+
+async def _played_out(caller: TwilioCaller, heard_bytes: int, what: str) -> None:
+    await eventually(lambda: caller.playout.bytes_received >= heard_bytes, within=8, what=what)
+    await eventually(lambda: not caller.playout.playing and not caller.playout.marks, within=8, what=f"{what} played")
+
+
+async def test_yes_right_after_the_read_back_answers_it_and_a_later_yes_is_an_aizuchi(
+        sessionmaker, engine, tmp_path: Path, caplog) -> None:
+    """Production turn settings (standard preset: 600 ms response cooldown): a はい that starts as
+    the read-back question ends falls in the cooldown, where a はい is a 相槌; after a yes/no
+    question it is the answer. A はい over the long next-stop answer that follows is a 相槌 again."""
+    await load_days(sessionmaker, tmp_path)
+    caplog.set_level(logging.INFO, logger="ivr.call")
+    greeting_ms, question_ms, answer_ms = 400, 900, 4000
+    script = lambda: Script(  # noqa: E731
+        greeting=Say("お電話ありがとうございます。車番とお名前をお願いします。", ms=greeting_ms),
+        replies=[lookup("いちにのさんよん", "さいとう けんいち"),
+                 Reply([ModelCall("confirm_driver", {"answer": "yes"})])],
+        after_tool={
+            "lookup_driver": lambda out: Reply([Say(f"{out['driver_name_kana']}さんでよろしいですか。",
+                                                    ms=question_ms)]),
+            "confirm_driver": Reply([ModelCall("get_next_stop")]),
+            "get_next_stop": lambda out: Reply([Say(f"次の届け先は{out['stop']['destination_name_kana']}です。",
+                                                    ms=answer_ms)]),
+        },
+        caller_says=["いちにのさんよん、さいとうけんいちです", "はい", "はい"],
+    )
+    async with service(sessionmaker, engine, script, production_turns=True) as (standin, running):
+        caller = caller_for(running)
+        try:
+            assert (await caller.dial()).status == 200
+            await caller.connect()
+            session = (await standin.wait_sessions(1))[0]
+            await _played_out(caller, greeting_ms * 8, "greeting")
+            await caller.silence(700)  # past the greeting's cooldown: a plain turn
+            await caller.speak(900)
+            await _played_out(caller, (greeting_ms + question_ms) * 8, "the read-back question")
+            creates = session.types().count("response.create")
+            await caller.speak(300)  # 「はい」 at once, inside the cooldown
+            await eventually(lambda: session.types().count("response.create") > creates, within=5,
+                             what="an answer to the はい")
+            # the はい is answered: confirm_driver runs and the next stop is read
+            await eventually(lambda: caller.playout.bytes_received >= (greeting_ms + question_ms + 800) * 8,
+                             within=8, what="the next stop being read")
+            await caller.silence(600)
+            creates = session.types().count("response.create")
+            await caller.speak(300)  # 「はい」 over the long answer
+            await eventually(lambda: "caller_speech_dropped reason=aizuchi" in caplog.text, within=5,
+                             what="the 相槌 dropped")
+            await caller.silence(300)
+            assert caller.playout.playing and caller.playout.clears == 0  # the answer plays on
+            assert session.types().count("response.create") == creates
+        finally:
+            await caller.hangup()
+        sid = caller.call_sid
+        call = None
+        for _ in range(300):
+            async with sessionmaker() as s:
+                call = (await s.execute(select(Call).where(Call.call_sid == sid, Call.ended_at.is_not(None)))).scalar()
+            if call is not None:
+                break
+            await _sleep(0.02)
+        assert call is not None
+        async with sessionmaker() as s:
+            events = list((await s.execute(select(CallEvent).where(CallEvent.call_id == call.id)
+                                           .order_by(CallEvent.seq))).scalars().all())
+            driver = await s.get(Driver, call.driver_id) if call.driver_id else None
+    assert "respond reason=yes_no_answer" in caplog.text  # judged as overlapping, and answered
+    results = {e.text: e.data["output"] for e in events if e.kind == "tool_result"}
+    assert results["lookup_driver"]["status"] == "confirm"
+    assert results["confirm_driver"]["status"] == "confirmed"
+    assert results["get_next_stop"]["status"] == "found"
+    assert driver is not None and driver.name == "佐藤 健一"  # identified
+    assert [e.text for e in events if e.kind == "caller"] == ["いちにのさんよん、さいとうけんいちです", "はい", "はい"]
+    assert [e.text for e in events if e.kind == "aizuchi_ignored"] == ["はい"]  # only the second
+    assert len(session.of_type("conversation.item.delete")) == 1

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from bridge_support import eventually, rig
 
+from ivr.sim.local_site import start_local_site
 from ivr.sim.realtime_standin import Say, Script
 from ivr.web.media_writer import MAX_UNSENT_BYTES, MediaSocketWriter
 
@@ -33,12 +34,7 @@ async def writer_server(use: Callable[[MediaSocketWriter], Any]) -> AsyncIterato
 
     app = web.Application()
     app.router.add_get("/ws", handler)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    assert site._server is not None
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+    runner, port = await start_local_site(app)
     try:
         yield f"http://127.0.0.1:{port}/ws"
     finally:

@@ -157,3 +157,39 @@ def test_lexicon_reads_the_dictionary_file() -> None:
     assert lex.classify("ええ、そうですね") is Kind.AIZUCHI
     assert lex.classify("もしもし") is Kind.INTERRUPT
     assert lex.classify("") is Kind.EMPTY
+
+
+def test_yes_just_after_a_yes_no_question_inside_the_cooldown_is_an_answer() -> None:
+    tc, clock = make(cooldown=600)
+    tc.expect_yes_no()
+    tc.bot_started()
+    clock.advance(1500)
+    tc.bot_stopped()  # the question has played out
+    clock.advance(100)  # inside the cooldown, where a plain はい would be a 相槌
+    assert utter(tc, clock, "u1", 300, "はい") == [Respond("yes_no_answer", "u1")]
+
+
+@pytest.mark.parametrize("word", ["はい、そうです", "ええ、そうです", "うん、そう", "はいはい"])
+def test_yes_phrases_answer_a_yes_no_question(word: str) -> None:
+    tc, clock = make(cooldown=600)
+    tc.expect_yes_no()
+    tc.bot_started()
+    clock.advance(1000)
+    tc.bot_stopped()
+    clock.advance(100)
+    assert utter(tc, clock, "u1", 400, word) == [Respond("yes_no_answer", "u1")]
+    tc.bot_started()  # no question pending: the same words over a long answer are a 相槌 again
+    clock.advance(1000)
+    assert utter(tc, clock, "u2", 400, word) == [Discard("aizuchi", "u2", word)]
+
+
+def test_a_delayed_answer_keeps_its_reason() -> None:
+    tc, clock = make(speak_delay_ms=100, cooldown=600)
+    tc.expect_yes_no()
+    tc.bot_started()
+    clock.advance(1000)
+    tc.bot_stopped()
+    clock.advance(50)
+    assert utter(tc, clock, "u1", 300, "はい") == []  # waits the speak delay
+    clock.advance(100)
+    assert tc.tick() == [Respond("yes_no_answer", "u1")]

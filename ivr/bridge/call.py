@@ -32,7 +32,7 @@ from ivr.bridge.session_config import (
 )
 from ivr.bridge.tools import run_tool
 from ivr.bridge.transfer import CallControl
-from ivr.conversation import CallContext, Conversation, ConversationFactory, EventKind
+from ivr.conversation import CallContext, CallerDirective, Conversation, ConversationFactory, EventKind
 from ivr.telephony import media_frames
 from ivr.turn.machine import Action, Discard, Interrupt, Respond, TurnConfig, TurnController
 from ivr.turn.vad_presets import VadPreset
@@ -127,6 +127,8 @@ class CallBridge:
         self._tools_running = 0
         self._filler_task: asyncio.Task[Any] | None = None
         self._pending_action: tuple[str, str] | None = None
+        self._acted = False  # a transfer or hang-up has started: nothing else may act on the call
+        self._action_timer: asyncio.TimerHandle | None = None
         self._committed: set[str] = set()
         self._delete_on_commit: set[str] = set()
         self._turn_timer: asyncio.TimerHandle | None = None
@@ -158,8 +160,9 @@ class CallBridge:
         if outcome is not None:
             self._outcome = outcome
         self.log.event("closing", reason=reason)
-        if self._turn_timer is not None:
-            self._turn_timer.cancel()
+        for timer in (self._turn_timer, self._action_timer):
+            if timer is not None:
+                timer.cancel()
         self._tasks.cancel_all(keep=asyncio.current_task())
         link, self._link = self._link, None
         if link is not None:
@@ -297,6 +300,7 @@ class CallBridge:
         elif kind == "conversation.item.input_audio_transcription.completed":
             text = str(event.get("transcript", ""))
             self._record("caller", text)
+            self._caller_said(text)  # first, so an answer the turn rules would start is not started
             await self._apply(self.turn.transcript(str(event.get("item_id", "")), text))
         elif kind == "error":
             err = event.get("error") or {}
@@ -348,7 +352,7 @@ class CallBridge:
 
     async def _request_response(self, instructions: str | None = None) -> None:
         """Answer as soon as no response is active and no tool is still running."""
-        self.responses.pending = instructions
+        self.responses.want(instructions)
         await self._flush_response()
 
     async def _flush_response(self) -> None:
@@ -366,8 +370,7 @@ class CallBridge:
             self.log.event("bot_speaking", on=False)
             self.turn.bot_stopped()
             self._arm_turn_timer()
-            if self._pending_action is not None and self._tools_running == 0 and not self.responses.has_pending:
-                self._tasks.spawn(self._run_pending_action())
+            self._maybe_act()
 
     # ----- turn actions --------------------------------------------------------------------------
     async def _apply(self, actions: list[Action]) -> None:
@@ -404,6 +407,7 @@ class CallBridge:
                 )
             elif decision.action == "delete":
                 await self._send({"type": "conversation.item.delete", "item_id": decision.item_id})
+        self._drop_hangup()
         self._metrics.interruptions.labels(action.reason).inc()
         self.log.event("interruption", reason=action.reason, heard_ms=heard_ms)
         self._record("interruption", action.text, {"reason": action.reason, "heard_ms": heard_ms})
@@ -458,13 +462,12 @@ class CallBridge:
             if outcome.expects_yes_no:
                 self.turn.expect_yes_no()
             if outcome.action != "none":
-                self._pending_action = (outcome.action, outcome.reason or outcome.action)
-                loop = asyncio.get_running_loop()
-                loop.call_later(self._config.action_grace, self._action_deadline)
-            self.responses.pending = None  # the model answers the tool's output
+                self._want_action(outcome.action, outcome.reason or outcome.action)
+            self.responses.want(None)  # the model answers the tool's output
         finally:
             self._tools_running -= 1
         await self._flush_response()
+        self._maybe_act()
 
     async def _fillers(self) -> None:
         """While tools run, never leave the caller in silence longer than `filler_after`."""
@@ -473,7 +476,7 @@ class CallBridge:
             await asyncio.sleep(0.1)
             now = self._clock()
             quiet = self._silent_since is not None and now - self._silent_since >= self._config.filler_after
-            idle = not self.responses.active and not self.responses.has_pending
+            idle = not self.responses.active and not self.responses.has_pending and not self.responses.stopped
             if quiet and idle and now - last_filler >= self._config.filler_every:
                 self.responses.active = True
                 last_filler = now
@@ -481,12 +484,61 @@ class CallBridge:
                 self.log.event("filler")
                 await self._send(response_create(FILLER_INSTRUCTIONS, filler=True))
 
+    # ----- transfer and hang-up ------------------------------------------------------------------
+    def _caller_said(self, text: str) -> None:
+        """The conversation's rules on the caller's words, in code: a person asked for is a person given."""
+        if self.conversation is None or self._acted or not text.strip():
+            return
+        try:
+            directive = self.conversation.caller_said(text)
+        except Exception as exc:  # a broken rule must not break the call; the model still hears the caller
+            self.log.warning("caller_rule_failed", error=type(exc).__name__)
+            return
+        if not isinstance(directive, CallerDirective):
+            return
+        self.log.event("caller_directive", action=directive.action, reason=directive.reason)
+        self.responses.stop_new()  # the current response may finish; the model starts nothing new
+        self._want_action(directive.action, directive.reason)
+        self._maybe_act()
+
+    def _want_action(self, action: str, reason: str) -> None:
+        """A transfer outranks a hang-up (a driver who asked for a person is never hung up on); the
+        first transfer's reason is kept. The action runs when the bot is quiet, or at the grace deadline."""
+        if self._acted:
+            return
+        current = self._pending_action
+        if current is not None and (current[0] == "transfer" or action != "transfer"):
+            return
+        self._pending_action = (action, reason)
+        if self._action_timer is not None:
+            self._action_timer.cancel()
+        self._action_timer = asyncio.get_running_loop().call_later(self._config.action_grace, self._action_deadline)
+
+    def _drop_hangup(self) -> None:
+        """The caller cut the goodbye off with something meaningful: they are not done yet."""
+        if self._pending_action is not None and self._pending_action[0] == "hangup" and not self._acted:
+            self.log.event("hangup_withdrawn", reason="caller_interrupted")
+            self._pending_action = None
+            if self._action_timer is not None:
+                self._action_timer.cancel()
+                self._action_timer = None
+
+    def _maybe_act(self) -> None:
+        """Run the pending action once nothing is said, queued or computed any more."""
+        if self._pending_action is None or self._acted or self._closing:
+            return
+        if self._bot_on or self._tools_running or self.responses.active or self.responses.has_pending:
+            return
+        if self.playback.playing:
+            return
+        self._tasks.spawn(self._run_pending_action())
+
     def _action_deadline(self) -> None:
         if self._pending_action is not None and not self._closing:
             self._tasks.spawn(self._run_pending_action())
 
     async def _run_pending_action(self) -> None:
-        if self._pending_action is None:
+        if self._pending_action is None or self._acted:
             return
         action, reason = self._pending_action
         self._pending_action = None
@@ -494,12 +546,18 @@ class CallBridge:
             await self._hand_over(reason)
         elif action == "hangup":
             assert self.ctx is not None
+            self._acted = True
             self.log.event("hangup", reason=reason)
             await self._control.hangup(self.ctx.call_sid)
             await self.close("hangup")
 
     async def _hand_over(self, reason: str) -> None:
-        """The dispatcher takes the call: the bot could not carry on, or a tool asked for it."""
+        """The dispatcher takes the call: the bot could not carry on, a tool or the caller asked for it."""
+        if self._acted:
+            return
+        self._acted = True
+        self._outcome = "transferred"  # Twilio may stop the stream before the REST update returns
+        self.responses.stop_new()
         self._metrics.transfers.labels(reason).inc()
         self.log.event("transfer", reason=reason)
         self._record("transfer", reason, {"reason": reason})

@@ -2,6 +2,8 @@
 
 The Realtime API refuses a second response while one is active, and a cancelled response keeps
 streaming a few deltas after `response.cancel`; this keeps both facts in one place, without I/O.
+Once the call is being handed over (`stop_new`), no answer is queued or started any more: the
+current response may finish, but the model gets no further turn.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ class ResponseState:
     cancelled: set[str] = field(default_factory=set)
     fillers: set[str] = field(default_factory=set)
     filler_items: set[str] = field(default_factory=set)
+    stopped: bool = False
 
     @property
     def has_pending(self) -> bool:
         return self.pending is not _NO_PENDING
 
+    def want(self, instructions: str | None = None) -> None:
+        """Queue an answer (it starts when no response is active); nothing once stopped."""
+        if not self.stopped:
+            self.pending = instructions
+
+    def stop_new(self) -> None:
+        """No new response from now on; a queued one is dropped."""
+        self.stopped = True
+        self.pending = _NO_PENDING
+
     def take_pending(self) -> tuple[bool, str | None]:
-        if self.pending is _NO_PENDING:
+        if self.pending is _NO_PENDING or self.stopped:
             return False, None
         instructions = self.pending
         self.pending = _NO_PENDING

@@ -1,8 +1,10 @@
 """`GuidanceConversation`: one call's conversation (the `Conversation` of ivr/conversation.py).
 
 It owns the call's flow state, its prompt snapshot and its call record; nothing here is shared
-between calls. `run_tool` never raises: a bad argument or a failing database becomes a structured
-error the model can act on, and the exception is logged with the call id only.
+between calls. A caller who asks for a person is handed over by `caller_said`, in code, whether
+or not the model calls `transfer_to_dispatcher`. `run_tool` never raises: a bad argument or a
+failing database becomes a structured error the model can act on, and the exception is logged
+with the call id only.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ivr.call_records import CallRecorder
-from ivr.conversation import CallContext, EventKind, ToolOutcome
+from ivr.conversation import CallContext, CallerDirective, EventKind, ToolOutcome
 from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
 from ivr.guidance.tools.base import ToolEnv
 from lookup.call_lookup import CallLookup
 
 log = logging.getLogger(__name__)
+PERSON_REQUESTED = "caller_asked_for_person"
 
 
 class GuidanceConversation:
@@ -92,9 +96,20 @@ class GuidanceConversation:
                 "instruction": self.prompts.step("search_unknown" if name == "search_destination_info" else "transfer"),
             }, action="none" if name == "search_destination_info" else "transfer", reason="tool_failed")
 
+    def caller_said(self, text: str) -> CallerDirective | None:
+        if self.state.transferred or self.state.person_requested:
+            return None
+        phrase = default_rules().match(text)
+        if phrase is None:
+            return None
+        self.state.person_requested = True
+        log.info("call %s: the caller asked for a person", self.ctx.call_sid)
+        return CallerDirective("transfer", PERSON_REQUESTED)
+
     async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
         if kind == "transfer":
             self.state.transferred = True
+            self.state.transfer_reason = self.state.transfer_reason or text
         if self.observer is not None:
             self.observer(kind, text, dict(data or {}))
         await self.recorder.add(kind, text, data)
@@ -104,6 +119,7 @@ class GuidanceConversation:
             return
         self._finished = True
         final = outcome or self.state.outcome()
+        metrics = {"transfer_reason": self.state.transfer_reason} if self.state.transfer_reason else None
         await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
-                                   lookup_failures=self.state.lookup_failures)
+                                   lookup_failures=self.state.lookup_failures, metrics=metrics)
         log.info("call %s finished: %s", self.ctx.call_sid, final)

@@ -30,6 +30,8 @@ class CallState:
     last_lookup_status: str = ""
     served: bool = False
     transferred: bool = False
+    transfer_reason: str = ""
+    person_requested: bool = False  # the caller asked for a person (decided in code, see person_request.py)
     ended: bool = False
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ivr.sim.local_site import start_local_site
 from schedules.search.bigrams import bigrams, gram_weight
 
 _INDEX_PATH = re.compile(r"^/indexes(?:\('(?P<name>[^']+)'\)|/(?P<name2>[^/('\s]+))?(?P<rest>/.*)?$")
@@ -190,11 +191,5 @@ class AzureSearchStandin:
 async def start_standin(port: int = 0, api_key: str = "standin-key") -> tuple[AzureSearchStandin, web.AppRunner, str]:
     """Start on 127.0.0.1; returns the stand-in, its runner (to clean up) and its endpoint URL."""
     standin = AzureSearchStandin(api_key)
-    runner = web.AppRunner(standin.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
-    bound = sockets[0].getsockname()[1] if sockets else port
+    runner, bound = await start_local_site(standin.app(), port=port)
     return standin, runner, f"http://127.0.0.1:{bound}"

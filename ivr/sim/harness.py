@@ -12,6 +12,7 @@ from ivr.bridge.realtime_client import RealtimeConnector
 from ivr.bridge.transfer import CallControl, TwilioCallControl
 from ivr.conversation import ConversationFactory
 from ivr.settings import Settings, load_settings
+from ivr.sim.local_site import start_local_site
 from ivr.sim.twilio_rest_standin import TwilioRestStandin
 from ivr.web.app import create_app
 
@@ -72,10 +73,5 @@ async def start_service(
         engine=engine,
         bridge_config=bridge_config,
     )
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    assert site._server is not None
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+    runner, bound = await start_local_site(app, host, port)
     return RunningService(f"http://{host}:{bound}", app, runner, rest)

@@ -31,6 +31,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ivr.sim import ulaw
+from ivr.sim.local_site import start_local_site
 
 
 @dataclass
@@ -395,13 +396,7 @@ class RealtimeStandin:
         app.router.add_get("/v1/realtime", self._socket)
         app.router.add_get("/openai/realtime", self._socket)
         app.router.add_get("/openai/deployments/{deployment}/realtime", self._socket)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._runner, self.port = await start_local_site(app, self.host, self.port)
         return self
 
     async def close(self) -> None:

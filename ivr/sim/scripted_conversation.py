@@ -1,7 +1,8 @@
 """A Conversation with canned tools, for tests, the benchmark and `ivr demo` without a database.
 
 Each call gets its own `ScriptedConversation` (tool state is never shared between calls); the
-factory keeps them so a test can read one call's transcript and outcome.
+factory keeps them so a test can read one call's transcript and outcome. `caller_rule` stands in
+for the conversation's own rules on the caller's words (none by default: only the model acts).
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ivr.conversation import CallContext, EventKind, ToolOutcome
+from ivr.conversation import CallContext, CallerDirective, EventKind, ToolOutcome
 
 ToolImpl = Callable[[dict[str, Any]], Awaitable[ToolOutcome]] | ToolOutcome
+CallerRule = Callable[[str], CallerDirective | None]
 
 DEFAULT_INSTRUCTIONS = "あなたは物流センターの配車案内です。日本語で、短く丁寧に話してください。"
 DEFAULT_GREETING = "「お電話ありがとうございます。車番とお名前をお願いします。」と挨拶してください。"
 
 
 class ScriptedConversation:
-    def __init__(self, ctx: CallContext, tools: dict[str, ToolImpl]) -> None:
+    def __init__(self, ctx: CallContext, tools: dict[str, ToolImpl], caller_rule: CallerRule | None = None) -> None:
         self.ctx = ctx
         self._tools = tools
+        self._caller_rule = caller_rule
+        self.directives: list[CallerDirective] = []
         self.events: list[tuple[EventKind, str, dict[str, Any]]] = []
         self.tool_calls: list[tuple[str, dict[str, Any]]] = []
         self.outcome: str | None = None
@@ -51,6 +55,12 @@ class ScriptedConversation:
             return impl
         return await impl(args)
 
+    def caller_said(self, text: str) -> CallerDirective | None:
+        directive = self._caller_rule(text) if self._caller_rule is not None else None
+        if directive is not None:
+            self.directives.append(directive)
+        return directive
+
     async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
         self.events.append((kind, text, data or {}))
 
@@ -64,11 +74,12 @@ class ScriptedConversation:
 
 
 class ScriptedFactory:
-    def __init__(self, tools: dict[str, ToolImpl] | None = None) -> None:
+    def __init__(self, tools: dict[str, ToolImpl] | None = None, caller_rule: CallerRule | None = None) -> None:
         self.tools = tools or {}
+        self.caller_rule = caller_rule
         self.calls: dict[str, ScriptedConversation] = {}
 
     async def __call__(self, ctx: CallContext) -> ScriptedConversation:
-        conv = ScriptedConversation(ctx, self.tools)
+        conv = ScriptedConversation(ctx, self.tools, self.caller_rule)
         self.calls[ctx.call_sid] = conv
         return conv

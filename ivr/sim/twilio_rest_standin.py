@@ -7,9 +7,12 @@ and form encoding are the SDK's own. Updates are recorded for tests and the demo
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from ivr.sim.local_site import start_local_site
 
 
 @dataclass
@@ -18,6 +21,7 @@ class CallUpdate:
     call_sid: str
     form: dict[str, str]
     auth_user: str
+    at: float = field(default_factory=time.monotonic)  # when it arrived (tests compare it with playout)
 
 
 @dataclass
@@ -35,12 +39,7 @@ class TwilioRestStandin:
     async def start(self) -> TwilioRestStandin:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Calls/{call}.json", self._update_call)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        assert site._server is not None
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._runner, self.port = await start_local_site(app, self.host, self.port)
         return self
 
     async def close(self) -> None:

@@ -76,8 +76,8 @@ class Lexicon:
             return Kind.MEANINGFUL
         if len(key) > MAX_AIZUCHI_CHARS:
             return Kind.MEANINGFUL
-        if key in self.affirmative:
-            return Kind.AFFIRMATIVE
+        if key in self.affirmative or _covers(key, self.affirmative):
+            return Kind.AFFIRMATIVE  # はい、そうです answers a yes/no question as surely as はい
         if _covers(key, self.aizuchi | self.affirmative):
             return Kind.AIZUCHI
         return Kind.MEANINGFUL

@@ -85,6 +85,7 @@ class TurnController:
         self._utterances: dict[str, _Utterance] = {}
         self._respond_at: float | None = None
         self._respond_item = ""
+        self._respond_reason = ""
 
     # ----- what the bridge reports -------------------------------------------------------------
     @property
@@ -175,7 +176,7 @@ class TurnController:
                     actions.extend(self._schedule_response(utt, "caller_turn"))
         if self._respond_at is not None and now >= self._respond_at:
             self._respond_at = None
-            actions.append(self._respond(self._respond_item, "caller_turn"))
+            actions.append(self._respond(self._respond_item, self._respond_reason))
         self._forget_settled()
         return actions
 
@@ -224,7 +225,7 @@ class TurnController:
         if self.config.speak_delay_ms <= 0:
             return [self._respond(utt.item_id, reason)]
         self._respond_at = self._clock() + self.config.speak_delay_ms / 1000
-        self._respond_item = utt.item_id
+        self._respond_item, self._respond_reason = utt.item_id, reason
         return []
 
     def _respond(self, item_id: str, reason: str) -> Respond:

@@ -12,9 +12,15 @@ class TransferArgs(Args):
     reason: str = Field(default="caller_request", max_length=200, description="引き継ぐ理由（短く）")
 
 
+# The action's reason is a fixed code: it becomes a metrics label and a log field, so it must
+# neither grow without bound nor carry what the model wrote (a driver's name, say). The model's
+# own words stay in the call record, with the tool call's arguments.
+MODEL_REASON = "caller_request"
+
+
 async def run(env: ToolEnv, args: TransferArgs) -> ToolOutcome:
     env.state.transferred = True
-    return answer(env, "transfer", status="transferring", action="transfer", reason=args.reason or "caller_request")
+    return answer(env, "transfer", status="transferring", action="transfer", reason=MODEL_REASON)
 
 
 TOOL = Tool(
