@@ -3,7 +3,8 @@
 The record is the dispatcher's view of a call (what each side said, interruptions, tool calls
 and their results, the outcome). It never holds audio or the caller's number, and logging here
 names only the call id. A failing write is logged and dropped: a database hiccup must never
-silence a live call.
+silence a live call. Failures are logged by exception type only: a database error's message
+carries the statement's parameters (transcript lines, tool arguments with names and numbers).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from schedules.models import Call, CallEvent, utcnow
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("served", "transferred", "not_found", "hung_up")
+START_TIMEOUT_S = 3.0  # a call starts without its record rather than waiting on a stuck database
 
 
 class CallRecorder:
@@ -38,7 +40,7 @@ class CallRecorder:
     async def start(self, *, turn_mode: str = "", schedule_date: dt.date | None = None) -> None:
         async with self._lock:
             try:
-                async with self._sm.begin() as session:
+                async with asyncio.timeout(START_TIMEOUT_S), self._sm.begin() as session:
                     call = (await session.execute(select(Call).where(Call.call_sid == self.call_sid))).scalar()
                     if call is None:
                         call = Call(call_sid=self.call_sid, turn_mode=turn_mode, schedule_date=schedule_date,
@@ -52,8 +54,9 @@ class CallRecorder:
                             )).scalar_one()
                         )
                     self.call_id = call.id
-            except Exception:
-                log.exception("call %s: could not open the call record", self.call_sid)
+            except Exception as exc:
+                self.call_id = None
+                log.error("call %s: could not open the call record: %s", self.call_sid, type(exc).__name__)
 
     async def add(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         """Queue one event; a background writer stores it, so a tool answer never waits on the disk."""
@@ -72,8 +75,8 @@ class CallRecorder:
                     async with self._sm.begin() as session:
                         session.add(CallEvent(call_id=self.call_id, seq=self._seq, kind=kind, text=text,
                                               data=data, at=at))
-                except Exception:
-                    log.exception("call %s: could not record a %s event", self.call_sid, kind)
+                except Exception as exc:
+                    log.error("call %s: could not record a %s event: %s", self.call_sid, kind, type(exc).__name__)
 
     async def flush(self) -> None:
         """Wait until every queued event is written (the writer stops; a later add restarts it)."""
@@ -99,8 +102,8 @@ class CallRecorder:
                     call.lookup_failures = lookup_failures
                     if metrics:
                         call.metrics = {**(call.metrics or {}), **metrics}
-            except Exception:
-                log.exception("call %s: could not close the call record", self.call_sid)
+            except Exception as exc:
+                log.error("call %s: could not close the call record: %s", self.call_sid, type(exc).__name__)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Pure: no I/O, so every trap is tested without a database. The vehicle digits have already
 matched exactly (the candidates are the rows for that serial on that date); the name decides:
   - exact key match with exactly one driver → matched;
-  - no exact match, exactly one close one (rapidfuzz ratio ≥ CONFIRM_THRESHOLD) → confirm;
+  - no exact match, exactly one close one (`is_near`: moras dropped or added, not replaced) → confirm;
   - several at the best tier → ambiguous, unless caller ID or a spoken plate region leaves one;
   - none → not_found: never a near neighbour.
 Caller ID only breaks ties among drivers whose name already fits; it never makes a name fit.
@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import jaconv
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
 
 from lookup.name_key import NameKey, fold_surface, kanji_reading, normalize_kana, schedule_name_key
 from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
@@ -29,6 +30,19 @@ from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult,
 # name scores 67-75 (サトウ/カトウ 67, タカハシ/タカハタ 75): another person, not_found. Tuned on
 # tests/cases/lookup.csv.
 CONFIRM_THRESHOLD = 80.0
+
+
+def is_near(heard: str, target: str) -> bool:
+    """Close enough to read back: only moras dropped or added (サトウ/サイトウ, キムラ/キタムラ, サトウケン/
+    サトウケンイチ), never one replaced, and the same first mora. In a long key a replaced mora still
+    scores above the threshold (サトウミサキ/カトウミサキ 83) though the family names are different people,
+    and a key that lost its head (イトウ for サイトウ, ショウタ for オノ ショウタ) reads back someone else's
+    name to whoever said it."""
+    return (
+        heard[:1] == target[:1]
+        and fuzz.ratio(heard, target) >= CONFIRM_THRESHOLD
+        and Levenshtein.distance(heard, target) == Indel.distance(heard, target)
+    )
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class _Scored:
     exact: bool
     score: float
     phone_matches: bool
+    near: bool = False
 
 
 def plate_region(plate: str) -> str:
@@ -93,7 +108,8 @@ def _score(spoken: NameKey, cand: Candidate, caller_phone: str | None) -> _Score
             heard.add(own.family)
     exact = any(h == t for h in heard for t in targets)
     score = max(fuzz.ratio(h, t) for h in heard for t in targets)
-    return _Scored(cand, exact, 100.0 if exact else score, phone_ok)
+    near = not exact and any(is_near(h, t) for h in heard for t in targets)
+    return _Scored(cand, exact, 100.0 if exact else score, phone_ok, near)
 
 
 def _driver(c: Candidate) -> DriverInfo:
@@ -155,14 +171,16 @@ def match(
     if not candidates:
         return result("not_found", reason="no vehicle with this number on this date")
     exact = [s for s in pool if s.exact]
-    close = [s for s in pool if not s.exact and s.score >= CONFIRM_THRESHOLD]
+    close = [s for s in pool if s.near]
     tiers: tuple[tuple[list[_Scored], Status], ...] = ((exact, "matched"), (close, "confirm"))
     for tier, status in tiers:
-        if len(tier) == 1:
+        # One driver may drive two vehicles on this serial (plates of two regions): still one driver.
+        drivers = {s.cand.driver_id for s in tier}
+        if len(drivers) == 1:
             return result(status, tier[0])
-        if len(tier) > 1:
+        if len(drivers) > 1:
             by_phone = [s for s in tier if s.phone_matches]
-            if len(by_phone) == 1:
+            if len({s.cand.driver_id for s in by_phone}) == 1:
                 return result(status, by_phone[0], reason="caller ID broke a tie")
-            return result("ambiguous", reason=f"{len(tier)} drivers fit")
+            return result("ambiguous", reason=f"{len(drivers)} drivers fit")
     return result("not_found", reason="no driver on this number has this name")

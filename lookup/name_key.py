@@ -47,10 +47,19 @@ _SUFFIXES = sorted(
         "トモウシマス", "トイイマス", "デゴザイマス", "デス", "ダヨ", "サン", "サマ", "クン",
         "ト申シマス", "ト言イマス", "様", "ヨロシクオネガイシマス", "ヨロシク", "オネガイシマス", "デスネ",
         "ヨロシクオ願イシマス", "オ願イシマス", "デオ願イシマス",
+        # How drivers actually answer: 佐藤っす, 佐藤でーす, 佐藤ですけど, 佐藤っていいます.
+        "ッス", "ッスネ", "ッスケド", "デース", "デスケド", "デスケドモ", "デスガ", "ダケド", "ダケドモ",
+        "ッテイイマス", "ッテ言イマス", "ッテモウシマス", "ッテ申シマス",
     ],
     key=len,
     reverse=True,
 )
+# Fillers that stand alone between pauses (あ、佐藤です / もしもし、佐藤です): dropped only as a whole
+# word, so a name that starts with the same sounds (アサダ, エノモト) keeps them.
+_FILLER_WORDS = frozenset({
+    "ア", "アー", "アッ", "エ", "エー", "エート", "エット", "エーット", "アノ", "アノー", "ソノ", "ソノー",
+    "ハイ", "ハーイ", "ウン", "モシモシ", "ドウモ", "オツカレサマデス", "オツカレサマ", "オ疲レ様デス",
+})
 _SMALL_AND_OLD = str.maketrans({"ヅ": "ズ", "ヂ": "ジ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ヵ": "カ", "ヶ": "ケ"})
 _VOWEL_OF: dict[str, str] = {}
 for _vowel, _row in {
@@ -151,7 +160,7 @@ def name_key(text: str) -> NameKey | None:
     norm = jaconv.hira2kata(unicodedata.normalize("NFKC", text or ""))
     norm = _NOT_NAME_RE.sub(" ", norm).strip()
     norm = _strip_frames(re.sub(r"\s+", " ", norm))
-    raw = [p for p in norm.split(" ") if p]
+    raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
     parts = [k for k in (_part_key(p) for p in raw) if k]
     if not parts:
         return None

@@ -58,7 +58,7 @@ _FILLERS = sorted(
         "えーっと", "えーと", "えっと", "ええと", "えと", "えー", "ええ", "あのー", "あの", "あー",
         "そのー", "その", "うーん", "うん", "まあ", "まー", "はい", "なんだっけ",
         "しゃばんは", "しゃばんが", "しゃばん", "しゃりょうばんごう", "ばんごうは", "ばんごう",
-        "なんばーは", "なんばー", "くるまのばんごう", "ばん",
+        "なんばーは", "なんばーの", "なんばー", "くるまのばんごう", "ばん",
         "よろしくおねがいします", "よろしくおねがいしまーす", "よろしく", "おねがいします", "おねがい",
         "でお願いします", "よろしくお願いします", "お願いします", "お願い",
         "でございます", "ですね", "です", "だよ", "だね",
@@ -75,6 +75,11 @@ PLATE_REGIONS_WITH_NUMERALS = (
 _FILLER_RE = re.compile(
     "(?:" + "|".join(re.escape(f) for f in PLATE_REGIONS_WITH_NUMERALS) + ")の?|"
     + "|".join(re.escape(f) for f in _FILLERS)
+)
+# A numeral followed by one of these is a quantity (4時, 3台, 2丁目, 5人), not a vehicle number.
+_COUNTERS_AFTER = (
+    "時", "分", "秒", "日", "月", "年", "週", "人", "名", "台", "個", "本", "枚", "丁目", "階", "円", "歳", "才",
+    "回", "件", "箱", "便", "度", "棟", "倍", "杯", "冊", "通", "社", "両", "車線",
 )
 _TRAILING_PARTICLE_RE = re.compile(r"(よね|ね)[\s、。!！?？]*$")
 # A written plate: region class-number kana serial, e.g. 品川 100 あ 12-34 or 品川100あ・123.
@@ -236,7 +241,9 @@ def _collect_tokens(text: str) -> tuple[list[_Tok] | None, str]:
             run = run[1:]  # 品川のいちに…: the particle of the word before, not a plate group
         # A numeral glued to a word (三田, 四谷, 12a) is part of that word: refuse rather than read a digit.
         glued_before = bool(before) and (run[:1] in _KANJI_WORDS or _has_ascii_alnum(before))
-        glued_after = bool(after) and (run[-1:] in _KANJI_WORDS or _has_ascii_alnum(after))
+        glued_after = bool(after) and (
+            run[-1:] in _KANJI_WORDS or _has_ascii_alnum(after) or after.startswith(_COUNTERS_AFTER)
+        )
         if not run:
             continue
         found = _tokenize(run)

@@ -174,6 +174,10 @@ def _excel_text(name: str, value: Any) -> str:
     if isinstance(value, dt.timedelta):  # [h]:mm cells, which can hold 25:00
         minutes = int(value.total_seconds() // 60)
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        serial = _excel_serial(name, value)
+        if serial:
+            return serial
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -183,6 +187,23 @@ def _excel_text(name: str, value: Any) -> str:
             text = "0" + text
         return text
     return str(value).strip()
+
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_SERIAL_DATES = (36526, 73051)  # 2000-01-01 .. 2099-12-31 as Excel day numbers
+
+
+def _excel_serial(name: str, value: float) -> str:
+    """A date or time cell formatted as General holds Excel's serial number: 46357 is 2026-12-01, 0.375
+    is 09:00. Only in the columns that must hold one, and only in their unambiguous ranges (9 in a time
+    cell could mean 9時 or 09:00 of day 9, so whole numbers there stay numbers and are refused)."""
+    if name == "date" and float(value).is_integer() and _SERIAL_DATES[0] <= value < _SERIAL_DATES[1]:
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).date().isoformat()
+    if name in ("window_start", "window_end") and isinstance(value, float) and 0 < value < 1:
+        minutes = round(value * 24 * 60)
+        if minutes < 24 * 60:
+            return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return ""
 
 
 # --- shared ------------------------------------------------------------------------------------

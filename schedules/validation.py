@@ -17,6 +17,7 @@ import jaconv
 from lookup.written_numbers import canonical_phone, canonical_serial
 from schedules.file_reader import FIELDS, REQUIRED, RawRow, ScheduleFile
 from schedules.problems import Problem
+from schedules.written_dates import parse_date, parse_time
 
 # Longest text each column may hold (the database's column sizes).
 MAX_LENGTH = {
@@ -30,10 +31,11 @@ MAX_LENGTH = {
     "cargo_kana": 800,
 }
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0?0:00(?::00)?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_TIME = re.compile(r"(\d{1,2})\s*(?::|時)\s*(?:(\d{1,2})\s*分?)?(?::(\d{2}))?")
 _PLATE_TAIL = re.compile(r"[・･.\d\-‐－\s]+$")
+# A whole plate after NFKC: region, class number, kana, serial (品川 100 あ 12-34, 品川100あ・123).
+_PLATE_SHAPE = re.compile(
+    r"(?P<region>[^\d\s・.\-‐]+?)\s*(?P<cls>\d{2,3})\s*(?P<kana>[ぁ-ゖ])\s*(?P<serial>[・.\d\-‐‑–—−\s]+)"
+)
 _NOT_KANA = re.compile(r"[^\u30a0-\u30ff\s、。]+")  # outside the katakana block (with ・ and ー), spaces, 、。
 
 
@@ -76,31 +78,6 @@ class Validated:
 # --- single values -------------------------------------------------------------------------------
 
 
-def parse_date(text: str) -> dt.date | str:
-    """The date, or the reason it is not one (2026-02-30 is 'impossible', 'tomorrow' is not a date)."""
-    plain = unicodedata.normalize("NFKC", text).strip()
-    match = _DATE.fullmatch(plain) or _COMPACT_DATE.fullmatch(plain)
-    if not match:
-        return f"not a date: {text!r}; write it as 2026-12-01"
-    year, month, day = (int(g) for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return f"impossible date {text}"
-
-
-def parse_time(text: str) -> dt.time | str:
-    """The time of day, or the reason it is not one (25:00 is impossible; 'noon' is not a time)."""
-    plain = unicodedata.normalize("NFKC", text).strip()
-    match = _TIME.fullmatch(plain)
-    if not match:
-        return f"not a time: {text!r}; write it as 09:30"
-    hour, minute, second = (int(g) if g else 0 for g in match.groups())
-    if hour > 23 or minute > 59 or second > 59:
-        return f"impossible time {text}"
-    return dt.time(hour, minute, second)
-
-
 def normalize_spacing(text: str) -> str:
     """One ASCII space between words: full-width spaces and doubled spaces are typing noise."""
     return " ".join(text.split())
@@ -117,7 +94,16 @@ def not_kana(reading: str) -> list[str]:
 
 
 def normalize_plate(text: str) -> str:
-    return normalize_spacing(unicodedata.normalize("NFKC", text))
+    """One spelling per plate (品川100あ1234 and 品川 100 あ 12-34 are 品川 100 あ 12-34): a file that
+    spells a plate two ways must not give its driver two vehicles on one serial, which the lookup
+    would count as two drivers. Text that is not plate-shaped only has its spacing normalized."""
+    plain = normalize_spacing(unicodedata.normalize("NFKC", text))
+    shape = _PLATE_SHAPE.fullmatch(plain)
+    serial = canonical_serial(shape.group("serial")) if shape else None
+    if shape is None or serial is None:
+        return plain
+    written = f"{serial[:2]}-{serial[2:]}" if len(serial) == 4 else "・" * (4 - len(serial)) + serial
+    return f"{shape.group('region')} {shape.group('cls')} {shape.group('kana')} {written}"
 
 
 def plate_serial(plate: str) -> str | None:
@@ -192,9 +178,17 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
 
     written = check.value("vehicle_number")
     serial = canonical_serial(written) if written else None
+    plate = normalize_plate(check.value("plate"))
+    if written and serial is None and _PLATE_SHAPE.fullmatch(normalize_plate(written)):
+        # The whole plate typed in the vehicle column: its serial is the vehicle number, and it is
+        # the plate unless the plate column names another one.
+        whole = normalize_plate(written)
+        serial = plate_serial(whole)
+        if serial and plate and plate != whole:
+            check.fail("plate", f"plate {plate!r} is not the plate {whole!r} written as the vehicle number")
+        plate = plate or whole
     if written and serial is None:
         check.fail("vehicle_number", f"unusable vehicle number {written!r}: expected up to 4 digits (12-34, ・123)")
-    plate = normalize_plate(check.value("plate"))
     if serial and plate:
         on_plate = plate_serial(plate)
         if on_plate and on_plate != serial:

@@ -17,6 +17,7 @@ from ivr.guidance.prompts import PromptStore
 from ivr.guidance.session import GuidanceConversation
 from ivr.settings import load_settings
 from schedules.models import Call, CallEvent
+from schedules.readings import reading
 from schedules.search.embedded import EmbeddedSearch
 
 KANJI_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9０-９]")
@@ -81,6 +82,22 @@ async def test_served_driver_hears_only_kana(deps) -> None:
                                        .order_by(CallEvent.seq))).scalars().all()
     assert call.outcome == "served" and call.driver_id is not None
     assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
+
+
+def numbers_in(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [n for v in node.values() for n in numbers_in(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in numbers_in(v)]
+    return [node] if isinstance(node, int | float) and not isinstance(node, bool) else []
+
+
+async def test_the_next_stop_carries_no_bare_number_for_the_model_to_read(deps) -> None:
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="いちにのさんよん", driver_name="さとう けんいち")
+    stop = await tool(conv, "get_next_stop")
+    assert stop["status"] == "found" and numbers_in(stop) == [], stop
+    assert stop["remaining_after_this_kana"] == reading("1件", "count")
 
 
 async def test_confirm_path(deps) -> None:

@@ -12,6 +12,7 @@ wires them to the sockets.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -38,6 +39,8 @@ from ivr.turn.machine import Action, Discard, Interrupt, Respond, TurnConfig, Tu
 from ivr.turn.vad_presets import VadPreset
 
 MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
+CLOSE_WAIT_S = 5.0  # closing never hangs on a stuck task or database: it gives up after this
+UNKNOWN_TOOL = "unknown"  # the metrics label and log name of a tool the conversation does not offer
 
 
 class TwilioSocket(Protocol):
@@ -135,6 +138,8 @@ class CallBridge:
         self._records: asyncio.Queue[tuple[EventKind, str, dict[str, Any] | None] | None] = asyncio.Queue()
         self._outcome: str | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._tool_names: frozenset[str] = frozenset()
+        self._event_ids = itertools.count(1)
 
     # ----- lifecycle -----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -146,6 +151,7 @@ class CallBridge:
         self.stream_sid = ctx.stream_sid
         self.log = CallLog(ctx.call_sid, self._clock)
         self.conversation = await self._factory(ctx)
+        self._tool_names = frozenset(str(t.get("name", "")) for t in self.conversation.tools())
         self._writer = asyncio.get_running_loop().create_task(self._write_records())
         self._metrics.calls_total.inc()
         self.log.event("start", turn_mode=self._config.turn.mode, vad=self._config.preset.name)
@@ -163,7 +169,8 @@ class CallBridge:
         for timer in (self._turn_timer, self._action_timer):
             if timer is not None:
                 timer.cancel()
-        self._tasks.cancel_all(keep=asyncio.current_task())
+        current = asyncio.current_task()
+        self._tasks.cancel_all(keep=current)
         link, self._link = self._link, None
         if link is not None:
             await link.close()
@@ -171,11 +178,19 @@ class CallBridge:
             await self._twilio.close()
         except Exception:
             pass
+        # The cancelled tasks finish before close returns (a Realtime socket opened before `start`
+        # is closed by its own task), but a task that ignores its cancel cannot hold the call open.
+        pending = [t for t in self._tasks.items if t is not current]
+        if pending:
+            _, stuck = await asyncio.wait(pending, timeout=CLOSE_WAIT_S)
+            if stuck:
+                self.log.warning("tasks_not_stopped", count=len(stuck))
         if self.conversation is not None:
             await self._stop_writer()
             try:
-                await self.conversation.finish(self._outcome)
-            except Exception as exc:
+                async with asyncio.timeout(CLOSE_WAIT_S):
+                    await self.conversation.finish(self._outcome)
+            except Exception as exc:  # a hung or failing database must not keep the call's slot
                 self.log.warning("finish_failed", error=type(exc).__name__)
         self._closed.set()
 
@@ -217,18 +232,22 @@ class CallBridge:
             if link is None:
                 self._tasks.spawn(self._hand_over("realtime_unavailable"))
                 return
-            await self._started.wait()
-            if self._closing:
-                await link.close()
-                return
-            self._link = link
             try:
+                await self._started.wait()
+                if self._closing:
+                    return
+                self._link = link
                 await self._configure(link, first)
                 first = False
                 while (event := await link.recv()) is not None:
-                    await self._dispatch(event)
+                    await self._dispatch_safely(event)
             except RealtimeDropped as exc:
                 self.log.warning("realtime_dropped", error=str(exc)[:80])
+            finally:
+                # Until `_link` holds it, only this task knows the socket: a call that ends before
+                # `start` (bad token, `stop`, idle) must not leave it open.
+                if self._link is not link or self._closing:
+                    await asyncio.shield(link.close())
             self._link = None
             self._configured = False
             if self._closing:
@@ -236,6 +255,17 @@ class CallBridge:
             await link.close()
             self.responses.reset()
             self._metrics.realtime_reconnects.inc()
+
+    async def _dispatch_safely(self, event: dict[str, Any]) -> None:
+        """One event the bridge cannot handle is logged and skipped; it never silences the call."""
+        try:
+            await self._dispatch(event)
+        except (RealtimeDropped, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            kind = event.get("type")
+            self.log.warning("realtime_event_failed", type=kind if isinstance(kind, str) else "?",
+                             error=type(exc).__name__)
 
     async def _open(self) -> RealtimeLink | None:
         while self._connects < self._config.max_connects:
@@ -284,7 +314,11 @@ class CallBridge:
             if event.get("response_id") not in self.responses.fillers:
                 self._record("bot", str(event.get("transcript", "")))
         elif kind == "response.function_call_arguments.done":
-            self._start_tool(str(event.get("call_id", "")), str(event.get("name", "")), str(event.get("arguments", "")))
+            call_id, name = str(event.get("call_id", "")), str(event.get("name", ""))
+            if self.responses.drops(event.get("response_id")):
+                await self._skip_cancelled_tool(call_id, name)
+            else:
+                self._start_tool(call_id, name, str(event.get("arguments", "")))
         elif kind == "response.done":
             await self._on_response_done(event.get("response") or {})
         elif kind == "input_audio_buffer.speech_started":
@@ -298,13 +332,16 @@ class CallBridge:
         elif kind == "input_audio_buffer.committed":
             await self._on_committed(str(event.get("item_id", "")))
         elif kind == "conversation.item.input_audio_transcription.completed":
-            text = str(event.get("transcript", ""))
+            text = event.get("transcript")
+            text = text if isinstance(text, str) else ""
             self._record("caller", text)
             self._caller_said(text)  # first, so an answer the turn rules would start is not started
             await self._apply(self.turn.transcript(str(event.get("item_id", "")), text))
         elif kind == "error":
-            err = event.get("error") or {}
+            err = event.get("error")
+            err = err if isinstance(err, dict) else {}
             self.log.warning("realtime_error", code=err.get("code"), type=err.get("type"))
+            await self._on_error(err)
 
     async def _on_audio_delta(self, event: dict[str, Any]) -> None:
         if self.responses.drops(event.get("response_id")):
@@ -344,6 +381,18 @@ class CallBridge:
         await self._flush_response()
         self._check_bot_stopped()
 
+    async def _on_error(self, err: dict[str, Any]) -> None:
+        """A refused `response.create` frees the turn; a refused answer is asked for once more."""
+        refused = self.responses.create_failed(err.get("event_id"))
+        if refused is None:
+            return
+        instructions, filler, retried = refused
+        if not filler and not retried:
+            self.responses.want(instructions)
+            await self._flush_response(retried=True)
+        self._check_bot_stopped()
+        self._maybe_act()
+
     async def _on_committed(self, item_id: str) -> None:
         self._committed.add(item_id)
         if item_id in self._delete_on_commit:
@@ -355,12 +404,17 @@ class CallBridge:
         self.responses.want(instructions)
         await self._flush_response()
 
-    async def _flush_response(self) -> None:
+    async def _flush_response(self, *, retried: bool = False) -> None:
         if self._tools_running or self.responses.active:
             return
         go, instructions = self.responses.take_pending()
         if go:
-            await self._send(response_create(instructions))
+            await self._create_response(instructions, retried=retried)
+
+    async def _create_response(self, instructions: str | None, *, filler: bool = False, retried: bool = False) -> None:
+        event_id = f"ivr_{next(self._event_ids)}"
+        self.responses.create_sent(event_id, instructions, filler=filler, retried=retried)
+        await self._send(response_create(instructions, filler=filler, event_id=event_id))
 
     def _check_bot_stopped(self) -> None:
         if self._bot_on and not self.responses.active and not self.playback.playing:
@@ -445,15 +499,28 @@ class CallBridge:
         if self._filler_task is None or self._filler_task.done():
             self._filler_task = self._tasks.spawn(self._fillers())
 
+    async def _skip_cancelled_tool(self, call_id: str, name: str) -> None:
+        """The caller cut off the response that made this call (the API still reports its arguments,
+        maybe half-written): it is not run (an `end_call` must not hang up on a caller who just
+        said 「ちょっと待って」), and the model is told so, with no new response asked for."""
+        label = name if name in self._tool_names else UNKNOWN_TOOL
+        self.log.event("tool_skipped", tool=label, reason="response_cancelled")
+        self._record("tool_result", name, {"name": name, "output": None, "error": "response_cancelled"})
+        output = json.dumps({"status": "not_run", "reason": "caller_interrupted"})
+        await self._send({"type": "conversation.item.create",
+                          "item": {"type": "function_call_output", "call_id": call_id, "output": output}})
+
     async def _tool(self, call_id: str, name: str, arguments: str, link: RealtimeLink | None) -> None:
         assert self.conversation is not None
         started = self._clock()
+        # The name comes from the model: only names the conversation offers become labels or log fields.
+        label = name if name in self._tool_names else UNKNOWN_TOOL
         try:
             outcome, error = await run_tool(self.conversation, name, arguments, self._config.tool_timeout)
-            self._metrics.tool_seconds.labels(name).observe(self._clock() - started)
+            self._metrics.tool_seconds.labels(label).observe(self._clock() - started)
             if error is not None:
-                self._metrics.tool_errors.labels(name).inc()
-                self.log.warning("tool_error", tool=name, error=error)
+                self._metrics.tool_errors.labels(label).inc()
+                self.log.warning("tool_error", tool=label, error=error)
                 self._record("tool_result", name, {"name": name, "output": outcome.output, "error": error})
             if link is not None and link is self._link:
                 output = json.dumps(outcome.output, ensure_ascii=False)
@@ -478,11 +545,10 @@ class CallBridge:
             quiet = self._silent_since is not None and now - self._silent_since >= self._config.filler_after
             idle = not self.responses.active and not self.responses.has_pending and not self.responses.stopped
             if quiet and idle and now - last_filler >= self._config.filler_every:
-                self.responses.active = True
                 last_filler = now
                 self._metrics.fillers.inc()
                 self.log.event("filler")
-                await self._send(response_create(FILLER_INSTRUCTIONS, filler=True))
+                await self._create_response(FILLER_INSTRUCTIONS, filler=True)
 
     # ----- transfer and hang-up ------------------------------------------------------------------
     def _caller_said(self, text: str) -> None:

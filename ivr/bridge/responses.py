@@ -23,6 +23,9 @@ class ResponseState:
     fillers: set[str] = field(default_factory=set)
     filler_items: set[str] = field(default_factory=set)
     stopped: bool = False
+    # The `response.create` sent and not yet answered by `response.created`: (event_id, instructions,
+    # filler, retried). An `error` naming that event_id means no response is coming.
+    awaiting: tuple[str, str | None, bool, bool] | None = None
 
     @property
     def has_pending(self) -> bool:
@@ -46,8 +49,29 @@ class ResponseState:
         self.active = True
         return True, instructions if isinstance(instructions, str) else None
 
+    def create_sent(self, event_id: str, instructions: str | None, *, filler: bool = False,
+                    retried: bool = False) -> None:
+        self.active = True
+        self.awaiting = (event_id, instructions, filler, retried)
+
+    def create_failed(self, event_id: object) -> tuple[str | None, bool, bool] | None:
+        """The server refused the `response.create` sent as `event_id`: nothing is active any more.
+
+        Without this the bridge would wait for a response that never comes and start no other:
+        the bot would fall silent for the rest of the call. Returns (instructions, filler, retried)
+        of the refused request, or None when the error was about something else."""
+        if self.awaiting is None or event_id != self.awaiting[0]:
+            return None
+        _, instructions, filler, retried = self.awaiting
+        self.awaiting = None
+        self.active = False
+        self.response_id = None
+        self.cancel_on_create = False
+        return instructions, filler, retried
+
     def created(self, response_id: str, *, filler: bool) -> bool:
         """Records the new response; True when it must be cancelled at once (cut off before it began)."""
+        self.awaiting = None
         self.active = True
         self.response_id = response_id
         if filler:
@@ -81,4 +105,5 @@ class ResponseState:
         self.active = False
         self.response_id = None
         self.cancel_on_create = False
+        self.awaiting = None
         self.cancelled.clear()

@@ -38,14 +38,23 @@ def session_update(
     }
 
 
-def response_create(instructions: str | None = None, *, filler: bool = False) -> dict[str, Any]:
-    """A response; a filler is out-of-band (`conversation: none`) so it never enters the history."""
+def response_create(
+    instructions: str | None = None, *, filler: bool = False, event_id: str | None = None
+) -> dict[str, Any]:
+    """A response; a filler is out-of-band (`conversation: none`) so it never enters the history.
+
+    `event_id` is the client event id the server names in an `error` about this request."""
     response: dict[str, Any] = {}
     if instructions:
         response["instructions"] = instructions
     if filler:
         response.update(conversation="none", output_modalities=["audio"], metadata={"purpose": "filler"})
-    return {"type": "response.create", "response": response} if response else {"type": "response.create"}
+    event: dict[str, Any] = {"type": "response.create"}
+    if event_id:
+        event["event_id"] = event_id
+    if response:
+        event["response"] = response
+    return event
 
 
 def greeting_instructions(conversation: Conversation) -> str:

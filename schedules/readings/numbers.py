@@ -153,6 +153,18 @@ COUNTERS: dict[str, tuple[str, str, str, str]] = {
     "袋": ("フクロ", "", "", ""),
     "束": ("タバ", "", "", ""),
     "箇": ("コ", "k", "", ""),
+    # Logistics shorthand: 20ft/40ft containers, cs and c/s for cases, PL for pallets, 個口 for parcels,
+    # 3F for the third floor, 1号棟/2号館 for buildings of a site.
+    "ft": ("フィート", "s", "", ""),
+    "フィート": ("フィート", "s", "", ""),
+    "cs": ("ケース", "k", "", ""),
+    "c/s": ("ケース", "k", "", ""),
+    "C/S": ("ケース", "k", "", ""),
+    "PL": ("パレット", "k", "", ""),
+    "個口": ("コグチ", "k", "", ""),
+    "F": ("カイ", "k", "ガイ", ""),
+    "号棟": ("ゴウトウ", "", "", ""),
+    "号館": ("ゴウカン", "", "", ""),
 }
 _SPECIAL: dict[tuple[str, int], str] = {
     ("人", 1): "ヒトリ",
@@ -240,12 +252,31 @@ def chome_digits(text: str) -> str:
 _KANA_DIGITS = re.compile(r"(\d+)(?=([ァ-ヶ]?))")
 
 
+def jo_kana(n: int, hokkaido: bool) -> str:
+    """The number of a 条 (a street row) as locals say it, without the ジョウ. Hokkaido's grid towns
+    count: 4条 ヨジョウ, 7条 ナナジョウ, 9条 クジョウ (北24条 キタニジュウヨジョウ); elsewhere the
+    old street names keep their old readings: 四条 シジョウ, 七条 シチジョウ, 九条 クジョウ."""
+    head = number_kana(n)
+    last = n % 10
+    if last == 4:
+        head = head[: -len("ヨン")] + ("ヨ" if hokkaido else "シ")
+    elif last == 7 and not hokkaido:
+        head = head[: -len("ナナ")] + "シチ"
+    elif last == 9:
+        head = head[: -len("キュウ")] + "ク"
+    return head
+
+
 def kana_with_digits(kana: str) -> str:
     """Japan Post writes some numbers in its kana (キタ１ジョウニシ, ３チョウメ): read them out,
-    with the small-ッ change before an unvoiced sound (1チョウメ → イッチョウメ, 1セン → イッセン)."""
+    with the small-ッ change before an unvoiced sound (1チョウメ → イッチョウメ, 1セン → イッセン).
+    Only Hokkaido's grid towns are written with digits before ジョウ (南４条通), so those are read
+    the Hokkaido way (ミナミヨジョウドオリ)."""
 
     def spoken(m: re.Match[str]) -> str:
         n, following = int(m.group(1)), m.group(2)
+        if m.string.startswith("ジョウ", m.end()):
+            return jo_kana(n, hokkaido=True)
         if following and following in "カキクケコサシスセソタチツテト":
             return counted(n, "", "s")
         if following and following in "ハヒフヘホ":

@@ -16,7 +16,7 @@ from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana, 
 from schedules.readings.openjtalk import g2p
 from schedules.readings.phone import PHONE_IN_TEXT, phone_kana
 
-_ASCII_COUNTERS = {"t", "m", "L", "g", "kg", "km", "cm"}
+_ASCII_COUNTERS = {"t", "m", "L", "g", "kg", "km", "cm", "ft", "cs", "c/s", "C/S", "PL", "F"}
 _COUNTER_ALT = "|".join(re.escape(w) + ("(?![A-Za-z])" if w in _ASCII_COUNTERS else "") for w in COUNTER_WORDS)
 NUMBER_WITH_COUNTER = re.compile(rf"(?<![\d.])(-?\d+(?:\.\d+)?)\s?({_COUNTER_ALT})(入り?)?")
 _MINUS_NUMBER = re.compile(r"(?<![\w.])-(\d+(?:\.\d+)?)")
@@ -38,12 +38,42 @@ VOCABULARY = {
     "荷下ろし場": "ニオロシバ",
     "納品口": "ノウヒングチ",
     "通用口": "ツウヨウグチ",
+    # A wing of a building is カン, not pyopenjtalk's ダテ/タテ.
+    "東館": "ヒガシカン",
+    "西館": "ニシカン",
+    "南館": "ミナミカン",
+    "北館": "キタカン",
 }
 _VOCAB_RE = re.compile("|".join(sorted(map(re.escape, VOCABULARY), key=len, reverse=True)))
 
 
 def _time(m: re.Match[str]) -> str:
     return time_reading(m.group(0)) or g2p(m.group(0))
+
+
+# A range of times (9:00～10:00, 10時～, ～12時): the tilde is カラ/マデ, which the voice won't say
+# by itself (9:00～10:00 would be クジジュウジ, two hours run together).
+_TILDE = "[～〜~]"
+_TIME_ONLY = TIME_IN_TEXT.pattern + r"(?!間)"
+_TIME_RANGE = re.compile(
+    rf"(?P<start>{_TIME_ONLY})\s*{_TILDE}\s*(?P<end>{_TIME_ONLY})?|{_TILDE}\s*(?P<until>{_TIME_ONLY})"
+)
+
+
+def _time_range(m: re.Match[str]) -> str:
+    if m.group("until"):
+        return (time_reading(m.group("until")) or g2p(m.group("until"))) + "マデ"
+    start = (time_reading(m.group("start")) or g2p(m.group("start"))) + "カラ"
+    if not m.group("end"):
+        return start
+    return start + " " + (time_reading(m.group("end")) or g2p(m.group("end"))) + "マデ"
+
+
+_BASEMENT = re.compile(r"(?<![A-Za-z])B(\d+)F(?![A-Za-z])")
+
+
+def _basement(m: re.Match[str]) -> str:
+    return "チカ" + count_kana(m.group(1), "階")
 
 
 def _date(m: re.Match[str]) -> str:
@@ -63,7 +93,9 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_VOCAB_RE, lambda m: VOCABULARY[m.group(0)]),
     (PHONE_IN_TEXT, lambda m: phone_kana(m.group(0))),
     (DATE_IN_TEXT, _date),
-    (re.compile(TIME_IN_TEXT.pattern + r"(?!間)"), _time),
+    (_TIME_RANGE, _time_range),
+    (re.compile(_TIME_ONLY), _time),
+    (_BASEMENT, _basement),
     (NUMBER_WITH_COUNTER, _number_with_counter),
     (_MINUS_NUMBER, _minus),
     (_DECIMAL, _decimal),

@@ -17,7 +17,7 @@ async def run(env: ToolEnv, args: EndArgs) -> ToolOutcome:
 
 TOOL = Tool(
     name="end_call",
-    description="用件が済んだら、お別れのあいさつと一緒に呼んで通話を終えます。",
+    description="用件が済んだら、あいさつの前に呼びます。結果の指示どおりにお別れのあいさつをすると、通話が終わります。",
     args=EndArgs,
     run=run,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ivr.conversation import ToolOutcome
 from ivr.guidance.schedule_view import driver_stops, next_open, stop_kana
-from ivr.guidance.speech import date_kana
+from ivr.guidance.speech import count_kana, date_kana
 from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
 
 
@@ -24,7 +24,7 @@ async def run(env: ToolEnv, args: NextStopArgs) -> ToolOutcome:
     position = stops.index(stop) + 1
     remaining = sum(1 for s in stops[position:] if s.status in ("planned", "arrived"))
     return answer(env, "next_stop", status="found", date_kana=date_kana(env.today),
-                  stop=stop_kana(stop, position), remaining_after_this=remaining)
+                  stop=stop_kana(stop, position), remaining_after_this_kana=count_kana(remaining))
 
 
 TOOL = Tool(
