@@ -45,7 +45,8 @@ async def test_caller_asking_for_a_person_is_transferred_though_the_model_does_n
         update = (await eventually(lambda: r.service.twilio_rest.updates, within=8, what="transfer"))[0]
         assert update.call_sid == caller.call_sid
         assert "<Dial><Number>+81312345678</Number></Dial>" in update.form["Twiml"]
-        assert "<Say" in update.form["Twiml"]  # the transfer line is spoken before the dial
+        # The model said nothing about it, so Twilio says the prompts' transfer line before the dial.
+        assert "<Say" in update.form["Twiml"] and "配車係におつなぎします" in update.form["Twiml"]
         # The model's current answer played to its end (no clear), then the call was handed over,
         # and the model was not asked for anything more (greeting and that answer only).
         assert caller.playout.bytes_received >= (GREETING_MS + 800) * 8
@@ -169,3 +170,27 @@ async def test_asking_for_a_person_over_a_long_answer_cuts_it_and_transfers(tmp_
         conv = r.factory.calls[caller.call_sid]
         await eventually(lambda: conv.finished.is_set(), what="call finished")
         assert conv.outcome == "transferred" and conv.texts("transfer") == ["caller_asked_for_person"]
+
+
+async def test_a_transfer_the_model_announced_is_not_announced_again_by_twilio(tmp_path: Path) -> None:
+    script = lambda: Script(  # noqa: E731
+        greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
+        replies=[Reply([Call("transfer_to_dispatcher", {"reason": "caller_request"})])],
+        after_tool={"transfer_to_dispatcher": Reply([Say("配車係におつなぎします。", ms=500)])},
+        caller_says=["分からないことがあります"],
+    )
+    tools = {"transfer_to_dispatcher": ToolOutcome(output={"status": "transferring"}, action="transfer",
+                                                   reason="caller_request")}
+    async with rig(tmp_path, script, factory=ScriptedFactory(tools)) as r:
+        caller = await r.call()
+        await after_greeting(caller)
+        await caller.speak(700)
+        update = (await eventually(lambda: r.service.twilio_rest.updates, within=8, what="transfer"))[0]
+        # The model's answer to the tool's output (the transfer line) played out, then the dial, unannounced.
+        assert caller.playout.bytes_received >= (GREETING_MS + 500) * 8
+        assert update.at >= caller.playout.play_end - 0.01
+        assert "<Dial><Number>+81312345678</Number></Dial>" in update.form["Twiml"]
+        assert "<Say" not in update.form["Twiml"]
+        conv = r.factory.calls[caller.call_sid]
+        await eventually(lambda: conv.finished.is_set(), what="call finished")
+        assert conv.outcome == "transferred" and conv.texts("transfer") == ["caller_request"]

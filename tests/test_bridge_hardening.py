@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bridge_support import eventually, rig
 
-from ivr.conversation import ToolOutcome
+from ivr.conversation import CallContext, ToolOutcome
 from ivr.sim.realtime_standin import Call, Reply, Say, Script, session_problem
-from ivr.sim.scripted_conversation import ScriptedFactory
+from ivr.sim.scripted_conversation import ScriptedConversation, ScriptedFactory
 from ivr.sim.twilio_caller import outbound_problem
 from ivr.web.state import STATE
 
@@ -198,3 +199,59 @@ def test_the_twilio_caller_refuses_frames_twilio_refuses() -> None:
     assert outbound_problem({"event": "media", "streamSid": "MZ1", "media": {"payload": "@@"}}, "MZ1") is not None
     assert outbound_problem({"event": "mark", "streamSid": "MZ1", "mark": {}}, "MZ1") is not None
     assert outbound_problem({"event": "stop", "streamSid": "MZ1"}, "MZ1") is not None
+
+
+async def _metrics_text(r: Any, caller: Any) -> str:
+    resp = await (await caller._client()).get(r.service.url + "/metrics")
+    return str(await resp.text())
+
+
+async def _assert_handed_to_dispatcher(r: Any, caller: Any, session: Any) -> None:
+    """The caller is not left in silence: a `<Dial>` to the dispatcher with the transfer line, the call
+    recorded as transferred with a fixed reason, the Realtime socket closed and no bridge task left."""
+    update = (await eventually(lambda: r.service.twilio_rest.updates, what="the transfer"))[0]
+    assert update.call_sid == caller.call_sid
+    assert "<Dial><Number>+81312345678</Number></Dial>" in update.form["Twiml"]
+    assert "配車係におつなぎします" in update.form["Twiml"]  # no bot spoke: Twilio says the line
+    conv = r.factory.calls[caller.call_sid]
+    await eventually(lambda: conv.finished.is_set(), what="call finished")
+    assert conv.outcome == "transferred"
+    assert conv.texts("transfer") == ["realtime_session_failed"]
+    await eventually(lambda: session.closed.is_set(), what="the Realtime socket closed")
+    await caller.wait_closed()
+    await eventually(lambda: not r.service.app[STATE].bridges, what="bridge released")
+    await eventually(lambda: not bridge_tasks(), what="no bridge task left")
+    assert 'ivr_transfers_total{reason="realtime_session_failed"} 1.0' in await _metrics_text(r, caller)
+    assert len(r.service.twilio_rest.updates) == 1 and len(r.standin.sessions) == 1
+
+
+async def test_a_refused_session_update_hands_the_caller_to_a_dispatcher(tmp_path: Path) -> None:
+    async with rig(tmp_path, lambda: short_script(reject_session_updates=1)) as r:
+        caller = await r.call()
+        session = (await r.standin.wait_sessions(1))[0]
+        await _assert_handed_to_dispatcher(r, caller, session)
+        refused = session.errors_sent[0]["event_id"]
+        assert refused and refused == session.of_type("session.update")[0]["event_id"]
+        # The refusal came before anything the default (pcm16) session would say: the caller heard none of it.
+        assert caller.playout.bytes_received == 0
+
+
+class _UnsendableToolsConversation(ScriptedConversation):
+    def tools(self) -> list[dict[str, Any]]:
+        return [{"type": "function", "name": "lookup_driver", "parameters": {"type": "object", "maximum": Decimal(9)}}]
+
+
+class _UnsendableToolsFactory(ScriptedFactory):
+    async def __call__(self, ctx: CallContext) -> ScriptedConversation:
+        conv = _UnsendableToolsConversation(ctx, self.tools, self.caller_rule)
+        self.calls[ctx.call_sid] = conv
+        return conv
+
+
+async def test_a_session_update_that_cannot_be_sent_hands_the_caller_to_a_dispatcher(tmp_path: Path) -> None:
+    # A tool schema JSON cannot carry: the link's send fails with an encoding error, not a drop.
+    async with rig(tmp_path, short_script, factory=_UnsendableToolsFactory()) as r:
+        caller = await r.call()
+        session = (await r.standin.wait_sessions(1))[0]
+        await _assert_handed_to_dispatcher(r, caller, session)
+        assert session.received == []

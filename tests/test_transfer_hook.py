@@ -24,6 +24,14 @@ async def test_transfer_updates_the_call_with_a_dial_to_the_dispatcher(rest: Twi
     update = rest.updates[0]
     assert (update.account_sid, update.call_sid, update.auth_user) == (ACCOUNT, "CA" + "9" * 32, ACCOUNT)
     assert "<Dial><Number>+81300001111</Number></Dial>" in update.form["Twiml"]
+    assert '<Say language="ja-JP">配車係におつなぎします。少々お待ちください。</Say>' in update.form["Twiml"]
+
+
+async def test_a_transfer_the_bot_already_announced_dials_without_saying_it_again(rest: TwilioRestStandin) -> None:
+    control = TwilioCallControl(ACCOUNT, TOKEN, "+81300001111", api_base_url=rest.url)
+    assert await control.transfer("CA1", "caller_request", announce=False)
+    twiml = rest.updates[0].form["Twiml"]
+    assert "<Dial><Number>+81300001111</Number></Dial>" in twiml and "<Say" not in twiml
 
 
 async def test_hangup_sends_hangup_twiml(rest: TwilioRestStandin) -> None:

@@ -41,6 +41,15 @@ from ivr.turn.vad_presets import VadPreset
 MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
 CLOSE_WAIT_S = 5.0  # closing never hangs on a stuck task or database: it gives up after this
 UNKNOWN_TOOL = "unknown"  # the metrics label and log name of a tool the conversation does not offer
+REALTIME_UNAVAILABLE = "realtime_unavailable"  # transfer reason: no Realtime socket could be opened
+REALTIME_FAILED = "realtime_session_failed"  # transfer reason: a socket opened but gave no working session
+
+
+class RealtimeSessionRefused(Exception):
+    """The server answered the bridge's `session.update` with an `error`.
+
+    The session then keeps the API's defaults (pcm16 audio, a model that answers and interrupts
+    on its own), which a μ-law phone call cannot use, and a new socket would be refused the same."""
 
 
 class TwilioSocket(Protocol):
@@ -129,7 +138,7 @@ class CallBridge:
         self._speech_end_at: float | None = None
         self._tools_running = 0
         self._filler_task: asyncio.Task[Any] | None = None
-        self._pending_action: tuple[str, str] | None = None
+        self._pending_action: tuple[str, str, bool] | None = None  # (action, reason, the bot says the line)
         self._acted = False  # a transfer or hang-up has started: nothing else may act on the call
         self._action_timer: asyncio.TimerHandle | None = None
         self._committed: set[str] = set()
@@ -140,6 +149,7 @@ class CallBridge:
         self._writer: asyncio.Task[None] | None = None
         self._tool_names: frozenset[str] = frozenset()
         self._event_ids = itertools.count(1)
+        self._session_event: str | None = None  # the client event id of this socket's session.update
 
     # ----- lifecycle -----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -230,8 +240,9 @@ class CallBridge:
         while not self._closing:
             link = await self._open()
             if link is None:
-                self._tasks.spawn(self._hand_over("realtime_unavailable"))
+                self._tasks.spawn(self._hand_over(REALTIME_UNAVAILABLE))
                 return
+            failed = False
             try:
                 await self._started.wait()
                 if self._closing:
@@ -243,6 +254,12 @@ class CallBridge:
                     await self._dispatch_safely(event)
             except RealtimeDropped as exc:
                 self.log.warning("realtime_dropped", error=str(exc)[:80])
+            except Exception as exc:
+                # Not a drop a new socket would cure (a refused session.update, an event the link
+                # could not send or read): the caller goes to a dispatcher rather than silence.
+                self.log.warning("realtime_failed", reason=REALTIME_FAILED, error=type(exc).__name__)
+                self._link = None  # so the `finally` below closes the socket
+                failed = True
             finally:
                 # Until `_link` holds it, only this task knows the socket: a call that ends before
                 # `start` (bad token, `stop`, idle) must not leave it open.
@@ -252,6 +269,9 @@ class CallBridge:
             self._configured = False
             if self._closing:
                 return
+            if failed:
+                self._tasks.spawn(self._hand_over(REALTIME_FAILED))
+                return
             await link.close()
             self.responses.reset()
             self._metrics.realtime_reconnects.inc()
@@ -260,7 +280,7 @@ class CallBridge:
         """One event the bridge cannot handle is logged and skipped; it never silences the call."""
         try:
             await self._dispatch(event)
-        except (RealtimeDropped, asyncio.CancelledError):
+        except (RealtimeDropped, RealtimeSessionRefused, asyncio.CancelledError):
             raise
         except Exception as exc:
             kind = event.get("type")
@@ -279,8 +299,10 @@ class CallBridge:
     async def _configure(self, link: RealtimeLink, first: bool) -> None:
         assert self.conversation is not None
         cfg = self._config
+        self._session_event = f"ivr_session_{next(self._event_ids)}"
         await link.send(
-            session_update(self.conversation, cfg.preset, voice=cfg.voice, transcription_model=cfg.transcription_model)
+            session_update(self.conversation, cfg.preset, voice=cfg.voice, transcription_model=cfg.transcription_model,
+                           event_id=self._session_event)
         )
         self._configured = True
         buffered, self._buffer = self._buffer, []
@@ -341,6 +363,8 @@ class CallBridge:
             err = event.get("error")
             err = err if isinstance(err, dict) else {}
             self.log.warning("realtime_error", code=err.get("code"), type=err.get("type"))
+            if self._session_event is not None and err.get("event_id") == self._session_event:
+                raise RealtimeSessionRefused()
             await self._on_error(err)
 
     async def _on_audio_delta(self, event: dict[str, Any]) -> None:
@@ -529,7 +553,8 @@ class CallBridge:
             if outcome.expects_yes_no:
                 self.turn.expect_yes_no()
             if outcome.action != "none":
-                self._want_action(outcome.action, outcome.reason or outcome.action)
+                # The model answers this output, and the prompts make that answer the transfer line.
+                self._want_action(outcome.action, outcome.reason or outcome.action, bot_announces=True)
             self.responses.want(None)  # the model answers the tool's output
         finally:
             self._tools_running -= 1
@@ -567,15 +592,16 @@ class CallBridge:
         self._want_action(directive.action, directive.reason)
         self._maybe_act()
 
-    def _want_action(self, action: str, reason: str) -> None:
+    def _want_action(self, action: str, reason: str, *, bot_announces: bool = False) -> None:
         """A transfer outranks a hang-up (a driver who asked for a person is never hung up on); the
-        first transfer's reason is kept. The action runs when the bot is quiet, or at the grace deadline."""
+        first transfer's reason is kept. The action runs when the bot is quiet, or at the grace deadline.
+        `bot_announces`: the model is about to say the transfer line, so Twilio need not say it again."""
         if self._acted:
             return
         current = self._pending_action
         if current is not None and (current[0] == "transfer" or action != "transfer"):
             return
-        self._pending_action = (action, reason)
+        self._pending_action = (action, reason, bot_announces)
         if self._action_timer is not None:
             self._action_timer.cancel()
         self._action_timer = asyncio.get_running_loop().call_later(self._config.action_grace, self._action_deadline)
@@ -601,15 +627,16 @@ class CallBridge:
 
     def _action_deadline(self) -> None:
         if self._pending_action is not None and not self._closing:
-            self._tasks.spawn(self._run_pending_action())
+            self._tasks.spawn(self._run_pending_action(forced=True))
 
-    async def _run_pending_action(self) -> None:
+    async def _run_pending_action(self, *, forced: bool = False) -> None:
         if self._pending_action is None or self._acted:
             return
-        action, reason = self._pending_action
+        action, reason, bot_announces = self._pending_action
         self._pending_action = None
         if action == "transfer":
-            await self._hand_over(reason)
+            # At the deadline the bot may never have reached its transfer line: Twilio says it.
+            await self._hand_over(reason, bot_announced=bot_announces and not forced)
         elif action == "hangup":
             assert self.ctx is not None
             self._acted = True
@@ -617,8 +644,11 @@ class CallBridge:
             await self._control.hangup(self.ctx.call_sid)
             await self.close("hangup")
 
-    async def _hand_over(self, reason: str) -> None:
-        """The dispatcher takes the call: the bot could not carry on, a tool or the caller asked for it."""
+    async def _hand_over(self, reason: str, *, bot_announced: bool = False) -> None:
+        """The dispatcher takes the call: the bot could not carry on, a tool or the caller asked for it.
+
+        Twilio says the transfer line before the `<Dial>` unless the bot has just said it: a
+        caller's request starts no new response and a failed session has no bot to say it."""
         if self._acted:
             return
         self._acted = True
@@ -628,7 +658,7 @@ class CallBridge:
         self.log.event("transfer", reason=reason)
         self._record("transfer", reason, {"reason": reason})
         if self.ctx is not None:
-            await self._control.transfer(self.ctx.call_sid, reason)
+            await self._control.transfer(self.ctx.call_sid, reason, announce=not bot_announced)
         await self.close("transferred", outcome="transferred")
 
     # ----- transcript records --------------------------------------------------------------------

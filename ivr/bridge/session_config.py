@@ -14,10 +14,13 @@ RECONNECTED_INSTRUCTIONS = (
 
 
 def session_update(
-    conversation: Conversation, preset: VadPreset, *, voice: str, transcription_model: str
+    conversation: Conversation, preset: VadPreset, *, voice: str, transcription_model: str,
+    event_id: str | None = None,
 ) -> dict[str, Any]:
-    """μ-law both ways (no transcoding); server VAD that neither answers nor interrupts on its own."""
-    return {
+    """μ-law both ways (no transcoding); server VAD that neither answers nor interrupts on its own.
+
+    `event_id` is the client event id the server names in an `error` refusing this update."""
+    event: dict[str, Any] = {
         "type": "session.update",
         "session": {
             "type": "realtime",
@@ -36,6 +39,9 @@ def session_update(
             "tool_choice": "auto",
         },
     }
+    if event_id:
+        event["event_id"] = event_id
+    return event
 
 
 def response_create(

@@ -31,7 +31,7 @@ def _error(code: str, message: str, started: float) -> ToolOutcome:
         "error": {"code": code, "message": message},
         "instruction": (
             "システムの確認に時間がかかっています。"
-            "お詫びして、もう一度お伺いするか、担当者におつなぎすると伝えてください。"
+            "お詫びして、もう一度お伺いするか、配車係におつなぎすると伝えてください。"
         ),
         "elapsed_ms": int((time.monotonic() - started) * 1000),
     }

@@ -16,11 +16,13 @@ from twilio.rest import Client
 from ivr.telephony.twiml import dial, hangup
 
 _log = logging.getLogger("ivr.transfer")
-TRANSFER_SAY = "担当者におつなぎします。少々お待ちください。"
+TRANSFER_SAY = "配車係におつなぎします。少々お待ちください。"  # the prompts' own words (ivr/prompts/steps.md)
 
 
 class CallControl(Protocol):
-    async def transfer(self, call_sid: str, reason: str) -> bool: ...
+    async def transfer(self, call_sid: str, reason: str, *, announce: bool = True) -> bool:
+        """`announce`: Twilio says TRANSFER_SAY first (False when the bot has just said it)."""
+        ...
 
     async def hangup(self, call_sid: str) -> bool: ...
 
@@ -43,11 +45,12 @@ class TwilioCallControl:
             if api_base_url:
                 self._client.api.base_url = api_base_url.rstrip("/")
 
-    async def transfer(self, call_sid: str, reason: str) -> bool:
+    async def transfer(self, call_sid: str, reason: str, *, announce: bool = True) -> bool:
         if self._dispatcher is None:
             _log.error("call=%s transfer wanted (%s) but DISPATCHER_NUMBER is not set", call_sid, reason)
             return False
-        return await self._update(call_sid, dial(self._dispatcher, say=TRANSFER_SAY), "transfer")
+        say = TRANSFER_SAY if announce else None
+        return await self._update(call_sid, dial(self._dispatcher, say=say), "transfer")
 
     async def hangup(self, call_sid: str) -> bool:
         return await self._update(call_sid, hangup(), "hangup")

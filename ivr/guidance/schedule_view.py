@@ -26,6 +26,28 @@ async def driver_stops(session: AsyncSession, date: dt.date, driver_id: int) -> 
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def notes_heard_at(session: AsyncSession, date: dt.date, driver_id: int, stop: Stop) -> set[str]:
+    """The note texts at `stop`'s destination that this driver may hear.
+
+    A destination gathers the notes of every stop there, and a note written for another driver's
+    delivery may name people or goods that are none of this caller's business. A note is read
+    out when it was written on one of this driver's own stops there, or on the stops of two or
+    more drivers - the dispatcher's knowledge of the place itself (受付休止, 駐車場の場所).
+    """
+    stmt = (
+        select(Stop.notes, Stop.driver_id)
+        .join(ScheduleDay, ScheduleDay.id == Stop.schedule_day_id)
+        .where(ScheduleDay.date == date, ScheduleDay.is_current.is_(True),
+               Stop.destination_name == stop.destination_name,
+               Stop.destination_address == stop.destination_address)
+    )
+    drivers_by_note: dict[str, set[int]] = {}
+    for notes, owner in (await session.execute(stmt)).all():
+        if notes and notes.strip():
+            drivers_by_note.setdefault(notes.strip(), set()).add(owner)
+    return {note for note, owners in drivers_by_note.items() if driver_id in owners or len(owners) >= 2}
+
+
 def next_open(stops: list[Stop]) -> Stop | None:
     return next((s for s in stops if s.status in OPEN_STATUSES), None)
 

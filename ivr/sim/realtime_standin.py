@@ -79,6 +79,7 @@ class Script:
     stamp: bool = False  # write a monotonic timestamp into each delta's first bytes (latency probes)
     vad: bool = True
     reject_creates: int = 0  # refuse this many (non-filler) response.create with an `error`, as an overloaded API does
+    reject_session_updates: int = 0  # refuse this many valid session.update with an `error` (defaults kept)
 
 
 class StandinSession:
@@ -146,6 +147,11 @@ class StandinSession:
             problem = session_problem(event.get("session"))
             if problem is not None:
                 await self.error("invalid_value", problem, event.get("event_id"))
+                return
+            if self.script.reject_session_updates > 0:
+                self.script.reject_session_updates -= 1
+                await self.error("server_error", "the server had an error; retry your request", event.get("event_id"),
+                                 kind="server_error")
                 return
             self.session.update(event.get("session") or {})
             await self.send({"type": "session.updated", "session": {"object": "realtime.session", **self.session}})

@@ -11,7 +11,7 @@ from pydantic import Field
 from rapidfuzz import fuzz
 
 from ivr.conversation import ToolOutcome
-from ivr.guidance.schedule_view import driver_stops, next_open, stop_destination_key
+from ivr.guidance.schedule_view import driver_stops, next_open, notes_heard_at, stop_destination_key
 from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
 from schedules.models import Stop
 from schedules.search.base import SearchHit
@@ -41,16 +41,17 @@ def pick_stop(stops: list[Stop], destination: str | None) -> Stop | None:
     return best[1] if best and best[0] >= MIN_NAME_SIMILARITY else None
 
 
-def relevant_notes(question: str, hit: SearchHit) -> list[str]:
+def relevant_notes(question: str, hit: SearchHit, allowed: set[str] | None = None) -> list[str]:
     """The readings of the note lines that answer the question, best first.
 
     A destination's document gathers the notes of every stop there, some written for other
-    drivers' deliveries; only the lines the question is about are read out, never the whole
-    document, and never other stops' cargo.
+    drivers' deliveries; only the lines the question is about, and of those only the ones in
+    `allowed` (see `notes_heard_at`), are read out - never the whole document, never other
+    stops' cargo.
     """
     texts = hit.doc.notes.split("\n") if hit.doc.notes else []
     kanas = hit.doc.notes_kana.split("\n") if hit.doc.notes_kana else []
-    lines = list(zip(texts, kanas, strict=False))
+    lines = [(t, k) for t, k in zip(texts, kanas, strict=False) if allowed is None or t.strip() in allowed]
     scores = coverage_scores(question, [f"{text}\n{kana}" for text, kana in lines])
     ranked = sorted(zip(scores, range(len(lines)), strict=True), key=lambda t: (-t[0], t[1]))
     return [lines[i][1] for score, i in ranked[:MAX_NOTE_LINES] if score > 0]
@@ -61,15 +62,16 @@ async def run(env: ToolEnv, args: SearchArgs) -> ToolOutcome:
         return not_identified(env)
     async with env.deps.sessionmaker() as session:
         stops = await driver_stops(session, env.today, env.state.driver_id)
-    stop = pick_stop(stops, args.destination)
-    if stop is None:
-        return answer(env, "search_unknown", status="unknown")
+        stop = pick_stop(stops, args.destination)
+        if stop is None:
+            return answer(env, "search_unknown", status="unknown")
+        allowed = await notes_heard_at(session, env.today, env.state.driver_id, stop)
     hits = await env.deps.search.search(depot_id=env.deps.depot_id, date=env.today, text=args.question,
                                         destination_key=stop_destination_key(stop), top=3)
     answers = [
-        {"destination_name_kana": h.doc.name_kana, "notes_kana": notes, "score": round(h.score, 3)}
+        {"destination_name_kana": h.doc.name_kana, "notes_kana": notes}
         for h in hits
-        if (notes := relevant_notes(args.question, h))
+        if (notes := relevant_notes(args.question, h, allowed))
     ]
     if not answers:
         return answer(env, "search_unknown", status="unknown", destination_name_kana=stop.destination_name_kana)
