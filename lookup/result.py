@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from schedules.readings.phone import read_out_digits
+
 Status = Literal["matched", "confirm", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[str, ...] = ("matched", "confirm", "ambiguous", "not_found", "invalid")
 IDENTIFYING: frozenset[str] = frozenset({"matched", "confirm"})  # the statuses that name one driver
@@ -31,17 +33,10 @@ INSTRUCTIONS: dict[str, str] = {
 }
 
 
-# Digit by digit, as a vehicle number is read back on the phone (ニー and ゴー are lengthened so a
-# single mora isn't lost on the line).
-DIGIT_KANA: dict[str, str] = {
-    "0": "ゼロ", "1": "イチ", "2": "ニー", "3": "サン", "4": "ヨン",
-    "5": "ゴー", "6": "ロク", "7": "ナナ", "8": "ハチ", "9": "キュウ",
-}
-
-
 def digits_kana(digits: str) -> str:
-    """'1235' → イチ ニー サン ゴー: the heard number as the model may say it back."""
-    return " ".join(DIGIT_KANA[d] for d in digits if d in DIGIT_KANA)
+    """'1235' → イチ ニー サン ゴー: the heard number as the model may say it back, digit by digit as
+    phone numbers are read (ニー and ゴー lengthened so a single mora isn't lost on the line)."""
+    return read_out_digits(digits, " ")
 
 
 @dataclass(frozen=True)

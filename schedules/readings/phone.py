@@ -37,10 +37,19 @@ def split_groups(digits: str) -> list[str]:
     return [digits]
 
 
+def read_out_digits(digits: str, sep: str = "") -> str:
+    """Each digit as said when reading a number out ('1235' → イチニーサンゴー); non-digits are skipped.
+
+    The one table for numbers read digit by digit to a caller: phone numbers here, and the
+    vehicle number the lookup reads back ("イチ ニー サン ゴーでは見つかりませんでした").
+    """
+    return sep.join(PHONE_DIGITS[int(d)] for d in digits if d.isascii() and d.isdigit())
+
+
 def group_kana(group: str) -> str:
     """'090' → ゼロキュウゼロ; '+81' → プラスハチイチ."""
     prefix = "プラス" if group.startswith("+") else ""
-    return prefix + "".join(PHONE_DIGITS[int(d)] for d in group if d.isdigit())
+    return prefix + read_out_digits(group)
 
 
 def phone_kana(text: str) -> str:
