@@ -11,15 +11,15 @@ a missed request strands a driver, which is not.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jaconv
+
+from ivr.phrase_table import read_phrase_table
 
 _DROP = re.compile(r"[\s、,・ー〜~\-「」『』()（）\"']")
 _SENTENCE = re.compile(r"[。.!?]")
@@ -41,20 +41,8 @@ class PersonRequestRules:
 
     @classmethod
     def from_csv(cls, path: Path | None = None) -> PersonRequestRules:
-        text = (
-            path.read_text(encoding="utf-8")
-            if path is not None
-            else resources.files("ivr.guidance").joinpath("person_request.csv").read_text(encoding="utf-8")
-        )
-        groups: dict[str, set[str]] = {kind: set() for kind in _KINDS}
-        rows = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
-        for row in csv.DictReader(rows):
-            kind = (row.get("kind") or "").strip()
-            if kind not in groups:
-                raise ValueError(f"person request dictionary: unknown kind {kind!r} for phrase {row.get('phrase')!r}")
-            key = normalize(row.get("phrase") or "")
-            if key:
-                groups[kind].add(key)
+        groups = read_phrase_table(path, package="ivr.guidance", filename="person_request.csv", kinds=_KINDS,
+                                   normalize=normalize, label="person request dictionary")
         if not groups["person"]:
             raise ValueError("person request dictionary: no person phrases")
 

@@ -8,16 +8,16 @@ worse than stopping the bot for a moment.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jaconv
+
+from ivr.phrase_table import read_phrase_table
 
 _DROP = re.compile(r"[\s、。,.!！・…ー〜~\-ぁぃぅぇぉっゃゅょゎ「」『』()（）]")
 _QUESTION = re.compile(r"[?？]|(どこ|いつ|なに|なん|どう|だれ|どれ|いくら|ですか|ますか)")
@@ -47,20 +47,9 @@ class Lexicon:
 
     @classmethod
     def from_csv(cls, path: Path | None = None) -> Lexicon:
-        text = (
-            path.read_text(encoding="utf-8")
-            if path is not None
-            else resources.files("ivr.turn").joinpath("aizuchi.csv").read_text(encoding="utf-8")
-        )
-        groups: dict[str, set[str]] = {"aizuchi": set(), "affirmative": set(), "interrupt": set()}
-        rows = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
-        for row in csv.DictReader(rows):
-            kind = (row.get("kind") or "").strip()
-            if kind not in groups:
-                raise ValueError(f"aizuchi dictionary: unknown kind {kind!r} for phrase {row.get('phrase')!r}")
-            key = normalize(row["phrase"])
-            if key:
-                groups[kind].add(key)
+        groups = read_phrase_table(path, package="ivr.turn", filename="aizuchi.csv",
+                                   kinds=("aizuchi", "affirmative", "interrupt"), normalize=normalize,
+                                   label="aizuchi dictionary")
         return cls(frozenset(groups["aizuchi"]), frozenset(groups["affirmative"]), frozenset(groups["interrupt"]))
 
     def classify(self, transcript: str) -> Kind:
