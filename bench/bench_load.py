@@ -12,30 +12,25 @@ import asyncio
 import csv
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.schedule_data import JA_HEADERS, bench_rows
+from bench.scratch_pg import scratch_database
 from schedules.db import make_engine, make_sessionmaker
-from schedules.loader import load_schedule
+from schedules.loader import LoadReport, load_schedule
 from schedules.migrate import upgrade
 
-ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
-
-def _plain_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(_plain_dsn(url))
+async def _load(url: str, path: Path) -> tuple[LoadReport, float]:
+    engine = make_engine(url)
     try:
-        await conn.execute(sql)
+        started = time.perf_counter()
+        report = await load_schedule(make_sessionmaker(engine), path)
+        return report, time.perf_counter() - started
     finally:
-        await conn.close()
+        await engine.dispose()
 
 
 async def run(stops: int, database_url: str | None) -> None:
@@ -47,24 +42,13 @@ async def run(stops: int, database_url: str | None) -> None:
             writer.writerow(JA_HEADERS)
             writer.writerows(rows)
 
-        temp_db = None
         url = database_url
         if url is None:
-            temp_db = f"ivr_bench_{uuid.uuid4().hex[:10]}"
-            await _admin(ADMIN_URL, f'CREATE DATABASE "{temp_db}"')
-            url = make_url(ADMIN_URL).set(database=temp_db).render_as_string(hide_password=False)
-        try:
+            async with scratch_database() as url:
+                report, total = await _load(url, path)
+        else:
             await upgrade(url)
-            engine = make_engine(url)
-            try:
-                started = time.perf_counter()
-                report = await load_schedule(make_sessionmaker(engine), path)
-                total = time.perf_counter() - started
-            finally:
-                await engine.dispose()
-        finally:
-            if temp_db is not None:
-                await _admin(ADMIN_URL, f'DROP DATABASE IF EXISTS "{temp_db}" WITH (FORCE)')
+            report, total = await _load(url, path)
 
     s = report.summary
     backend = make_url(url).get_backend_name()

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import random
 import statistics
 import time
-import uuid
 from collections.abc import Callable
 
-import asyncpg
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
+from bench.scratch_pg import scratch_database
 from lookup import matcher, name_key, spoken_digits
 from lookup.service import lookup_driver
 from schedules.db import make_engine, make_sessionmaker
-from schedules.migrate import upgrade
 from schedules.models import Driver, LoadLog, ScheduleDay, Stop, Vehicle
 
-ADMIN = os.environ.get("IVR_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 DAYS, VEHICLES, STOPS_PER_VEHICLE, LOOKUPS = 5, 4000, 5, 3000  # 5 x 4000 x 5 = 100,000 stops
 FAMILIES = [
     ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
@@ -40,10 +35,6 @@ GIVEN = [("健一", "ケンイチ"), ("翔太", "ショウタ"), ("誠", "マコ
 REGIONS = ["品川", "足立", "練馬", "多摩", "横浜", "千葉", "八王子", "大宮"]
 KANA = {"0": "ぜろ", "1": "いち", "2": "に", "3": "さん", "4": "よん", "5": "ご", "6": "ろく", "7": "なな",
         "8": "はち", "9": "きゅう"}
-
-
-def _plain(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _clear_caches() -> None:
@@ -157,12 +148,7 @@ def _report(label: str, samples: list[float]) -> None:
 
 async def main() -> None:
     rng = random.Random(7)
-    name = f"ivr_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(_plain(ADMIN))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
-    try:
-        await upgrade(url)
+    async with scratch_database() as url:
         probes = await _populate(url, rng)
         _report("lookup (normalize + query + match)", await _measure_lookups(url, probes, rng))
         texts = [_spoken(str(rng.randint(1, 9999)), rng) for _ in range(200)]
@@ -170,9 +156,6 @@ async def main() -> None:
         _report("spoken number parser", _measure(lambda: parse(rng.choice(texts), "vehicle")))
         _report("name key, kana (さとうけんいちです)", _measure(lambda: name_key.name_key("さとうけんいちです")))
         _report("name key, kanji via pyopenjtalk (佐藤健一です)", _measure(lambda: name_key.name_key("佐藤健一です")))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":
