@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
+from ivr.cli_args import iso_date
 from ivr.errors import UserError
 from ivr.settings import load_settings
 from lookup.qa import (
@@ -27,13 +27,6 @@ from lookup.service import lookup_driver
 from schedules.db import make_engine, make_sessionmaker
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
-
-
 def register(sub: Any, qa: Any) -> None:
     """Add this module's subcommands to `sub` (top level) and `qa` (`ivr qa …`)."""
     lk = sub.add_parser(
@@ -41,7 +34,7 @@ def register(sub: Any, qa: Any) -> None:
         help="find a driver from a spoken vehicle number and name, as the phone call does",
         description="Strict driver lookup on DATABASE_URL: status, normalized digits and name key, next step.",
     )
-    lk.add_argument("--date", required=True, type=_date, help="schedule date, YYYY-MM-DD")
+    lk.add_argument("--date", required=True, type=iso_date, help="schedule date, YYYY-MM-DD")
     lk.add_argument("--vehicle", required=True, help="vehicle number as said: 12-34, いちにのさんよん, 千二百三十四")
     lk.add_argument("--name", required=True, help="driver's name as said: 佐藤です, サトウ ケンイチ")
     lk.add_argument("--caller-phone", default=None, help="caller ID; only breaks ties between fitting names")
@@ -67,7 +60,7 @@ def register(sub: Any, qa: Any) -> None:
         ),
     )
     ql.add_argument("cases", type=Path, help="CSV of lookup cases")
-    ql.add_argument("--date", required=True, type=_date, help="schedule date, YYYY-MM-DD")
+    ql.add_argument("--date", required=True, type=iso_date, help="schedule date, YYYY-MM-DD")
     ql.add_argument("--report", type=Path, default=None, help="write a report CSV (adds got_status,got_driver,pass)")
     ql.set_defaults(func=_qa_lookup)
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.call_records import CallSummary, EventLine, get_call, list_calls
+from ivr.cli_args import iso_date
 from ivr.errors import UserError
 from ivr.settings import load_settings
 from schedules.db import make_engine, make_sessionmaker
@@ -19,7 +20,7 @@ def register(sub: Any, qa: Any) -> None:
     calls = sub.add_parser("calls", help="recorded calls: outcomes and transcripts")
     calls_sub = calls.add_subparsers(dest="calls_command", required=True, metavar="ACTION")
     ls = calls_sub.add_parser("list", help="calls, newest first")
-    ls.add_argument("--date", type=_date, help="only calls started on this local date (YYYY-MM-DD)")
+    ls.add_argument("--date", type=iso_date, help="only calls started on this local date (YYYY-MM-DD)")
     ls.add_argument("--limit", type=int, default=200, help="at most this many calls (default 200)")
     ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ls.set_defaults(func=_list)
@@ -27,13 +28,6 @@ def register(sub: Any, qa: Any) -> None:
     show.add_argument("id", type=int, help="the call's id (from `ivr calls list`)")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
     show.set_defaults(func=_show)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 async def _with_db(coro_fn: Any) -> Any:
