@@ -56,17 +56,15 @@ class EmbeddedSearch:
 
     async def search(self, *, depot_id: str, date: dt.date, text: str,
                      destination_key: str | None = None, top: int = 3) -> list[SearchHit]:
+        stmt = select(DestinationDocRow).where(DestinationDocRow.depot_id == depot_id, DestinationDocRow.date == date)
+        if destination_key is not None:
+            stmt = stmt.where(DestinationDocRow.destination_key == destination_key)
         async with self._sm() as session:
-            rows = (await session.execute(
-                select(DestinationDocRow).where(DestinationDocRow.depot_id == depot_id,
-                                                DestinationDocRow.date == date)
-            )).scalars().all()
+            rows = (await session.execute(stmt)).scalars().all()
         docs = [_doc(r) for r in rows]
-        # Term rarity is judged over the whole day; the destination filter applies afterwards.
+        # Each document's score depends only on the question and that document, so filtering in the
+        # query gives the same hits as scoring the whole day.
         scores = coverage_scores(text, [d.searchable_text() for d in docs])
-        hits = [
-            SearchHit(d, s) for d, s in zip(docs, scores, strict=True)
-            if s >= self.score_floor and (destination_key is None or d.destination_key == destination_key)
-        ]
+        hits = [SearchHit(d, s) for d, s in zip(docs, scores, strict=True) if s >= self.score_floor]
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:top]
