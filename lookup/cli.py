@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
-from ivr.cli_args import iso_date
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ivr.cli_support import iso_date, with_database
 from ivr.errors import UserError
-from ivr.settings import load_settings
 from lookup.qa import (
     DIGIT_COLUMNS,
     LOOKUP_COLUMNS,
@@ -24,7 +24,6 @@ from lookup.qa import (
 )
 from lookup.result import LookupResult
 from lookup.service import lookup_driver
-from schedules.db import make_engine, make_sessionmaker
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -65,19 +64,14 @@ def register(sub: Any, qa: Any) -> None:
     ql.set_defaults(func=_qa_lookup)
 
 
-async def _run_lookup(args: argparse.Namespace) -> LookupResult:
-    engine = make_engine(load_settings().database_url)
-    try:
-        async with make_sessionmaker(engine)() as session:
+def _lookup(args: argparse.Namespace) -> int:
+    async def run(sessionmaker: async_sessionmaker[AsyncSession]) -> LookupResult:
+        async with sessionmaker() as session:
             return await lookup_driver(
                 session, date=args.date, vehicle_text=args.vehicle, name_text=args.name, caller_phone=args.caller_phone
             )
-    finally:
-        await engine.dispose()
 
-
-def _lookup(args: argparse.Namespace) -> int:
-    result = asyncio.run(_run_lookup(args))
+    result = with_database(run)
     if args.json:
         print(json.dumps(result.to_staff_json(), ensure_ascii=False, indent=2))
     else:
@@ -102,20 +96,12 @@ def _qa_digits(args: argparse.Namespace) -> int:
     return print_outcomes(args.cases, outcomes, DIGIT_COLUMNS)
 
 
-async def _run_lookup_cases(args: argparse.Namespace, cases: list[Any]) -> list[Any]:
-    engine = make_engine(load_settings().database_url)
-    try:
-        return await run_lookup_cases(make_sessionmaker(engine), cases, args.date)
-    finally:
-        await engine.dispose()
-
-
 def _qa_lookup(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases, LOOKUP_COLUMNS)
     check_lookup_cases(args.cases, cases)
     if not cases:
         raise UserError(f"{args.cases}: no cases")
-    outcomes = asyncio.run(_run_lookup_cases(args, cases))
+    outcomes = with_database(lambda sessionmaker: run_lookup_cases(sessionmaker, cases, args.date))
     if args.report:
         write_report(args.report, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))
     return print_outcomes(args.cases, outcomes, LOOKUP_COLUMNS)

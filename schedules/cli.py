@@ -8,27 +8,22 @@ only on a terminal, never into a pipe or a log.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.cli_support import with_database
 from ivr.errors import UserError
 from ivr.settings import load_settings
-from schedules.db import make_engine, make_sessionmaker
 from schedules.loader import LoadReport
 from schedules.review import print_review, review_rows, write_csv, write_xlsx
 from schedules.search.indexing import load_and_index
 from schedules.validation import parse_date
-
-T = TypeVar("T")
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -64,28 +59,6 @@ def _date_arg(text: str) -> dt.date:
     if isinstance(parsed, str):
         raise argparse.ArgumentTypeError(parsed)
     return parsed
-
-
-def _with_database(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    """Run `work` against DATABASE_URL, turning a missing schema or server into a hint, not a traceback."""
-    url = load_settings().database_url
-
-    async def run() -> T:
-        engine = make_engine(url)
-        try:
-            return await work(make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except (OperationalError, ProgrammingError) as exc:
-        text = str(exc.orig)
-        if "no such table" in text or "does not exist" in text:
-            raise UserError(f"the database has no schedule tables yet: run `ivr db upgrade` first ({text})") from None
-        raise UserError(f"database error: {text}") from None
-    except OSError as exc:
-        raise UserError(f"cannot reach the database in DATABASE_URL: {exc}") from None
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -124,7 +97,7 @@ def _load(args: argparse.Namespace) -> int:
         with bar.progress:
             return await load_and_index(sessionmaker, path, settings=settings, dry_run=args.dry_run, progress=bar)
 
-    report = _with_database(work)
+    report = with_database(work)
     _print_report(report, console)
     return 0 if report.ok else 1
 
@@ -170,7 +143,7 @@ def _review(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
         raise UserError(f"--out must end in .csv or .xlsx, got {out.name}")
     date: dt.date = args.date
-    rows = _with_database(lambda sm: review_rows(sm, date))
+    rows = with_database(lambda sm: review_rows(sm, date))
     if rows is None:
         raise UserError(f"no schedule loaded for {date}: load one with `ivr schedules load FILE`")
     if out is None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.call_records import CallSummary, EventLine, get_call, list_calls
-from ivr.cli_args import iso_date
+from ivr.cli_support import iso_date, with_database
 from ivr.errors import UserError
 from ivr.settings import load_settings
-from schedules.db import make_engine, make_sessionmaker
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -30,15 +28,6 @@ def register(sub: Any, qa: Any) -> None:
     show.set_defaults(func=_show)
 
 
-async def _with_db(coro_fn: Any) -> Any:
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        return await coro_fn(make_sessionmaker(engine), ZoneInfo(settings.timezone))
-    finally:
-        await engine.dispose()
-
-
 def _local(t: dt.datetime | None, tz: dt.tzinfo) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
 
@@ -50,11 +39,8 @@ def _summary_json(c: CallSummary, tz: dt.tzinfo) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> int:
-    async def run(sm: Any, tz: dt.tzinfo) -> list[CallSummary]:
-        return await list_calls(sm, date=args.date, tz=tz, limit=args.limit)
-
     tz = ZoneInfo(load_settings().timezone)
-    calls = asyncio.run(_with_db(run))
+    calls = with_database(lambda sm: list_calls(sm, date=args.date, tz=tz, limit=args.limit))
     if args.json:
         print(json.dumps([_summary_json(c, tz) for c in calls], ensure_ascii=False, indent=2))
         return 0
@@ -77,11 +63,8 @@ def format_event(e: EventLine, tz: dt.tzinfo) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    async def run(sm: Any, tz: dt.tzinfo) -> tuple[CallSummary, list[EventLine]] | None:
-        return await get_call(sm, args.id)
-
     tz = ZoneInfo(load_settings().timezone)
-    found = asyncio.run(_with_db(run))
+    found = with_database(lambda sm: get_call(sm, args.id))
     if found is None:
         raise UserError(f"no call with id {args.id} (see `ivr calls list`)")
     call, events = found
