@@ -49,15 +49,6 @@ def embedded_on_loaded(depot_id: str) -> OnLoaded:
     return on_loaded
 
 
-def chain_hooks(*hooks: OnLoaded | None) -> OnLoaded:
-    async def on_loaded(session: AsyncSession, schedule_day: ScheduleDay) -> None:
-        for hook in hooks:
-            if hook is not None:
-                await hook(session, schedule_day)
-
-    return on_loaded
-
-
 async def index_after_commit(search: DestinationSearch, sessionmaker: async_sessionmaker[AsyncSession],
                              depot_id: str, date: dt.date) -> int:
     """Push the committed day to a backend outside the database (Azure); returns the document count."""
