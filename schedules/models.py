@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -128,6 +129,9 @@ class Stop(Base):
     destination_address: Mapped[str] = mapped_column(String(400))
     destination_address_kana: Mapped[str] = mapped_column(String(800))
     address_kana_from_file: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reading of a place name came from the general dictionary, not Japan Post's data:
+    # a dispatcher checks these first.
+    address_kana_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     window_start: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     window_end: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     window_kana: Mapped[str] = mapped_column(String(200), default="")
