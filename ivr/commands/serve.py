@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from ivr.errors import UserError
+from ivr.log_setup import configure_logging
 from ivr.settings import load_settings
 
 
@@ -35,7 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_levels)
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(_run(settings, args.host, args.port))
     return 0
@@ -67,11 +68,29 @@ async def _run(settings: Any, host: str, port: int) -> None:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
+        metrics_runner = await _start_metrics_listener(app, host, settings.metrics_port)
         freeze_startup_heap()
         logging.getLogger("ivr.web").info("listening on %s:%d", host, port)
         try:
             await asyncio.Event().wait()
         finally:
+            if metrics_runner is not None:
+                await metrics_runner.cleanup()
             await runner.cleanup()
     finally:
         await engine.dispose()
+
+
+async def _start_metrics_listener(app: Any, host: str, port: int | None) -> Any:
+    """METRICS_PORT: /metrics alone on its own port, for a scraper inside the network."""
+    if port is None:
+        return None
+    from aiohttp import web
+
+    from ivr.web.health import create_metrics_app
+
+    runner = web.AppRunner(create_metrics_app(app), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    logging.getLogger("ivr.web").info("metrics on %s:%d", host, port)
+    return runner

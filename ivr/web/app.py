@@ -14,12 +14,10 @@ from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
 from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.conversation import ConversationFactory
-from ivr.telephony.signature import SignatureChecker
-from ivr.telephony.stream_tokens import StreamTokens
 from ivr.turn.machine import TurnConfig
 from ivr.turn.vad_presets import preset_from_settings
+from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
-from ivr.web.limits import FailureLimiter
 from ivr.web.media import media_socket
 from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
@@ -52,10 +50,6 @@ def create_app(
     registry: CollectorRegistry | None = None,
 ) -> web.Application:
     """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
-    auth = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
-    sha256_key = (
-        settings.twilio_webhook_signing_key.get_secret_value() if settings.twilio_webhook_signing_key else None
-    )
     state = WebState(
         settings=settings,
         factory=conversation_factory,
@@ -63,9 +57,7 @@ def create_app(
         call_control=transfer or call_control_from_settings(settings),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
-        signatures=SignatureChecker(auth, sha256_key),
-        tokens=StreamTokens(settings.stream_token_ttl_seconds),
-        limiter=FailureLimiter(),
+        gate=Gate.from_settings(settings),
         engine=engine,
     )
     app = web.Application(client_max_size=64 * 1024)
@@ -78,7 +70,13 @@ def create_app(
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
     app.on_shutdown.append(_close_calls)
+    app.on_response_prepare.append(_no_server_header)
     return app
+
+
+async def _no_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Strangers learn nothing of the stack (aiohttp and Python versions) from any answer."""
+    response.headers.pop("Server", None)
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:
