@@ -50,9 +50,12 @@ def configure_logging(level: str, named: str = "", *, handlers: Iterable[logging
     for handler in handlers or ():
         root.addHandler(handler)
     root.setLevel(logging.WARNING)
-    apply_levels({name: logging.WARNING for name in NOISY_LIBRARIES})
+    asked = parse_log_levels(named)
+    # A library asked for by name gets that level for all of it: its sub-loggers pinned above inherit.
+    apply_levels({name: logging.NOTSET if any(name.startswith(a + ".") for a in asked) else logging.WARNING
+                  for name in NOISY_LIBRARIES})
     apply_levels({name: _LEVELS[level.upper()] for name in OWN_LOGGERS})
-    apply_levels(parse_log_levels(named))
+    apply_levels(asked)
 
 
 def apply_levels(levels: Mapping[str, int]) -> None:

@@ -101,6 +101,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/")
 
+    @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`METRICS_TOKEN=` in a .env means no token, not an empty one that an empty bearer would match."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:

@@ -23,6 +23,8 @@ from ivr.turn.vad_presets import PRESETS
 from schedules.migrate import upgrade
 
 _migrated_template: Path | None = None
+METRICS_TOKEN = "rig-metrics-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # /metrics answers nobody else
 
 
 async def migrated_sqlite(path: Path) -> str:
@@ -83,6 +85,7 @@ async def rig(
 ) -> AsyncIterator[Rig]:
     standin = await RealtimeStandin(script).start()
     db = await migrated_sqlite(tmp_path / "ready.db")
+    settings_overrides.setdefault("metrics_token", METRICS_TOKEN)
     settings = sim_settings(standin.url, database_url=db, **settings_overrides)
     factory = factory or ScriptedFactory()
     service = await start_service(settings, factory, bridge_config=config or fast_config())

@@ -38,8 +38,8 @@ async def readyz(request: web.Request) -> web.Response:
         else:
             _log.info("ready")
     if problem:
-        return web.Response(status=503, text="not ready")
-    return web.Response(text="ready")
+        return web.json_response({"status": "not ready"}, status=503)
+    return web.json_response({"status": "ready"})
 
 
 async def _not_ready(state: WebState) -> str:
@@ -70,7 +70,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 def _bearer_matches(header: str, token: str) -> bool:
     scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 METRICS_ONLY: web.AppKey[bool] = web.AppKey("ivr_metrics_only", bool)

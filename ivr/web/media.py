@@ -143,7 +143,8 @@ async def _start(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState)
 
 
 async def _first_start(ws: web.WebSocketResponse, state: WebState) -> dict[str, Any] | None:
-    """The `start` frame; frames before it other than `connected` are counted and dropped."""
+    """The `start` frame (None if the stream ends first); frames before it other than `connected`
+    are counted and dropped: they do not put the deadline off."""
     while True:
         msg = await ws.receive()
         if msg.type is not WSMsgType.TEXT:
@@ -154,6 +155,8 @@ async def _first_start(ws: web.WebSocketResponse, state: WebState) -> dict[str, 
         frame = media_frames.parse(msg.data)
         if frame is not None and frame["event"] == "start":
             return frame
+        if frame is not None and frame["event"] == "stop":
+            return None
         if frame is None or frame["event"] != "connected":
             state.metrics.bad_frames.inc()
 
