@@ -9,11 +9,12 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from guidance_support import DAY, NEXT_DAY, TODAY_ROWS, load_days, load_rows
 
+from ivr.config import SearchConfig
 from ivr.settings import load_settings
 from ivr.sim.azure_search_standin import AzureSearchStandin, parse_filter, start_standin
 from schedules.search.azure import AzureDestinationSearch, day_filter
 from schedules.search.base import destination_key
-from schedules.search.indexing import index_after_commit, make_search
+from schedules.search.indexing import index_after_commit
 
 ARIAKE = destination_key("有明物流センター", "東京都江東区有明3丁目5番7号")
 
@@ -43,7 +44,7 @@ async def test_index_is_created_with_a_japanese_analyzer(standin) -> None:
 async def test_loaded_day_is_uploaded_and_answers_a_question(sessionmaker, tmp_path: Path, standin) -> None:
     s, url = standin
     settings = load_settings(azure_search_endpoint=url, azure_search_key="standin-key")
-    search = make_search(settings, sessionmaker)
+    search = SearchConfig.from_settings(settings).make(sessionmaker)
     assert isinstance(search, AzureDestinationSearch)
     await load_days(sessionmaker, tmp_path)
     assert await index_after_commit(search, sessionmaker, "default", DAY) == 5

@@ -91,7 +91,7 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     bridge.begin()
     reason = "twilio_closed"
     try:
-        async with asyncio.timeout(state.settings.max_call_seconds):
+        async with asyncio.timeout(state.config.max_call_seconds):
             reason = await _pump_until_idle(ws, bridge, state, source)
         if writer.stalled:
             reason = "twilio_not_reading"
@@ -110,7 +110,7 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
 async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, source: str) -> str:
     task = asyncio.current_task()
     assert task is not None
-    watch = IdleWatch(state.settings.media_idle_seconds)
+    watch = IdleWatch(state.config.media_idle_seconds)
     try:
         return await _pump(ws, bridge, state, source, watch)
     except asyncio.CancelledError:

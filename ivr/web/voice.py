@@ -41,6 +41,6 @@ async def voice_webhook(request: web.Request) -> web.Response:
     if isinstance(caller, str) and caller:
         parameters["from"] = caller
     stream_url = public_url(state.public_base, "/twilio/media", websocket=True)
-    twiml = connect_stream(stream_url, parameters, fallback_number=state.settings.dispatcher_number)
+    twiml = connect_stream(stream_url, parameters, fallback_number=state.config.dispatcher_number)
     _log.info("call=%s webhook accepted", call_sid)
     return web.Response(text=twiml, content_type=TWIML)
