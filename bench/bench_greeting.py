@@ -52,6 +52,7 @@ async def _one_call(service_url: str, auth: str, public: str) -> float:
 
 async def _run(calls: int, connect_ms: float, database_url: str | None, tmp: Path) -> list[float]:
     from ivr.bridge.realtime_client import RealtimeLink, sdk_connector
+    from ivr.config import GuidanceConfig
     from ivr.guidance.factory import build_factory
     from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, sim_settings, start_service
     from ivr.sim.realtime_standin import RealtimeStandin, Say, Script
@@ -70,7 +71,8 @@ async def _run(calls: int, connect_ms: float, database_url: str | None, tmp: Pat
 
     engine = make_engine(url)
     service = await start_service(
-        settings, build_factory(settings, make_sessionmaker(engine)), engine=engine, realtime_connector=slow_connect
+        settings, build_factory(GuidanceConfig.from_settings(settings), make_sessionmaker(engine)), engine=engine,
+        realtime_connector=slow_connect
     )
     try:
         await _one_call(service.url, SIM_AUTH_TOKEN, SIM_PUBLIC_BASE)  # warm-up: imports, pools

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,6 +138,15 @@ class Settings(BaseSettings):
             raise ValueError("TWILIO_WEBHOOK_SIGNING_KEY is set but TWILIO_SIGNATURE_ALGORITHM is sha1: "
                              "set TWILIO_SIGNATURE_ALGORITHM=sha256, or remove the key")
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Tokyo") from None
+        return value
 
     @field_validator("vad_preset", mode="before")
     @classmethod

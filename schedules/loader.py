@@ -63,6 +63,8 @@ class LoadReport:
     errors: list[Problem] = field(default_factory=list)
     summary: LoadSummary = field(default_factory=LoadSummary)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: validation, rendering, writing
+    # What went wrong after the schedule was committed (the destination search index not updated).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

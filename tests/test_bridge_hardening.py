@@ -12,7 +12,7 @@ from typing import Any
 from bridge_support import METRICS_AUTH, eventually, rig
 
 from ivr.conversation import CallContext, ToolOutcome
-from ivr.sim.realtime_standin import Call, Reply, Say, Script, session_problem
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall, session_problem
 from ivr.sim.scripted_conversation import ScriptedConversation, ScriptedFactory
 from ivr.sim.twilio_caller import outbound_problem
 from ivr.web.state import STATE
@@ -119,7 +119,7 @@ async def test_a_tool_call_of_a_response_the_caller_cut_off_is_not_run(tmp_path:
         return ToolOutcome(output={"status": "ending"}, action="hangup", reason="done")
 
     script = lambda: short_script(  # noqa: E731
-        replies=[Reply([Say("それでは失礼します。", ms=200), Call("end_call", {}, ms=3000)]),
+        replies=[Reply([Say("それでは失礼します。", ms=200), ScriptedToolCall("end_call", {}, ms=3000)]),
                  Reply([Say("はい、どうぞ。", ms=300)])],
         caller_says=["ありがとう", "ちょっと待って、もう一つ"])
     async with rig(tmp_path, script, factory=ScriptedFactory({"end_call": end_call})) as r:
@@ -143,7 +143,7 @@ async def test_a_tool_call_of_a_response_the_caller_cut_off_is_not_run(tmp_path:
 
 async def test_a_tool_name_the_model_invents_is_not_a_metrics_label(tmp_path: Path) -> None:
     script = lambda: short_script(  # noqa: E731
-        replies=[Reply([Call("090-1234-5678 佐藤", {})])],
+        replies=[Reply([ScriptedToolCall("090-1234-5678 佐藤", {})])],
         after_tool={"090-1234-5678 佐藤": Reply([Say("失礼しました。", ms=200)])},
         caller_says=["いちにのさんよん"])
     async with rig(tmp_path, script, factory=ScriptedFactory({"lookup_driver": ToolOutcome(output={})})) as r:

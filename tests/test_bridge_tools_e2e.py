@@ -12,7 +12,7 @@ import aiohttp
 from bridge_support import METRICS_AUTH, eventually, fast_config, rig
 
 from ivr.conversation import ToolOutcome
-from ivr.sim.realtime_standin import Call, Reply, Say, Script
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.web.state import STATE
 
@@ -21,7 +21,7 @@ def tool_script(vehicles: itertools.count) -> Script:  # type: ignore[type-arg]
     vehicle = f"{next(vehicles):04d}"
     return Script(
         greeting=Say("ご用件をどうぞ。", ms=300),
-        replies=[Reply([Call("lookup_driver", {"vehicle": vehicle})])],
+        replies=[Reply([ScriptedToolCall("lookup_driver", {"vehicle": vehicle})])],
         after_tool={"lookup_driver": lambda out: Reply([Say("OK" if out.get("ok") else "ERROR", ms=300)])},
         caller_says=["車番です"],
     )

@@ -50,7 +50,7 @@ async def test_failed_transcript_writes_log_no_transcript_text(half_db, caplog: 
 async def test_a_tool_failing_on_the_database_logs_no_arguments(half_db, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     deps = GuidanceDeps(sessionmaker=half_db, search=EmbeddedSearch(half_db), prompts=PromptStore(),  # type: ignore[arg-type]
-                        today=lambda: dt.date(2026, 12, 1))
+                        today=lambda: dt.date(2026, 12, 1), depot_id="default", turn_mode="barge_in")
     conv = await GuidanceConversation.start(CallContext(call_sid="CAprivacy2", caller_phone="090-1111-0001"), deps)
     args = json.dumps({"vehicle_number": "いちにのさんよん", "driver_name": "さとう けんいち"}, ensure_ascii=False)
     outcome = await conv.run_tool("lookup_driver", args)

@@ -11,6 +11,7 @@ import pytest
 from guidance_support import DAY, load_days
 from sqlalchemy import event, select
 
+from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.prompts import PromptStore
@@ -26,8 +27,8 @@ KANJI_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9０-９]")
 @pytest.fixture
 async def deps(sessionmaker, tmp_path: Path) -> GuidanceDeps:
     await load_days(sessionmaker, tmp_path)
-    return GuidanceDeps.from_settings(load_settings(), sessionmaker, today=lambda: DAY,
-                                      prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+    return GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
+                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
 
 
 async def new_call(deps: GuidanceDeps, sid: str = "CAtest0001", phone: str | None = None) -> GuidanceConversation:
@@ -326,8 +327,8 @@ async def test_notes_written_for_another_drivers_delivery_are_not_read_out(sessi
         f"2026-12-01,90-12,練馬 100 え 90-12,鈴木 一郎,スズキ イチロウ,,1,{place},11:00,12:00,書類,"
         "駐車場の奥で山田様に手渡し",
     ])
-    deps = GuidanceDeps.from_settings(load_settings(), sessionmaker, today=lambda: DAY,
-                                      prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+    deps = GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
+                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
     sato = await new_call(deps, sid="CAshared1")
     await tool(sato, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
     heard = await tool(sato, "search_destination_info", question="駐車場はどこですか")

@@ -16,9 +16,13 @@ from guidance_support import DAY, load_days
 from sqlalchemy import select
 
 from ivr.bridge.call import BridgeConfig
+from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
 from ivr.guidance.prompts import DEFAULT_DIR, PromptStore
-from ivr.guidance.scenarios import (
+from ivr.sim.azure_search_standin import start_standin
+from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
+from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, ScriptedToolCall
+from ivr.sim.scenarios import (
     COMMON_AFTER_TOOL,
     Scenario,
     Turn,
@@ -30,10 +34,6 @@ from ivr.guidance.scenarios import (
     served_with_correction,
     three_failures,
 )
-from ivr.sim.azure_search_standin import start_standin
-from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
-from ivr.sim.realtime_standin import Call as ModelCall
-from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.web.app import bridge_config_from_settings
 from schedules.models import Call, CallEvent, Driver
@@ -65,7 +65,8 @@ async def service(sessionmaker, engine, script: Callable[[], Script], *, prompts
     its speak delay and response cooldown) instead of the fast ones most tests use."""
     standin = await RealtimeStandin(script).start()
     settings = sim_settings(standin.url)
-    factory = build_factory(settings, sessionmaker, today=lambda: DAY, prompts=prompts, search=search)
+    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY, prompts=prompts,
+                            search=search)
     config: BridgeConfig = bridge_config_from_settings(settings) if production_turns else fast_config()
     running = await start_service(settings, factory, engine=engine, bridge_config=config)
     try:
@@ -242,11 +243,11 @@ async def test_yes_right_after_the_read_back_answers_it_and_a_later_yes_is_an_ai
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。車番とお名前をお願いします。", ms=greeting_ms),
         replies=[lookup("いちにのさんよん", "さいとう けんいち"),
-                 Reply([ModelCall("confirm_driver", {"answer": "yes"})])],
+                 Reply([ScriptedToolCall("confirm_driver", {"answer": "yes"})])],
         after_tool={
             "lookup_driver": lambda out: Reply([Say(f"{out['driver_name_kana']}さんでよろしいですか。",
                                                     ms=question_ms)]),
-            "confirm_driver": Reply([ModelCall("get_next_stop")]),
+            "confirm_driver": Reply([ScriptedToolCall("get_next_stop")]),
             "get_next_stop": lambda out: Reply([Say(f"次の届け先は{out['stop']['destination_name_kana']}です。",
                                                     ms=answer_ms)]),
         },

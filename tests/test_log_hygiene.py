@@ -21,11 +21,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.cli import main
-from ivr.guidance.scenarios import play_call, served_with_correction
 from ivr.log_setup import configure_logging
 from ivr.settings import SettingsError, load_settings
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_DISPATCHER, SIM_PUBLIC_BASE
 from ivr.sim.realtime_standin import RealtimeStandin, Say, Script
+from ivr.sim.scenarios import play_call, served_with_correction
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.sim.twilio_caller import TwilioCaller
 from schedules.models import Call

@@ -9,7 +9,7 @@ from typing import Any
 
 from ivr.errors import UserError
 from ivr.log_setup import configure_logging
-from ivr.settings import load_settings
+from ivr.settings import Settings, load_settings
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -51,20 +51,22 @@ def event_loop_factory() -> Any:
     return uvloop.new_event_loop
 
 
-async def _run(settings: Any, host: str, port: int) -> None:
+async def _run(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
     try:
         from ivr.guidance.factory import build_factory
     except ImportError as exc:
         raise UserError(f"the conversation package is not available: {exc}") from exc
+    from ivr.config import GuidanceConfig
     from ivr.web.app import create_app
     from ivr.web.heap import freeze_startup_heap
     from schedules.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
     try:
-        app = create_app(settings, build_factory(settings, make_sessionmaker(engine)), engine=engine)
+        factory = build_factory(GuidanceConfig.from_settings(settings), make_sessionmaker(engine))
+        app = create_app(settings, factory, engine=engine)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.prompts import PromptStore
@@ -15,7 +15,7 @@ from ivr.guidance.session import GuidanceConversation
 from schedules.search.base import DestinationSearch
 
 
-def build_factory(settings: Any, sessionmaker: async_sessionmaker[AsyncSession], *,
+def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
                   search: DestinationSearch | None = None) -> ConversationFactory:
     """One factory per process; every call gets its own `Conversation` holding all of its state.
@@ -23,7 +23,7 @@ def build_factory(settings: Any, sessionmaker: async_sessionmaker[AsyncSession],
     `today` pins the service date (the demo plays the example schedule's day); by default it is
     the current date in TIMEZONE.
     """
-    deps = GuidanceDeps.from_settings(settings, sessionmaker, today=today, prompts=prompts, search=search)
+    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

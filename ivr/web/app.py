@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -13,9 +12,10 @@ from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
 from ivr.bridge.transfer import CallControl, call_control_from_settings
+from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
+from ivr.settings import Settings
 from ivr.turn.machine import TurnConfig
-from ivr.turn.vad_presets import preset_from_settings
 from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
 from ivr.web.media import media_socket
@@ -23,8 +23,8 @@ from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
 
 
-def bridge_config_from_settings(settings: Any) -> BridgeConfig:
-    preset = preset_from_settings(settings)
+def bridge_config_from_settings(settings: Settings) -> BridgeConfig:
+    preset = vad_preset(settings)
     turn = TurnConfig(
         mode=settings.turn_mode,
         speak_delay_ms=preset.speak_delay_ms,
@@ -40,7 +40,7 @@ def bridge_config_from_settings(settings: Any) -> BridgeConfig:
 
 
 def create_app(
-    settings: Any,
+    settings: Settings,
     conversation_factory: ConversationFactory,
     *,
     realtime_connector: RealtimeConnector | None = None,
@@ -50,8 +50,9 @@ def create_app(
     registry: CollectorRegistry | None = None,
 ) -> web.Application:
     """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
+    config = WebConfig.from_settings(settings)
     state = WebState(
-        settings=settings,
+        config=config,
         factory=conversation_factory,
         connector=realtime_connector or sdk_connector(settings),
         call_control=transfer or call_control_from_settings(settings),
@@ -83,7 +84,7 @@ async def _own_engine(app: web.Application) -> AsyncIterator[None]:
     from schedules.db import make_engine
 
     state = app[STATE]
-    state.engine = make_engine(state.settings.database_url)
+    state.engine = make_engine(state.config.database_url)
     yield
     await state.engine.dispose()
 

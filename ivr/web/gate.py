@@ -10,10 +10,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 
+from ivr.settings import Settings
 from ivr.telephony.signature import SignatureChecker
 from ivr.telephony.stream_tokens import StreamTokenSigner, key_from_settings
 from ivr.telephony.token_ledger import TokenLedger
@@ -39,7 +39,8 @@ class Gate:
     _proxy_hint_logged: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Gate:
+    def from_settings(cls, settings: Settings) -> Gate:
+        """Read from `Settings` itself: the secrets go straight into the checker, signer and no further."""
         return cls(
             signatures=SignatureChecker.from_settings(settings),
             signer=StreamTokenSigner(key_from_settings(settings), settings.stream_token_ttl_seconds),

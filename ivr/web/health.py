@@ -58,11 +58,11 @@ async def metrics(request: web.Request) -> web.Response:
     """404 on the public port without METRICS_TOKEN (as if there were no such page), 401 without
     the right bearer token."""
     state = request.app[STATE]
-    token = state.settings.metrics_token
+    token = state.config.metrics_token
     if token is None:
         if not request.app.get(METRICS_ONLY, False):
             raise web.HTTPNotFound()
-    elif not _bearer_matches(request.headers.get("Authorization", ""), token.get_secret_value()):
+    elif not _bearer_matches(request.headers.get("Authorization", ""), token):
         return web.Response(status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"})
     body = generate_latest(state.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -105,7 +105,7 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     state.metrics.calls_active.inc()
     reason = "twilio_closed"
     try:
-        async with asyncio.timeout(state.settings.max_call_seconds):
+        async with asyncio.timeout(state.config.max_call_seconds):
             refused = await _start(ws, bridge, state)
             if refused is not None:
                 reason = refused
@@ -133,7 +133,7 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
 async def _start(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str | None:
     """Waits for `start` and redeems its token; None once the call has started, else why not."""
     try:
-        async with asyncio.timeout(state.settings.media_start_seconds):
+        async with asyncio.timeout(state.config.media_start_seconds):
             frame = await _first_start(ws, state)
     except TimeoutError:
         return "no_start"
@@ -197,7 +197,7 @@ def _loggable(call_sid: str) -> str:
 async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str:
     task = asyncio.current_task()
     assert task is not None
-    watch = IdleWatch(state.settings.media_idle_seconds)
+    watch = IdleWatch(state.config.media_idle_seconds)
     try:
         return await _pump(ws, bridge, state, watch)
     except asyncio.CancelledError:

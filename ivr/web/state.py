@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +11,7 @@ from ivr.bridge.call import BridgeConfig, CallBridge
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector
 from ivr.bridge.transfer import CallControl
+from ivr.config import WebConfig
 from ivr.conversation import ConversationFactory
 from ivr.web.gate import Gate
 
@@ -20,7 +20,7 @@ MAX_MEDIA_MESSAGE = 64 * 1024
 
 @dataclass
 class WebState:
-    settings: Any
+    config: WebConfig
     factory: ConversationFactory
     connector: RealtimeConnector
     call_control: CallControl
@@ -33,12 +33,11 @@ class WebState:
 
     @property
     def public_base(self) -> str | None:
-        base: str | None = self.settings.public_base_url
-        return base
+        return self.config.public_base_url
 
     @property
     def at_capacity(self) -> bool:
-        return len(self.bridges) >= self.settings.max_concurrent_calls
+        return len(self.bridges) >= self.config.max_concurrent_calls
 
 
 STATE: web.AppKey[WebState] = web.AppKey("ivr_state", WebState)

@@ -65,11 +65,11 @@ async def voice_webhook(request: web.Request) -> web.Response:
         return web.Response(text=_fallback(state), content_type=TWIML)
     parameters["token"] = issued.token
     stream_url = public_url(state.public_base, "/twilio/media", websocket=True)
-    twiml = connect_stream(stream_url, parameters, fallback_number=state.settings.dispatcher_number)
+    twiml = connect_stream(stream_url, parameters, fallback_number=state.config.dispatcher_number)
     _log.info("call=%s webhook accepted", call_sid)
     return web.Response(text=twiml, content_type=TWIML)
 
 
 def _fallback(state: WebState) -> str:
-    number = state.settings.dispatcher_number
+    number = state.config.dispatcher_number
     return dial(number) if number else reject_busy()

@@ -1,9 +1,14 @@
-"""`ivr lookup`, `ivr qa digits` and `ivr qa lookup` (see ivr/cli.py for how they are registered)."""
+"""`ivr lookup`, `ivr qa digits` and `ivr qa lookup`: the command-line face of `lookup/`.
+
+The suites themselves are pure (`lookup.qa`); this module reads the case file, prints every
+failing case and a summary, writes the report, and turns a bad case file into exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +19,16 @@ from ivr.errors import UserError
 from lookup.qa import (
     DIGIT_COLUMNS,
     LOOKUP_COLUMNS,
+    Case,
+    CaseFileError,
+    Outcome,
     check_digit_cases,
     check_lookup_cases,
-    print_outcomes,
-    read_cases,
+    failure_lines,
+    parse_cases,
+    report_csv,
     run_digit_cases,
     run_lookup_cases,
-    write_report,
 )
 from lookup.result import LookupResult
 from lookup.service import lookup_driver
@@ -55,6 +63,7 @@ def register(sub: Any, qa: Any) -> None:
         description=(
             "Columns vehicle,name,caller_phone,expected_status,expected_driver. expected_status is match "
             "(matched or confirm with that driver) or one of matched, confirm, ambiguous, not_found, invalid; "
+            "'|' separates accepted statuses (not_found|confirm); "
             "drivers by driver_name as written in the schedule file. Exit 1 if any case fails."
         ),
     )
@@ -87,21 +96,46 @@ def _lookup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _qa_digits(args: argparse.Namespace) -> int:
-    cases = read_cases(args.cases, DIGIT_COLUMNS)
-    check_digit_cases(args.cases, cases)
-    outcomes = run_digit_cases(cases)
+def _read_cases(path: Path, columns: tuple[str, ...], check: Callable[[str, list[Case]], None]) -> list[Case]:
+    """The file's cases, checked by `check`; any problem is a `UserError` (exit code 2) naming the line."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError as exc:
+        raise UserError(f"case file not found: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        cases = parse_cases(text, columns, str(path))
+        check(str(path), cases)
+    except CaseFileError as exc:
+        raise UserError(str(exc)) from None
+    return cases
+
+
+def _finish(args: argparse.Namespace, columns: tuple[str, ...], outcomes: list[Outcome], added: tuple[str, ...]) -> int:
+    """Write the report if asked, print every failing case and a summary; exit 1 when any failed."""
     if args.report:
-        write_report(args.report, DIGIT_COLUMNS, outcomes, ("got",))
-    return print_outcomes(args.cases, outcomes, DIGIT_COLUMNS)
+        try:
+            args.report.write_text(report_csv(columns, outcomes, added), encoding="utf-8", newline="")
+        except OSError as exc:
+            raise UserError(f"{args.report}: cannot write the report ({exc.strerror})") from None
+    failed = failure_lines(str(args.cases), outcomes, columns)
+    for line in failed:
+        print(line)
+    print(f"{len(outcomes) - len(failed)}/{len(outcomes)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _qa_digits(args: argparse.Namespace) -> int:
+    cases = _read_cases(args.cases, DIGIT_COLUMNS, check_digit_cases)
+    return _finish(args, DIGIT_COLUMNS, run_digit_cases(cases), ("got",))
 
 
 def _qa_lookup(args: argparse.Namespace) -> int:
-    cases = read_cases(args.cases, LOOKUP_COLUMNS)
-    check_lookup_cases(args.cases, cases)
+    cases = _read_cases(args.cases, LOOKUP_COLUMNS, check_lookup_cases)
     if not cases:
         raise UserError(f"{args.cases}: no cases")
     outcomes = with_database(lambda sessionmaker: run_lookup_cases(sessionmaker, cases, args.date))
-    if args.report:
-        write_report(args.report, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))
-    return print_outcomes(args.cases, outcomes, LOOKUP_COLUMNS)
+    return _finish(args, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))

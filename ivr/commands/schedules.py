@@ -1,4 +1,4 @@
-"""`ivr schedules load` and `ivr schedules review`: the dispatcher's evening routine.
+"""`ivr schedules load` and `ivr schedules review`: the dispatcher's evening routine, on the command line.
 
 Problems go to stderr one per line (`line 12, column 運行日: impossible date 2026-02-30`) so a
 dispatcher can fix a whole file in one pass; the summary goes to stdout. A progress bar is drawn
@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.cli_support import with_database
+from ivr.config import SearchConfig
 from ivr.errors import UserError
 from ivr.settings import load_settings
 from schedules.loader import LoadReport
@@ -89,16 +90,22 @@ def _load(args: argparse.Namespace) -> int:
     console = Console()
     bar = _Bar(console) if console.is_terminal else None
 
+    settings = load_settings()
+
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> LoadReport:
         # Destination search is indexed with the load (schedules/search/indexing.py).
-        settings = load_settings()
+        search = SearchConfig.from_settings(settings).make(sessionmaker)
         if bar is None:
-            return await load_and_index(sessionmaker, path, settings=settings, dry_run=args.dry_run)
+            return await load_and_index(sessionmaker, path, depot_id=settings.depot_id, search=search,
+                                        dry_run=args.dry_run)
         with bar.progress:
-            return await load_and_index(sessionmaker, path, settings=settings, dry_run=args.dry_run, progress=bar)
+            return await load_and_index(sessionmaker, path, depot_id=settings.depot_id, search=search,
+                                        dry_run=args.dry_run, progress=bar)
 
     report = with_database(work)
     _print_report(report, console)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

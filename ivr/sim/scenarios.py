@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ivr.sim.realtime_standin import Call, Reply, ReplyOrFactory, Say, Script
+from ivr.sim.realtime_standin import Reply, ReplyOrFactory, Say, Script, ScriptedToolCall
 from ivr.sim.twilio_caller import TwilioCaller
 
 
@@ -84,7 +84,7 @@ def _speak_next_stop(out: dict[str, Any]) -> Reply:
 def _after_lookup(out: dict[str, Any]) -> Reply:
     status = out.get("status")
     if status == "matched":
-        return Reply([say(f"{out['driver_name_kana']}さん、確認できました。"), Call("get_next_stop")])
+        return Reply([say(f"{out['driver_name_kana']}さん、確認できました。"), ScriptedToolCall("get_next_stop")])
     if status == "confirm":
         return Reply([say(f"{out['driver_name_kana']}さんでよろしいですか。")])
     if status == "ambiguous":
@@ -107,7 +107,7 @@ def _after_search(out: dict[str, Any]) -> Reply:
 
 def _after_confirm(out: dict[str, Any]) -> Reply:
     if out.get("status") == "confirmed":
-        return Reply([say("ありがとうございます。"), Call("get_next_stop")])
+        return Reply([say("ありがとうございます。"), ScriptedToolCall("get_next_stop")])
     return Reply([say("失礼しました。車番とお名前をもう一度お願いします。")])
 
 
@@ -124,7 +124,7 @@ COMMON_AFTER_TOOL: dict[str, ReplyOrFactory] = {
 
 
 def lookup(vehicle: str, name: str) -> Reply:
-    return Reply([Call("lookup_driver", {"vehicle_number": vehicle, "driver_name": name})])
+    return Reply([ScriptedToolCall("lookup_driver", {"vehicle_number": vehicle, "driver_name": name})])
 
 
 def served_with_correction(vehicle_heard: str, vehicle_said: str, name: str, question: str) -> Scenario:
@@ -143,8 +143,8 @@ def served_with_correction(vehicle_heard: str, vehicle_said: str, name: str, que
             Reply([say("ありがとうございます。お名前をお願いします。")]),
             lookup(vehicle_heard, name),
             lookup(vehicle_said, name),
-            Reply([Call("search_destination_info", {"question": question})]),
-            Reply([Call("end_call")]),
+            Reply([ScriptedToolCall("search_destination_info", {"question": question})]),
+            Reply([ScriptedToolCall("end_call")]),
         ],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
@@ -154,8 +154,8 @@ def confirm_path(vehicle: str, name_heard: str) -> Scenario:
     return Scenario(
         name="confirm",
         turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn("はい", ms=300), Turn("以上です")],
-        replies=[lookup(vehicle, name_heard), Reply([Call("confirm_driver", {"answer": "yes"})]),
-                 Reply([Call("end_call")])],
+        replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("confirm_driver", {"answer": "yes"})]),
+                 Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
@@ -164,7 +164,7 @@ def ambiguous_then_full_name(vehicle: str, family: str, full: str) -> Scenario:
     return Scenario(
         name="ambiguous",
         turns=[Turn(f"{vehicle}、{family}です", ms=900), Turn(full), Turn("以上です")],
-        replies=[lookup(vehicle, family), lookup(vehicle, full), Reply([Call("end_call")])],
+        replies=[lookup(vehicle, family), lookup(vehicle, full), Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 

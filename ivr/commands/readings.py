@@ -1,4 +1,5 @@
-"""`ivr kana` (one reading) and `ivr qa readings` (score a case file), registered with `ivr`."""
+"""`ivr kana` (one reading) and `ivr qa readings` (score a case file): the command-line face of
+`schedules.readings`. A bad case file is a `UserError`, exit code 2."""
 
 from __future__ import annotations
 
