@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.turn.lexicon import Kind, default_lexicon
 from ivr.turn.machine import Discard, Interrupt, Respond, TurnConfig, TurnController
 
 
@@ -148,15 +147,6 @@ def test_turn_mode_passes_the_turn_when_playback_ends() -> None:
     assert tc.speech_stopped("u1") == [Respond("turn_passed", "u1")]
     clock.advance(100)
     assert utter(tc, clock, "u2", 300, "はい") == [Respond("caller_turn", "u2")]
-
-
-def test_lexicon_reads_the_dictionary_file() -> None:
-    lex = default_lexicon()
-    assert lex.classify("へぇー") is Kind.AIZUCHI
-    assert lex.classify("はい？") is Kind.MEANINGFUL  # a rising はい asks to repeat
-    assert lex.classify("ええ、そうですね") is Kind.AIZUCHI
-    assert lex.classify("もしもし") is Kind.INTERRUPT
-    assert lex.classify("") is Kind.EMPTY
 
 
 def test_yes_just_after_a_yes_no_question_inside_the_cooldown_is_an_answer() -> None:

@@ -16,6 +16,7 @@ from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.conversation import ConversationFactory
 from ivr.telephony.signature import SignatureChecker
 from ivr.telephony.stream_tokens import StreamTokens
+from ivr.turn.classifier import default_classifier
 from ivr.turn.machine import TurnConfig
 from ivr.turn.vad_presets import preset_from_settings
 from ivr.web.health import healthz, metrics, readyz
@@ -77,8 +78,14 @@ def create_app(
     app.router.add_get("/metrics", metrics)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
+    app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
     return app
+
+
+async def _load_turn_classifier(app: web.Application) -> None:
+    """Load the morphological dictionary before the first call, not during its first 相槌."""
+    default_classifier().classify("はい")
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:
