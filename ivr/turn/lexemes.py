@@ -37,7 +37,8 @@ FUNCTION_ROLES = frozenset({Role.COPULA, Role.PARTICLE, Role.NOMINAL, Role.NEGAT
 
 
 def _lexeme(*forms: str) -> str:
-    return "|".join(f"(?:{f})" for f in forms)
+    """One word's spellings, each of which may be said again and again (はいはい, ほうほうほう)."""
+    return "|".join(f"(?:{f})+" for f in forms)
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -45,7 +46,7 @@ def _words(spaced: str) -> frozenset[str]:
 
 
 # Interjections and other words recognised by their (hiragana-folded) spelling, however Sudachi
-# splits them. Each matches whole tokens only, and may be repeated (はいはい, ほうほうほう).
+# splits them. Each matches whole tokens only.
 # ー marks stretch a word; うーん (thinking) and ううん (no) are different words, so are え/ええ/えー.
 _SPELLINGS: tuple[tuple[Role, str], ...] = (
     (Role.NO, _lexeme("いいえー*っ?", "いえー*", "いや[ーっ]?", "いいや", "ううん")),
@@ -67,9 +68,7 @@ _SPELLINGS: tuple[tuple[Role, str], ...] = (
     (Role.COPULA, _lexeme("[まで]ーす")),  # お願いしまーす, 了解でーす: Sudachi splits the stretch off
     (Role.LAUGH, _lexeme("[あわ]?(?:[はへふひ][っー]?){2,}", "w+", "笑い?")),
 )
-SPELLINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
-    (role, re.compile(f"(?:{pattern})+")) for role, pattern in _SPELLINGS
-)
+SPELLINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple((role, re.compile(p)) for role, p in _SPELLINGS)
 
 # Content words that acknowledge (or answer), by Sudachi's normalized form: any spelling of them
 # (了解/りょーかい/リョーカイ, 分かる/わかる/解る).
