@@ -12,6 +12,7 @@ One classifier serves every call: it holds the read-only analyser and lexicon, n
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import lru_cache
 
@@ -70,7 +71,12 @@ class TurnClassifier:
         self._lexicon = lexicon or default_lexicon()
 
     def stance(self, transcript: str) -> Stance:
-        return judge(self.words(transcript))
+        stance = judge(self.words(transcript))
+        if stance is Stance.CONTENT:
+            unit = _repeated_unit(transcript)
+            if unit is not None:
+                return judge(self.words(unit))
+        return stance
 
     def classify(self, transcript: str, context: TurnContext = TurnContext.BOT_SPEAKING) -> TurnClass:
         return turn_class(self.stance(transcript), context)
@@ -102,6 +108,19 @@ class TurnClassifier:
                            for k, w in enumerate(again))
             i = end
         return out
+
+
+_PAUSES = re.compile(r"[\s、。,.!…・]+")
+
+
+def _repeated_unit(transcript: str) -> str | None:
+    """The unit of an utterance that only says one thing again and again (そうたいそうたい, ほだほだほだ),
+    which Sudachi may split across the repeats (そう|たいそう|たい): the unit is read instead."""
+    text = _PAUSES.sub("", fold_transcript(transcript))
+    for period in range(1, len(text) // 2 + 1):
+        if len(text) % period == 0 and text[:period] * (len(text) // period) == text:
+            return text[:period]
+    return None
 
 
 def _backchannel_spelling(words: list[Word]) -> bool:

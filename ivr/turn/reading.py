@@ -15,6 +15,7 @@ from ivr.turn.lexemes import (
     ATTENTION,
     COPULA_LEMMAS,
     COPULA_WORDS,
+    FUNCTION_ROLES,
     LEMMAS,
     NEGATION_LEMMAS,
     PARTICLE_WORDS,
@@ -51,7 +52,7 @@ def read_words(morphemes: list[Morpheme], lexicon: Lexicon) -> list[Word]:
             attached = False
             i += 1
             continue
-        end, role = _longest_run(morphemes, i, lexicon)
+        end, role = _longest_run(morphemes, i, lexicon, attached)
         kana = "".join(x.kana for x in morphemes[i:end])
         known = role is not None or m.lemma in LEMMAS
         if role is None:
@@ -63,8 +64,12 @@ def read_words(morphemes: list[Morpheme], lexicon: Lexicon) -> list[Word]:
     return words
 
 
-def _longest_run(morphemes: list[Morpheme], start: int, lexicon: Lexicon) -> tuple[int, Role | None]:
-    """The end of the longest run of whole tokens from `start` that names a word, and its role."""
+def _longest_run(morphemes: list[Morpheme], start: int, lexicon: Lexicon, attached: bool) -> tuple[int, Role | None]:
+    """The end of the longest run of whole tokens from `start` that names a word, and its role.
+
+    A run that opens with a particle or an auxiliary right after another word is that word's ending,
+    not a word of its own: the ん+だ of そうなんだ is the explanatory のだ, not Tohoku's んだ (yes)."""
+    ending = attached and morphemes[start].pos in ("助詞", "助動詞")
     stop = start
     while stop < len(morphemes) and stop - start < MAX_RUN and not _is_mark(morphemes[stop]):
         stop += 1
@@ -73,7 +78,7 @@ def _longest_run(morphemes: list[Morpheme], start: int, lexicon: Lexicon) -> tup
         role = lexicon.match(kana)
         if role is None:
             role = _spelled(kana)
-        if role is not None:
+        if role is not None and not (ending and role not in FUNCTION_ROLES):
             return end, role
     return start + 1, None
 
@@ -92,7 +97,7 @@ def _spelled(kana: str) -> Role | None:
 
 def _token_role(m: Morpheme, attached: bool, previous: Word | None) -> Role:
     """A token no spelling names: by its normalized form, then its part of speech."""
-    bare = m.kana.rstrip("ー") or m.kana
+    bare = m.kana.rstrip("ーっ") or m.kana  # わかりましたっ: a stretched or clipped ending is the same word
     if m.pos in ("助詞", "助動詞") or (attached and bare in COPULA_WORDS | PARTICLE_WORDS):
         return _function_role(m, bare, attached, previous)
     if m.pos == "形容詞" and m.lemma in NEGATION_LEMMAS and attached:
