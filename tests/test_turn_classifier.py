@@ -77,7 +77,8 @@ def test_sou_reads_by_what_is_attached_to_it(clf: TurnClassifier, text: str, sta
     assert clf.stance(text) is stance
 
 
-@pytest.mark.parametrize("text", ["はい、でも時間が違います", "はい、スズキです", "いいえ、鈴木です", "はい、いいえ違います",
+@pytest.mark.parametrize("text", ["はい、でも時間が違います", "はい、スズキです", "いいえ、鈴木です",
+                                  "はい、いいえ違います",
                                   "はい、そうです、1234の", "そっか、じゃあ住所は"])
 def test_a_yes_or_no_with_more_to_it_is_not_a_plain_answer(clf: TurnClassifier, text: str) -> None:
     assert clf.classify(text, YES_NO) is TurnClass.INTERRUPT
