@@ -41,6 +41,16 @@ async def _greeted_and_asked(r: Rig) -> tuple[TwilioCaller, StandinSession]:
     return caller, session
 
 
+def _long_answer_script(said_over_it: list[str]) -> Script:
+    return Script(
+        greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
+        replies=[Reply([Say("次の届け先は有明物流センター、東京都江東区有明三丁目……", ms=ANSWER_MS)]),
+                 Reply([Say("はい、どうぞ。", ms=400)])],
+        caller_says=[FIRST_UTTERANCE, *said_over_it],
+        pace=0.05,  # faster than real time: the answer is still playing after every utterance said over it
+    )
+
+
 def _answer_item(session: StandinSession) -> str:
     return str([i for i in session.items.values() if i.get("role") == "assistant"][-1]["id"])
 
@@ -56,14 +66,7 @@ BACKCHANNELS = {
 @pytest.mark.parametrize("forms", list(BACKCHANNELS.values()), ids=list(BACKCHANNELS))
 async def test_backchannels_over_a_long_answer_neither_cut_it_nor_get_answered(tmp_path: Path,
                                                                                forms: list[str]) -> None:
-    script = lambda: Script(  # noqa: E731
-        greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Say("次の届け先は有明物流センター、東京都江東区有明三丁目……", ms=ANSWER_MS)]),
-                 Reply([Say("はい、どうぞ。", ms=400)])],
-        caller_says=[FIRST_UTTERANCE, *forms],
-        pace=0.05,
-    )
-    async with rig(tmp_path, script, config=turn_config()) as r:
+    async with rig(tmp_path, lambda: _long_answer_script(forms), config=turn_config()) as r:
         caller, session = await _greeted_and_asked(r)
         await eventually(lambda: caller.playout.bytes_received >= (GREETING_MS + 1000) * 8, what="the long answer")
         answer = _answer_item(session)
@@ -89,14 +92,7 @@ async def test_backchannels_over_a_long_answer_neither_cut_it_nor_get_answered(t
 @pytest.mark.parametrize("words", ["はい、でも時間が違います", "そっか、じゃあ住所は"])
 async def test_content_glued_to_a_backchannel_cuts_the_answer_at_the_heard_position(tmp_path: Path,
                                                                                    words: str) -> None:
-    script = lambda: Script(  # noqa: E731
-        greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Say("次の届け先は有明物流センター、東京都江東区有明三丁目……", ms=ANSWER_MS)]),
-                 Reply([Say("失礼しました。どうぞ。", ms=400)])],
-        caller_says=[FIRST_UTTERANCE, words],
-        pace=0.05,
-    )
-    async with rig(tmp_path, script, config=turn_config()) as r:
+    async with rig(tmp_path, lambda: _long_answer_script([words]), config=turn_config()) as r:
         caller, session = await _greeted_and_asked(r)
         await eventually(lambda: caller.playout.bytes_received >= (GREETING_MS + 1500) * 8, what="the long answer")
         answer = _answer_item(session)
