@@ -117,6 +117,12 @@ def test_katakana_loanwords_and_names_stay_content(clf: TurnClassifier, text: st
     assert clf.classify(text, BOT) is TurnClass.INTERRUPT
 
 
+@pytest.mark.parametrize("text", ["ありがとうございます", "はい、どうも", "おおきに", "ありがとね"])
+def test_thanking_is_a_closing_move_that_the_bot_answers(clf: TurnClassifier, text: str) -> None:
+    """Not a listener's 相槌: a caller who thanks the bot wants its goodbye."""
+    assert clf.classify(text, BOT) is TurnClass.INTERRUPT
+
+
 @pytest.mark.parametrize("text", ["ははは", "(笑)", "ｗｗｗ", "はい（笑）", "へへ、そうっすね"])
 def test_laughter_is_a_backchannel(clf: TurnClassifier, text: str) -> None:
     assert clf.classify(text, BOT) is TurnClass.BACKCHANNEL

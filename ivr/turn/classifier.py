@@ -91,22 +91,18 @@ class TurnClassifier:
         out: list[Word] = []
         i = 0
         while i < len(words):
-            end = i
-            while end < len(words) and _katakana(words[end]) and (end == i or words[end].attached):
+            end = i + 1
+            while _katakana(words[i]) and end < len(words) and _katakana(words[end]) and words[end].attached:
                 end += 1
-            run = words[i:end]
-            if not run or not any(w.role is Role.CONTENT for w in run):
-                out.extend(run or words[i:i + 1])
-                i = max(end, i + 1)
-                continue
-            again = read_words(self._analyser.analyse(jaconv.kata2hira("".join(w.surface for w in run))),
-                               self._lexicon)
-            if not _backchannel_spelling(again):
-                out.extend(run)
-            else:
-                out.extend(Word(w.role, w.kana, w.attached if k else run[0].attached, w.lemma, w.surface)
-                           for k, w in enumerate(again))
-            i = end
+            run, i = words[i:end], end
+            if _katakana(run[0]) and any(w.role is Role.CONTENT for w in run):
+                kana = jaconv.kata2hira("".join(w.surface for w in run))
+                again = read_words(self._analyser.analyse(kana), self._lexicon)
+                if _backchannel_spelling(again):
+                    out += [Word(w.role, w.kana, run[0].attached if k == 0 else w.attached, w.lemma, w.surface)
+                            for k, w in enumerate(again)]
+                    continue
+            out += run
         return out
 
 

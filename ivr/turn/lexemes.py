@@ -18,7 +18,7 @@ class Role(Enum):
 
     YES = "yes"  # はい, ええ, うん: an acknowledgement that also answers a yes/no question
     NO = "no"  # いいえ, いや, ううん, 違う
-    ACK = "ack"  # なるほど, へえ, 了解, 分かる, ありがとう: acknowledges, answers nothing
+    ACK = "ack"  # なるほど, へえ, 了解, 分かる, OK: acknowledges, answers nothing
     HESITATION = "hesitation"  # うーん, えーと, あのー: a filler while thinking
     SOU = "sou"  # そう: yes with a copula (そうです), a realization with か (そっか), no with a negation
     SELF = "self"  # 私, 本人: "it's me" answers an identity question, and is content anywhere else
@@ -61,8 +61,8 @@ _SPELLINGS: tuple[tuple[Role, str], ...] = (
     (Role.REPAIR, _lexeme("えっ?")),  # え alone asks to repeat (ええ is yes, えー a filler)
     (Role.ACK, _lexeme(
         "ああー?", "あっ?", "お[おぉー]ー?", "おっ", "おう", "へ[えぇー]ー?", "ほ[うぉー]", "ふーん", "ふむ",
-        "はあ", "はぁ", "な[ー]?るほど[ー]?", "どうも", "よし", "よっしゃ", "おっ?けー?", "おーけー", "おーらい",
-        "りょ[うー]?か[ー]?い(?:っす)?", "ありがと[うー]?", "あいよ",
+        "はあ", "はぁ", "な[ー]?るほど[ー]?", "よし", "よっしゃ", "おっ?けー?", "おーけー", "おーらい",
+        "りょ[うー]?か[ー]?い(?:っす)?", "あいよ",
     )),
     (Role.SOU, _lexeme("そう", "そー", "そっ")),
     (Role.COPULA, _lexeme("[まで]ーす")),  # お願いしまーす, 了解でーす: Sudachi splits the stretch off
@@ -74,7 +74,7 @@ SPELLINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple((role, re.compile(p)
 # (了解/りょーかい/リョーカイ, 分かる/わかる/解る).
 LEMMAS: dict[str, Role] = {
     **dict.fromkeys(_words("成る程 分かる 了解 承知 畏まる 納得 確か 本当 本真 大丈夫 OK オーケー オーライ "
-                           "お疲れ様 御苦労様 有り難う ほうほう"), Role.ACK),
+                           "お疲れ様 御苦労様 ほうほう"), Role.ACK),
     **dict.fromkeys(_words("違う 人違い"), Role.NO),
     "合う": Role.YES,  # 合ってます: "that's right"
     "そう": Role.SOU,
@@ -83,8 +83,10 @@ LEMMAS: dict[str, Role] = {
     **dict.fromkeys(_words("私 僕 俺 自分 本人 儂 あたし"), Role.SELF),
 }
 
-# Interjections that call for attention or take leave: the caller wants the floor.
-ATTENTION = _words("もしもし おい おーい おおい ねえ ねぇ こら さようなら さよなら ばいばい ごめん ほな すまん どれ")
+# Interjections that call for attention, thank or take leave: the caller wants the floor, or the bot's
+# goodbye (thanking closes a call; it is not a listener's 相槌).
+ATTENTION = _words("もしもし おい おーい おおい ねえ ねぇ こら さようなら さよなら ばいばい ごめん ほな すまん どれ "
+                   "有り難う ありがと ありがとう 大きに おおきに さんきゅー")
 
 # Function words by spelling (stretch removed), whatever part of speech Sudachi guessed for a
 # dialect form (the や of そうやな comes out as a 形状詞, the じゃ of ほうじゃ as a conjunction).

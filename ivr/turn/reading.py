@@ -99,7 +99,7 @@ def _token_role(m: Morpheme, attached: bool, previous: Word | None) -> Role:
     """A token no spelling names: by its normalized form, then its part of speech."""
     bare = m.kana.rstrip("ーっ") or m.kana  # わかりましたっ: a stretched or clipped ending is the same word
     if m.pos in ("助詞", "助動詞") or (attached and bare in COPULA_WORDS | PARTICLE_WORDS):
-        return _function_role(m, bare, attached, previous)
+        return _function_role(m, bare, previous)
     if m.pos == "形容詞" and m.lemma in NEGATION_LEMMAS and attached:
         return Role.NEGATION  # そうじゃない
     if m.pos == "動詞" and m.lemma in COPULA_LEMMAS and attached:
@@ -118,14 +118,14 @@ def _token_role(m: Morpheme, attached: bool, previous: Word | None) -> Role:
     return Role.CONTENT
 
 
-def _function_role(m: Morpheme, bare: str, attached: bool, previous: Word | None) -> Role:
+def _function_role(m: Morpheme, bare: str, previous: Word | None) -> Role:
     if m.lemma in NEGATION_LEMMAS and m.pos == "助動詞":
         return Role.NEGATION
     if m.pos_detail == "準体助詞" or bare == "の":
         return Role.NOMINAL
     if bare == "は" and previous is not None and previous.kana == "で":
         return Role.COPULA  # ではありません
-    if m.pos_detail in ("終助詞",) or bare in PARTICLE_WORDS:
+    if m.pos_detail == "終助詞" or bare in PARTICLE_WORDS:
         return Role.PARTICLE
     if m.lemma in COPULA_LEMMAS or bare in COPULA_WORDS:
         return Role.COPULA
