@@ -11,6 +11,7 @@ import sys
 
 BENCHES = [
     ("readings", ["bench.bench_readings"]),
+    ("turns", ["bench.bench_turns"]),
     ("load", ["bench.bench_load"]),
     ("lookup", ["bench.bench_lookup"]),
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),

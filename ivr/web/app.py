@@ -15,6 +15,7 @@ from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
 from ivr.settings import Settings
+from ivr.turn.classifier import default_classifier
 from ivr.turn.machine import TurnConfig
 from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
@@ -70,6 +71,7 @@ def create_app(
     app.router.add_get("/metrics", metrics)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
+    app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
     app.on_response_prepare.append(_no_server_header)
     return app
@@ -78,6 +80,11 @@ def create_app(
 async def _no_server_header(request: web.Request, response: web.StreamResponse) -> None:
     """Strangers learn nothing of the stack (aiohttp and Python versions) from any answer."""
     response.headers.pop("Server", None)
+
+
+async def _load_turn_classifier(app: web.Application) -> None:
+    """Load the morphological dictionary before the first call, not during its first 相槌."""
+    default_classifier().classify("はい")
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:
