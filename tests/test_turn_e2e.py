@@ -15,7 +15,7 @@ from bridge_support import Rig, eventually, rig
 
 from ivr.bridge.call import BridgeConfig
 from ivr.conversation import ToolOutcome
-from ivr.sim.realtime_standin import Call, Reply, Say, Script, StandinSession
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall, StandinSession
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.turn.machine import TurnConfig
@@ -115,7 +115,11 @@ async def test_content_glued_to_a_backchannel_cuts_the_answer_at_the_heard_posit
 def _read_back_script(answers: list[str]) -> Script:
     return Script(
         greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Call("read_back")]), Reply([Say("承知しました。", ms=400)]), Reply([Say("はい。", ms=300)])],
+        replies=[
+            Reply([ScriptedToolCall("read_back")]),
+            Reply([Say("承知しました。", ms=400)]),
+            Reply([Say("はい。", ms=300)]),
+        ],
         after_tool={"read_back": Reply([Say("スズキ イチロウさんでよろしいですか。", ms=QUESTION_MS)])},
         caller_says=[FIRST_UTTERANCE, *answers],
     )
