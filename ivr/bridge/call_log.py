@@ -15,6 +15,11 @@ class CallLog:
         self._clock = clock
         self._t0 = clock()
 
+    def started(self, call_id: str) -> None:
+        """The call's id is known (Twilio's `start`): lines from now on carry it, timed from now."""
+        self.call_id = call_id
+        self._t0 = self._clock()
+
     def at_ms(self) -> int:
         return int((self._clock() - self._t0) * 1000)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.guidance.prompts import PromptStore
+from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import make_search
 

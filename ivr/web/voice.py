@@ -6,6 +6,7 @@ import logging
 
 from aiohttp import web
 
+from ivr.prompts.store import DEFAULT_PROMPTS
 from ivr.telephony.signature import public_url
 from ivr.telephony.twiml import connect_stream, reject_busy
 from ivr.web.state import STATE, source_of
@@ -35,7 +36,7 @@ async def voice_webhook(request: web.Request) -> web.Response:
     if state.at_capacity:
         state.metrics.calls_rejected.labels("capacity").inc()
         _log.warning("call=%s refused: at capacity", call_sid)
-        return web.Response(text=reject_busy(), content_type=TWIML)
+        return web.Response(text=reject_busy(DEFAULT_PROMPTS.snapshot().line("busy")), content_type=TWIML)
     parameters = {"token": state.tokens.issue(call_sid)}
     caller = form.get("From")
     if isinstance(caller, str) and caller:
