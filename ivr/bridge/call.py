@@ -4,11 +4,12 @@ the parts that decide what happens in between.
 Each part holds one job and says which: `connection` (the Realtime socket and its reconnects),
 `events` (which part handles each server event), `audio` (audio both ways), `responses` (when
 the model may speak), `turn_actions` (turn control's decisions carried out), `tool_runner`
-(tools off the audio path, with fillers), `speaking` (whether the bot is speaking) and `handover`
-(when the call goes to a dispatcher or ends). This class creates them for the call, answers the
-few questions they ask of the call as a whole, and carries out the hand-over policy's actions
-through Twilio's REST API. Everything slow (tools, transcript writes, transfers) runs in tasks
-so the audio path never waits on it; closing never hangs on a stuck task or database.
+(tools off the audio path, with fillers), `speaking` (whether the bot is speaking), `handover`
+(when the call goes to a dispatcher or ends) and `handover_actions` (doing it). This class creates
+them for the call and answers the few questions they ask of the call as a whole, such as whether
+the bot is quiet (its voice, the tools, the responses and the playback together). Everything slow
+(tools, transcript writes, transfers) runs in tasks so the audio path never waits on it; closing
+never hangs on a stuck task or database.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import Any
 
 from ivr.bridge.audio import AudioPath, FrameProbe
 from ivr.bridge.call_log import CallLog
-from ivr.bridge.clock import Alarm, Clock, LoopClock
+from ivr.bridge.clock import Clock, LoopClock
 from ivr.bridge.connection import RealtimeConnection
 from ivr.bridge.events import EventRouter
-from ivr.bridge.handover import Action, HandOverPolicy, HangUp, HangUpWithdrawn, Request, Transfer
+from ivr.bridge.handover import Request
+from ivr.bridge.handover_actions import HandOver
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.playback import PlaybackTracker
 from ivr.bridge.realtime_client import RealtimeConnector
@@ -89,7 +91,6 @@ class CallBridge:
         self._twilio = twilio
         self._factory = factory
         self._config = config
-        self._control = call_control
         self._metrics = metrics
         self._clock: Clock = clock or LoopClock()
         self._tasks = _Tasks()
@@ -102,11 +103,11 @@ class CallBridge:
         self.turn = TurnController(config.turn, self._clock.now)
         self.playback = PlaybackTracker()
         self.voice = BotVoice()
-        self.policy = HandOverPolicy(config.action_grace, self._clock.now)
-        self._policy_alarm = Alarm(self._clock, self._policy_deadline)
         self.realtime = RealtimeConnection(connector, max_connects=config.max_connects, log=self.log,
                                            metrics=metrics)
         self.responses = ResponseGate(self.realtime.send, held=self._tool_running)
+        self.handover = HandOver(self, call_control, self.responses.state, grace_s=config.action_grace,
+                                 clock=self._clock, metrics=metrics, log=self.log)
         self.audio = AudioPath(twilio, self.realtime, self.playback, self.responses.state, clock=self._clock,
                                metrics=metrics, log=self.log, probe=config.frame_probe)
         self.turn_actions = TurnActions(self, self.turn, self.playback, self.responses, clock=self._clock,
@@ -143,7 +144,7 @@ class CallBridge:
         self._closing = True
         self.log.event("closing", reason=reason)
         self.turn_actions.stop()
-        self._policy_alarm.cancel()
+        self.handover.stop()
         if self.tools is not None:
             self.tools.stop()
         current = asyncio.current_task()
@@ -230,7 +231,7 @@ class CallBridge:
         self.responses.state.reset()
 
     def failed(self, reason: str) -> None:
-        self._act(self.policy.failed(reason))
+        self.handover.failed(reason)
 
     def clear_caller_audio(self) -> None:
         self.audio.clear()
@@ -253,7 +254,7 @@ class CallBridge:
             self.maybe_act()
 
     def interrupted(self) -> None:
-        self._act(self.policy.caller_interrupted())
+        self.handover.caller_interrupted()
         self.settle()
 
     async def tool_answered(self, outcome: ToolOutcome) -> None:
@@ -261,13 +262,13 @@ class CallBridge:
             self.turn.expect_yes_no()
         if outcome.action != "none":
             # The model answers this output, and the prompts make that answer the transfer line.
-            self._want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True))
+            self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True))
         await self.responses.request()  # the model answers the tool's output
         self.maybe_act()
 
     def caller_said(self, text: str) -> None:
         """The conversation's rules on the caller's words, in code: a person asked for is a person given."""
-        if self.conversation is None or self.policy.acted is not None or not text.strip():
+        if self.conversation is None or self.handover.acted or not text.strip():
             return
         try:
             directive = self.conversation.caller_said(text)
@@ -278,59 +279,16 @@ class CallBridge:
             return
         self.log.event("caller_directive", action=directive.action, reason=directive.reason)
         self.responses.state.stop_new()  # the current response may finish; the model starts nothing new
-        self._want(Request(directive.action, directive.reason))
+        self.handover.want(Request(directive.action, directive.reason))
         self.maybe_act()
 
     def maybe_act(self) -> None:
         """A wanted action runs once nothing is said, queued or computed any more."""
-        if self._closing or self.policy.acted is not None:
+        if self._closing or self.handover.acted:
             return
         if self.voice.speaking or self._tool_running() or self.responses.busy or self.playback.playing:
             return
-        self._act(self.policy.quiet())
+        self.handover.quiet()
 
-    # ----- the hand-over policy's actions ---------------------------------------------------------
     def _tool_running(self) -> bool:
         return self.tools is not None and self.tools.running > 0
-
-    def _want(self, request: Request) -> None:
-        self._act(self.policy.want(request))
-
-    def _act(self, actions: list[Action]) -> None:
-        for action in actions:
-            if isinstance(action, Transfer):
-                self._start_transfer(action)
-            elif isinstance(action, HangUp):
-                self.log.event("hangup", reason=action.reason)
-                self._tasks.spawn(self._hang_up())
-            elif isinstance(action, HangUpWithdrawn):
-                self.log.event("hangup_withdrawn", reason=action.reason)
-        self._policy_alarm.set(None if self._closing else self.policy.next_deadline())
-
-    def _start_transfer(self, transfer: Transfer) -> None:
-        """The dispatcher takes the call: the bot could not carry on, a tool or the caller asked for it.
-
-        Twilio says the transfer line before the `<Dial>` unless the bot has just said it: a
-        caller's request starts no new response and a failed session has no bot to say it."""
-        self.responses.state.stop_new()
-        if self.conversation is not None:
-            # Before the REST call: Twilio may stop the stream before the update returns.
-            self.conversation.handed_over(transfer.reason)
-        self._metrics.transfers.labels(transfer.reason).inc()
-        self.log.event("transfer", reason=transfer.reason)
-        self.record("transfer", transfer.reason, {"reason": transfer.reason})
-        self._tasks.spawn(self._transfer(transfer))
-
-    async def _transfer(self, transfer: Transfer) -> None:
-        if self.ctx is not None:
-            await self._control.transfer(self.ctx.call_sid, transfer.reason, announce=transfer.announce)
-        await self.close("transferred")
-
-    async def _hang_up(self) -> None:
-        if self.ctx is not None:
-            await self._control.hangup(self.ctx.call_sid)
-        await self.close("hangup")
-
-    def _policy_deadline(self) -> None:
-        if not self._closing:
-            self._act(self.policy.tick())

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 _log = logging.getLogger("ivr.call")
 
 
 class CallLog:
-    def __init__(self, call_id: str, clock: Any = time.monotonic) -> None:
+    def __init__(self, call_id: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.call_id = call_id
         self._clock = clock
         self._t0 = clock()

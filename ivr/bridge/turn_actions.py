@@ -50,7 +50,6 @@ class TurnActions:
         self._turn = turn
         self._playback = playback
         self._gate = gate
-        self._clock = clock
         self._metrics = metrics
         self._log = log
         self._committed: set[str] = set()
