@@ -18,6 +18,8 @@ ALLOWED_FILES = {
             "and driver's, never the service's",
     "guidance/scenarios.py": "whole scripted calls for the stand-ins (the model's and the caller's side)",
     "commands/demo.py": "the demo's simulated driver, and the labels of its printed transcript",
+    "turn/": "the caller's words turn control classifies (相槌, yes and no): matched, never said",
+    "guidance/person_request.py": "how a caller asks for a person: matched, never said",
 }
 ALLOWED_KEYWORDS = {
     "description": "a tool's or argument's schema: what the model reads about a tool, never says",

@@ -21,6 +21,7 @@ from ivr.bridge.realtime_client import RealtimeDropped
 from ivr.bridge.responses import ResponseGate
 from ivr.bridge.tool_runner import ToolRunner
 from ivr.bridge.turn_actions import TurnActions
+from ivr.conversation import EventKind
 from ivr.turn.machine import TurnController
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
@@ -29,7 +30,7 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 class EventHost(Protocol):
     """What dispatching needs from the call (`CallBridge`)."""
 
-    def record(self, kind: Any, text: str, data: dict[str, Any] | None = None) -> None: ...
+    def record(self, kind: EventKind, text: str, data: dict[str, Any] | None = None) -> None: ...
 
     async def response_started(self) -> None:
         """A response the caller will hear began."""

@@ -18,7 +18,7 @@ from ivr.bridge.handover import Action, HandOverPolicy, HangUp, HangUpWithdrawn,
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.responses import ResponseState
 from ivr.bridge.transfer import CallControl
-from ivr.conversation import CallContext, Conversation
+from ivr.conversation import CallContext, Conversation, EventKind
 
 
 class HandOverHost(Protocol):
@@ -32,7 +32,7 @@ class HandOverHost(Protocol):
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
 
-    def record(self, kind: Any, text: str, data: dict[str, Any] | None = None) -> None: ...
+    def record(self, kind: EventKind, text: str, data: dict[str, Any] | None = None) -> None: ...
 
     async def close(self, reason: str) -> None: ...
 

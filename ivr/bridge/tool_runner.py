@@ -21,7 +21,7 @@ from ivr.bridge.clock import Alarm, Clock
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.responses import ResponseGate
 from ivr.bridge.speaking import BotVoice
-from ivr.conversation import Conversation, ToolError, ToolFailure, ToolOutcome
+from ivr.conversation import Conversation, EventKind, ToolError, ToolFailure, ToolOutcome
 
 UNKNOWN_TOOL = "unknown"  # the metrics label and log name of a tool the conversation does not offer
 FILLER_CHECK_S = 0.1  # how often, while a tool runs, the bridge checks whether a filler is due
@@ -43,7 +43,7 @@ class ToolHost(Protocol):
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
 
-    def record(self, kind: Any, text: str, data: dict[str, Any] | None = None) -> None: ...
+    def record(self, kind: EventKind, text: str, data: dict[str, Any] | None = None) -> None: ...
 
     def current_link(self) -> object:
         """The Realtime socket now serving the call: a tool's output goes only to the one that asked."""

@@ -19,6 +19,7 @@ from ivr.bridge.clock import Alarm, Clock
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.playback import PlaybackTracker
 from ivr.bridge.responses import ResponseGate
+from ivr.conversation import EventKind
 from ivr.turn.machine import Action, Discard, Interrupt, Respond, TurnController
 
 
@@ -30,7 +31,7 @@ class TurnHost(Protocol):
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
 
-    def record(self, kind: Any, text: str, data: dict[str, Any] | None = None) -> None: ...
+    def record(self, kind: EventKind, text: str, data: dict[str, Any] | None = None) -> None: ...
 
     async def send(self, event: dict[str, Any]) -> None: ...
 
