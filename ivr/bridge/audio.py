@@ -18,6 +18,7 @@ from ivr.bridge.clock import Clock
 from ivr.bridge.connection import RealtimeConnection
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.playback import PlaybackTracker
+from ivr.bridge.realtime_client import RealtimeDropped
 from ivr.bridge.responses import ResponseState
 from ivr.bridge.twilio_socket import TwilioSocket
 from ivr.telephony import media_frames
@@ -47,7 +48,16 @@ class AudioPath:
         """One Twilio `media` payload to the model (kept while the session opens)."""
         if self._probe is not None:
             self._probe("up", "in", payload)
-        if await self._realtime.send_audio(payload) and self._probe is not None:
+        realtime = self._realtime
+        link = realtime.link
+        if link is None or not realtime.configured:
+            realtime.keep(payload)
+            return
+        try:
+            await link.send({"type": "input_audio_buffer.append", "audio": payload})
+        except RealtimeDropped:
+            return  # the connection's reader notices the drop and reconnects
+        if self._probe is not None:
             self._probe("up", "out", payload)
 
     def down(self, event: dict[str, Any]) -> None:

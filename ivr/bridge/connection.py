@@ -81,19 +81,10 @@ class RealtimeConnection:
         except RealtimeDropped:
             pass
 
-    async def send_audio(self, payload: str) -> bool:
-        """Caller audio to the model; kept for later while the session is not configured yet.
-        True when it was written to the socket."""
-        link = self.link
-        if link is None or not self.configured:
-            if len(self._buffer) < MAX_BUFFERED_FRAMES:
-                self._buffer.append(payload)
-            return False
-        try:
-            await link.send({"type": "input_audio_buffer.append", "audio": payload})
-        except RealtimeDropped:
-            return False  # the reader notices the drop and reconnects
-        return True
+    def keep(self, payload: str) -> None:
+        """Caller audio that arrived before the session was configured: sent right after it is."""
+        if len(self._buffer) < MAX_BUFFERED_FRAMES:
+            self._buffer.append(payload)
 
     def refuses_session(self, err: dict[str, Any]) -> bool:
         return self.session_event is not None and err.get("event_id") == self.session_event
