@@ -1,7 +1,7 @@
-"""The Realtime connection as the bridge sees it: send a JSON event, receive one, close.
+"""One Realtime socket as the bridge sees it (send a JSON event, receive one, close), and how it is made.
 
-Connections are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
-by settings, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
+Sockets are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
+by `RealtimeConfig`, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
 (encoded and decoded by orjson, read with `recv_bytes`) and are dispatched on their `type`: audio
 deltas are the hot path and go both ways 50 times a second per call, too often to build pydantic
 models for each. Text goes out as `str` because websockets sends `bytes` as binary frames.
