@@ -23,7 +23,18 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from lookup.name_key import NameKey, fold_surface, kanji_reading, normalize_kana, schedule_name_key
-from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
+from lookup.result import (
+    CALLER_ID_TIE,
+    NAME_NOT_ON_VEHICLE,
+    NO_NAME,
+    NO_NUMBER,
+    NO_VEHICLE,
+    SEVERAL_FIT,
+    CandidateView,
+    DriverInfo,
+    LookupResult,
+    Status,
+)
 
 # fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
 # (オノ/オオノ 80, サトウ/サイトウ 86): close enough to read back. One mora replaced in a 3-4 mora
@@ -118,14 +129,7 @@ def _driver(c: Candidate) -> DriverInfo:
 
 def invalid(digits: str | None, spoken: NameKey | None, reason: str) -> LookupResult:
     """The slot held nothing usable: ask again, without touching the schedule."""
-    which = "invalid_number" if digits is None else "invalid_name"
-    return LookupResult(
-        status="invalid",
-        digits=digits,
-        name_key=spoken.full if spoken else None,
-        instruction=INSTRUCTIONS[which],
-        reason=reason,
-    )
+    return LookupResult(status="invalid", digits=digits, name_key=spoken.full if spoken else None, reason=reason)
 
 
 def match(
@@ -138,9 +142,9 @@ def match(
 ) -> LookupResult:
     """Decide the status for `candidates` (every vehicle+driver on serial `digits` that day)."""
     if digits is None:
-        return invalid(None, spoken, "no usable vehicle number")
+        return invalid(None, spoken, NO_NUMBER)
     if spoken is None:
-        return invalid(digits, None, "no name heard")
+        return invalid(digits, None, NO_NAME)
     scored = [_score(spoken, c, caller_phone) for c in candidates]
     views = tuple(
         CandidateView(
@@ -155,21 +159,17 @@ def match(
         pool = named
 
     def result(status: Status, chosen: _Scored | None = None, reason: str = "") -> LookupResult:
-        text = INSTRUCTIONS[status]
-        if chosen is not None:
-            text = text.format(kana=chosen.cand.driver_kana)
         return LookupResult(
             status=status,
             digits=digits,
             name_key=spoken.full if spoken else None,
-            instruction=text,
             driver=_driver(chosen.cand) if chosen is not None else None,
             candidates=views,
             reason=reason,
         )
 
     if not candidates:
-        return result("not_found", reason="no vehicle with this number on this date")
+        return result("not_found", reason=NO_VEHICLE)
     exact = [s for s in pool if s.exact]
     close = [s for s in pool if s.near]
     tiers: tuple[tuple[list[_Scored], Status], ...] = ((exact, "matched"), (close, "confirm"))
@@ -181,6 +181,6 @@ def match(
         if len(drivers) > 1:
             by_phone = [s for s in tier if s.phone_matches]
             if len({s.cand.driver_id for s in by_phone}) == 1:
-                return result(status, by_phone[0], reason="caller ID broke a tie")
-            return result("ambiguous", reason=f"{len(drivers)} drivers fit")
-    return result("not_found", reason="no driver on this number has this name")
+                return result(status, by_phone[0], reason=CALLER_ID_TIE)
+            return result("ambiguous", reason=SEVERAL_FIT)
+    return result("not_found", reason=NAME_NOT_ON_VEHICLE)

@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.cli import main
 from ivr.log_setup import configure_logging
+from ivr.records.models import CallRecord
 from ivr.settings import SettingsError, load_settings
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_DISPATCHER, SIM_PUBLIC_BASE
 from ivr.sim.realtime_standin import RealtimeStandin, Say, Script
 from ivr.sim.scenarios import play_call, served_with_correction
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.sim.twilio_caller import TwilioCaller
-from schedules.models import Call
 
 DB_PASSWORD = "Pw-never-in-logs-42"
 API_KEY = "sk-sim-never-in-logs"
@@ -112,7 +112,7 @@ async def test_a_call_served_by_ivr_serve_at_debug_logs_nothing_personal_or_secr
 
         async def ended() -> bool:
             async with sessionmaker() as session:
-                found = await session.execute(select(Call.ended_at).where(Call.call_sid == caller.call_sid))
+                found = await session.execute(select(CallRecord.ended_at).where(CallRecord.call_sid == caller.call_sid))
                 return found.scalar() is not None
 
         for _ in range(200):  # the service finishes the record just after the call ends
@@ -126,7 +126,7 @@ async def test_a_call_served_by_ivr_serve_at_debug_logs_nothing_personal_or_secr
         _, err = await proc.communicate()
     log = err.decode()
     async with sessionmaker() as session:
-        call = (await session.execute(select(Call).where(Call.call_sid == caller.call_sid))).scalar_one()
+        call = (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid))).scalar_one()
     assert call.outcome == "served"  # the call really went through identification and the schedule
     assert f"call={caller.call_sid}" in log  # the log is there and carries the call id
     token = caller.parameters["token"]

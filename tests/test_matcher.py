@@ -58,7 +58,7 @@ def test_missing_digits_or_name_is_invalid() -> None:
 def test_tool_output_never_carries_other_drivers() -> None:
     r = match("5678", name_key("オオタ"), [OTA1, OTA2])
     out = r.to_tool_output()
-    assert set(out) == {"status", "instruction", "heard_vehicle_number_kana"}
+    assert set(out) == {"status", "heard_vehicle_number_kana"}
     assert "太田" not in str(out) and "大田" not in str(out) and "0902222" not in str(out)
     assert "オオタ" not in str(out) and "5678" not in str(out)
     assert len(r.to_staff_json()["candidates"]) == 2

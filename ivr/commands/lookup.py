@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.cli_support import iso_date, with_database
 from ivr.commands.qa_files import finish_qa, read_case_file
 from ivr.errors import UserError
+from ivr.guidance.lookup_answer import staff_view
+from ivr.prompts.store import DEFAULT_PROMPTS
+from lookup.call_lookup import CallLookup
 from lookup.qa import (
     DIGIT_COLUMNS,
     LOOKUP_COLUMNS,
@@ -25,7 +28,6 @@ from lookup.qa import (
     run_lookup_cases,
 )
 from lookup.result import LookupResult
-from lookup.service import lookup_driver
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -69,14 +71,17 @@ def register(sub: Any, qa: Any) -> None:
 
 def _lookup(args: argparse.Namespace) -> int:
     async def run(sessionmaker: async_sessionmaker[AsyncSession]) -> LookupResult:
+        # Counted as a call's first lookup, as the phone path counts it, so `model_view` is what
+        # the model would be told.
         async with sessionmaker() as session:
-            return await lookup_driver(
-                session, date=args.date, vehicle_text=args.vehicle, name_text=args.name, caller_phone=args.caller_phone
+            return await CallLookup(caller_phone=args.caller_phone).lookup(
+                session, date=args.date, vehicle_text=args.vehicle, name_text=args.name
             )
 
     result = with_database(run)
+    view = staff_view(result, DEFAULT_PROMPTS.snapshot())
     if args.json:
-        print(json.dumps(result.to_staff_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(view, ensure_ascii=False, indent=2))
     else:
         print(f"status: {result.status}")
         print(f"digits: {result.digits or '-'}")
@@ -86,7 +91,7 @@ def _lookup(args: argparse.Namespace) -> int:
             print(f"driver: {d.name} ({d.name_kana}) vehicle {d.plate or d.serial}")
         if result.reason:
             print(f"reason: {result.reason}")
-        print(f"next: {result.instruction}")
+        print(f"next: {view['model_view']['instruction']}")
     return 0
 
 

@@ -134,3 +134,8 @@ def _katakana(word: Word) -> bool:
 @lru_cache(maxsize=1)
 def default_classifier() -> TurnClassifier:
     return TurnClassifier()
+
+
+def warm_up() -> None:
+    """Load the morphological dictionary now, at start-up, not during the first call's first 相槌."""
+    default_classifier().classify("はい")

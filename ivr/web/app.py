@@ -15,7 +15,7 @@ from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
 from ivr.settings import Settings
-from ivr.turn.classifier import default_classifier
+from ivr.turn.classifier import warm_up
 from ivr.turn.machine import TurnConfig
 from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
@@ -84,7 +84,7 @@ async def _no_server_header(request: web.Request, response: web.StreamResponse) 
 
 async def _load_turn_classifier(app: web.Application) -> None:
     """Load the morphological dictionary before the first call, not during its first 相槌."""
-    default_classifier().classify("はい")
+    warm_up()
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:

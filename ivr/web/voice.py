@@ -16,6 +16,7 @@ import logging
 
 from aiohttp import web
 
+from ivr.prompts.store import DEFAULT_PROMPTS
 from ivr.telephony.signature import public_url
 from ivr.telephony.twiml import connect_stream, dial, reject_busy
 from ivr.web.refusals import refuse_bad_signature
@@ -44,7 +45,7 @@ async def voice_webhook(request: web.Request) -> web.Response:
     if state.at_capacity:
         state.metrics.calls_rejected.labels("capacity").inc()
         _log.warning("call=%s refused: at capacity", call_sid)
-        return web.Response(text=reject_busy(), content_type=TWIML)
+        return web.Response(text=reject_busy(DEFAULT_PROMPTS.snapshot().line("busy")), content_type=TWIML)
     parameters: dict[str, str] = {}
     caller = form.get("From")
     if isinstance(caller, str) and caller:
@@ -72,4 +73,4 @@ async def voice_webhook(request: web.Request) -> web.Response:
 
 def _fallback(state: WebState) -> str:
     number = state.config.dispatcher_number
-    return dial(number) if number else reject_busy()
+    return dial(number) if number else reject_busy(DEFAULT_PROMPTS.snapshot().line("busy"))

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from ivr.conversation import ToolOutcome
 from ivr.guidance.schedule_view import driver_stops, next_open, notes_heard_at, stop_destination_key
-from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
+from ivr.guidance.tools.base import Args, OnFailure, Tool, ToolEnv, answer, not_identified
 from schedules.models import Stop
 from schedules.search.base import SearchHit
 from schedules.search.bigrams import coverage_scores, fold
@@ -84,4 +84,5 @@ TOOL = Tool(
     description="届け先の駐車場・入口・バース・受付などの質問に、登録済みの情報から答えます。",
     args=SearchArgs,
     run=run,
+    on_error=OnFailure("search_unknown"),  # a failed search is a question not answered: the call goes on
 )
