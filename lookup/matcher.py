@@ -12,17 +12,17 @@ A spoken region (品川, しながわ) only narrows the candidates; it never mak
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jaconv
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
-from lookup.name_key import NameKey, fold_surface, kanji_reading, normalize_kana, schedule_name_key
+from jtext.folds import name_kana_key
+from jtext.scripts import has_kanji, katakana, width
+from jtext.written_numbers import plate_region
+from lookup.name_key import NameKey, fold_surface, kanji_reading, schedule_name_key
 from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
 
 # fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
@@ -67,28 +67,22 @@ class _Scored:
     near: bool = False
 
 
-def plate_region(plate: str) -> str:
-    """The region of a written plate (品川 100 あ 12-34 → 品川); "" when the plate has none."""
-    head = re.split(r"\d", unicodedata.normalize("NFKC", plate or ""), maxsplit=1)[0]
-    return re.sub(r"\s+", "", head)
-
-
 @lru_cache(maxsize=4096)
 def _region_kana(region: str) -> str:
-    if re.search(r"[\u3400-\u9fff]", region):
-        return normalize_kana(kanji_reading(region))
-    return normalize_kana(jaconv.hira2kata(region))
+    if has_kanji(region):
+        return name_kana_key(kanji_reading(region))
+    return name_kana_key(katakana(region))
 
 
 def region_mentioned(region: str, vehicle_text: str) -> bool:
     """Did the caller name this plate region, written (品川) or spoken (しながわ)?"""
     if not region or not vehicle_text:
         return False
-    text = unicodedata.normalize("NFKC", vehicle_text)
+    text = width(vehicle_text)
     if region in text:
         return True
     kana = _region_kana(region)
-    return len(kana) >= 2 and kana in normalize_kana(jaconv.hira2kata(text))
+    return len(kana) >= 2 and kana in name_kana_key(katakana(text))
 
 
 def _score(spoken: NameKey, cand: Candidate, caller_phone: str | None) -> _Scored:

@@ -9,15 +9,13 @@ kana (driver_kana) is always the authority for a driver's key.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-import jaconv
+from jtext.folds import name_kana_key
+from jtext.openjtalk import dictionary_kana
+from jtext.scripts import has_kanji, katakana, width
 
 # Old and variant forms of name kanji, folded before reading and before comparing surfaces.
 KANJI_VARIANTS: dict[str, str] = {
@@ -60,20 +58,6 @@ _FILLER_WORDS = frozenset({
     "ア", "アー", "アッ", "エ", "エー", "エート", "エット", "エーット", "アノ", "アノー", "ソノ", "ソノー",
     "ハイ", "ハーイ", "ウン", "モシモシ", "ドウモ", "オツカレサマデス", "オツカレサマ", "オ疲レ様デス",
 })
-_SMALL_AND_OLD = str.maketrans({"ヅ": "ズ", "ヂ": "ジ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ヵ": "カ", "ヶ": "ケ"})
-_VOWEL_OF: dict[str, str] = {}
-for _vowel, _row in {
-    "ア": "アカガサザタダナハバパマヤラワァャ",
-    "イ": "イキギシジチヂニヒビピミリィ",
-    "ウ": "ウクグスズツヅヌフブプムユルゥュヴ",
-    "エ": "エケゲセゼテデネヘベペメレェ",
-    "オ": "オコゴソゾトドノホボポモヨロヲォョ",
-}.items():
-    for _ch in _row:
-        _VOWEL_OF[_ch] = _vowel
-# Which following vowel lengthens a mora ending in a vowel: オウ/オオ, エイ/エエ, and doubled vowels.
-_LENGTHENS = {"ア": "ア", "イ": "イ", "ウ": "ウ", "エ": "エイ", "オ": "オウ"}
-_KATAKANA_RE = re.compile(r"[ァ-ヴー]")
 _NOT_NAME_RE = re.compile(r"[^\u30a1-\u30f4\u30fc\u3400-\u9fff\uf900-\ufaff\s]")
 
 
@@ -88,49 +72,14 @@ class NameKey:
     surface: str = ""
 
 
-def _pyopenjtalk() -> Any:
-    # pyopenjtalk prints a warning about ONNX to stdout on import; keep stdout clean for --json.
-    with contextlib.redirect_stdout(io.StringIO()):
-        import pyopenjtalk
-    return pyopenjtalk
-
-
-@lru_cache(maxsize=4096)
 def kanji_reading(text: str) -> str:
     """Katakana reading of text holding kanji (after variant folding), from pyopenjtalk's dictionary."""
-    return str(_pyopenjtalk().g2p(text.translate(_VARIANT_TABLE), kana=True))
+    return dictionary_kana(text.translate(_VARIANT_TABLE))
 
 
 def fold_surface(text: str) -> str:
     """The written name with variants folded and spaces dropped: 齋藤 健一 → 斎藤健一."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).translate(_VARIANT_TABLE)
-
-
-def normalize_kana(kana: str) -> str:
-    """Katakana with long vowels, ヅ/ヂ and old kana folded; anything else dropped."""
-    out: list[str] = []
-    prev_vowel = ""
-    prev_long = False
-    for ch in kana.translate(_SMALL_AND_OLD):
-        if ch == "ー":
-            if prev_vowel and not prev_long:
-                out.append("ー")
-                prev_long = True
-            continue
-        if not _KATAKANA_RE.match(ch):
-            continue
-        if prev_vowel and not prev_long and ch in _LENGTHENS.get(prev_vowel, ""):
-            out.append("ー")
-            prev_long = True
-            continue
-        out.append(ch)
-        if ch in "ッン":
-            prev_vowel, prev_long = "", False
-        else:
-            prev_vowel, prev_long = _VOWEL_OF.get(ch, ""), False
-            if ch in "ャュョァィゥェォ" and out[:-1]:
-                prev_vowel = _VOWEL_OF[ch]
-    return "".join(out)
+    return re.sub(r"\s+", "", width(text or "")).translate(_VARIANT_TABLE)
 
 
 def _strip_frames(text: str) -> str:
@@ -149,15 +98,15 @@ def _strip_frames(text: str) -> str:
 
 
 def _part_key(part: str) -> str:
-    if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", part):
+    if has_kanji(part):
         part = kanji_reading(part)
-    return normalize_kana(part)
+    return name_kana_key(part)
 
 
 @lru_cache(maxsize=8192)
 def name_key(text: str) -> NameKey | None:
     """Key of a spoken or written name; None when nothing name-like is left after the frames."""
-    norm = jaconv.hira2kata(unicodedata.normalize("NFKC", text or ""))
+    norm = katakana(text or "")
     norm = _NOT_NAME_RE.sub(" ", norm).strip()
     norm = _strip_frames(re.sub(r"\s+", " ", norm))
     raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
@@ -165,7 +114,7 @@ def name_key(text: str) -> NameKey | None:
     if not parts:
         return None
     joined = "".join(raw)
-    surface = fold_surface(joined) if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", joined) else ""
+    surface = fold_surface(joined) if has_kanji(joined) else ""
     return NameKey(full="".join(parts), family=parts[0] if len(parts) > 1 else "", surface=surface)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.errors import UserError
 from lookup.result import STATUSES
 from lookup.service import lookup_driver
-from lookup.spoken_digits import KINDS, spoken_digits
+from lookup.spoken_digits import NUMBER_KINDS, spoken_digits
 
 DIGIT_COLUMNS = ("kind", "spoken", "expected")
 LOOKUP_COLUMNS = ("vehicle", "name", "caller_phone", "expected_status", "expected_driver")
@@ -79,8 +79,8 @@ def read_cases(path: Path, columns: Sequence[str]) -> list[Case]:
 
 def check_digit_cases(path: Path, cases: list[Case]) -> None:
     for c in cases:
-        if c.row["kind"] not in KINDS:
-            raise UserError(f"{path}:{c.line}: kind must be one of {', '.join(KINDS)}, not {c.row['kind']!r}")
+        if c.row["kind"] not in NUMBER_KINDS:
+            raise UserError(f"{path}:{c.line}: kind must be one of {', '.join(NUMBER_KINDS)}, not {c.row['kind']!r}")
         if c.row["expected"] and not (c.row["expected"].isascii() and c.row["expected"].isdigit()):
             raise UserError(f"{path}:{c.line}: expected must be ASCII digits or empty, not {c.row['expected']!r}")
 

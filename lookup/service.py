@@ -12,11 +12,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jtext.written_numbers import canonical_phone
 from lookup.matcher import Candidate, invalid, match
 from lookup.name_key import name_key
 from lookup.result import LookupResult
 from lookup.spoken_digits import parse_spoken_number
-from lookup.written_numbers import canonical_phone
 from schedules.models import Driver, ScheduleDay, Stop, Vehicle
 
 

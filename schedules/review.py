@@ -20,6 +20,7 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jtext.written_numbers import written_serial
 from schedules.models import Driver, ScheduleDay, Stop, Vehicle
 
 
@@ -48,13 +49,6 @@ class ReviewRow:
 
 
 CSV_COLUMNS = [name for name in ReviewRow.__dataclass_fields__]
-
-
-def written_serial(serial: str) -> str:
-    """The serial as painted on a plate: 1234 → 12-34, 123 → ・123, 12 → ・・12."""
-    if len(serial) == 4:
-        return f"{serial[:2]}-{serial[2:]}"
-    return "・" * (4 - len(serial)) + serial
 
 
 def _window_text(start: dt.time | None, end: dt.time | None) -> str:

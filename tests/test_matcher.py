@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lookup.matcher import Candidate, match, plate_region, region_mentioned
+from jtext.written_numbers import plate_region
+from lookup.matcher import Candidate, match, region_mentioned
 from lookup.name_key import name_key
 
 SATO = Candidate(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", 10, "1234", "品川 100 あ 12-34")

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from jtext.folds import reading_key
+from jtext.openjtalk import merge_long_vowels
 from schedules.readings import KINDS, PAUSE, reading, readings, same_reading, window_reading
-from schedules.readings.kana import merge_long_vowels, reading_key
 from schedules.readings.numbers import count_kana, decimal_kana, kana_with_digits, kanji_to_int, number_kana
 
 

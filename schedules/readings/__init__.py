@@ -4,7 +4,8 @@
 `window_reading(start, end)` renders an arrival window. Each kind has its own module:
 addresses (`address`, backed by the Japan Post index in `address_index`), dates and times
 (`datetime_kana`), phone numbers (`phone`), counts and free text (`numbers`, `text`). Spelling
-conventions and the comparison QA uses are in `kana` (PAUSE, `same_reading`).
+conventions and the comparison QA uses are in `kana` (PAUSE, `same_reading`); the Japanese-text
+rules these share with the lookup (folds, pyopenjtalk, long vowels) are in `jtext`.
 
 Readings are memoized per (text, kind); the address index is built once per process (and
 cached on disk), so rendering thousands of stops costs little after the first.
@@ -18,13 +19,13 @@ from functools import lru_cache
 from typing import Literal, get_args
 
 from schedules.readings.datetime_kana import date_reading, time_reading, window_kana
-from schedules.readings.kana import PAUSE, reading_key, same_reading
+from schedules.readings.kana import PAUSE, same_reading
 from schedules.readings.text import text_kana
 
 ReadingKind = Literal["address", "date", "time", "count", "phone", "text"]
 KINDS: tuple[str, ...] = get_args(ReadingKind)
 
-__all__ = ["KINDS", "PAUSE", "ReadingKind", "reading", "reading_key", "readings", "same_reading", "window_reading"]
+__all__ = ["KINDS", "PAUSE", "ReadingKind", "reading", "readings", "same_reading", "window_reading"]
 
 
 @lru_cache(maxsize=200_000)

@@ -14,16 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from jtext.folds import numbers_text
 from schedules.readings.address_index import AddressIndex, get_index
-from schedules.readings.numbers import (
-    KANJI_NUMERAL,
-    chome_digits,
-    counted,
-    jo_kana,
-    kanji_to_int,
-    normalize,
-    number_kana,
-)
+from schedules.readings.numbers import KANJI_NUMERAL, chome_digits, counted, jo_kana, kanji_to_int, number_kana
 from schedules.readings.text import text_kana
 
 _POSTAL = re.compile(r"^\s*(?:〒\s*)?\d{3}-?\d{4}\s*")
@@ -165,7 +158,7 @@ def _match_town(index: AddressIndex, pref: str, city: str, rest: str) -> tuple[l
 def address_kana(text: str, index: AddressIndex | None = None) -> str:
     """Katakana for a Japanese address (see the module docstring)."""
     index = index or get_index()
-    rest = chome_digits(normalize(_POSTAL.sub("", text)).strip())
+    rest = chome_digits(numbers_text(_POSTAL.sub("", text)).strip())
     parts: list[str] = []
     pref = next((p for p in index.prefectures if rest.startswith(p)), "")
     if pref:

