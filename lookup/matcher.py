@@ -23,7 +23,7 @@ from jtext.folds import name_kana_key
 from jtext.scripts import has_kanji, katakana, width
 from jtext.written_numbers import plate_region
 from lookup.name_key import NameKey, fold_surface, kanji_reading, schedule_name_key
-from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
+from lookup.result import INSTRUCTIONS, NAME_MISSING, CandidateView, DriverInfo, LookupResult, Status
 
 # fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
 # (オノ/オオノ 80, サトウ/サイトウ 86): close enough to read back. One mora replaced in a 3-4 mora
@@ -85,21 +85,32 @@ def region_mentioned(region: str, vehicle_text: str) -> bool:
     return len(kana) >= 2 and kana in name_kana_key(katakana(text))
 
 
-def _score(spoken: NameKey, cand: Candidate, caller_phone: str | None) -> _Scored:
+def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozenset[str]:
+    """The name keys the caller may have said: the spoken key itself and, where the transcript's
+    kanji are a candidate's written name (or family name), the schedule's reading of those kanji
+    (not the dictionary's guess). The kanji are the transcriber's guess from the sound (太田 or 大田
+    for オオタ), so the reading they add is heard for every candidate alike: kanji never tell two
+    drivers apart that their readings don't."""
+    heard = {spoken.full}
+    if spoken.surface:
+        for cand in candidates:
+            own = schedule_name_key(cand.driver_kana)
+            if own is None:
+                continue
+            parts = cand.driver_name.split()
+            if spoken.surface == fold_surface(cand.driver_name):
+                heard.add(own.full)
+            elif own.family and parts and spoken.surface == fold_surface(parts[0]):
+                heard.add(own.family)
+    return frozenset(heard)
+
+
+def _score(heard: frozenset[str], cand: Candidate, caller_phone: str | None) -> _Scored:
     own = schedule_name_key(cand.driver_kana)
     phone_ok = bool(caller_phone) and cand.driver_phone == caller_phone
     if own is None:
         return _Scored(cand, False, 0.0, phone_ok)
     targets = [k for k in (own.full, own.family) if k]
-    heard = {spoken.full}
-    if spoken.surface:
-        # The transcript's kanji stand for the schedule's reading of the same kanji (not the
-        # dictionary's guess). They only ever add a reading; they never tell drivers apart.
-        parts = cand.driver_name.split()
-        if spoken.surface == fold_surface(cand.driver_name):
-            heard.add(own.full)
-        elif own.family and parts and spoken.surface == fold_surface(parts[0]):
-            heard.add(own.family)
     exact = any(h == t for h in heard for t in targets)
     score = max(fuzz.ratio(h, t) for h in heard for t in targets)
     near = not exact and any(is_near(h, t) for h in heard for t in targets)
@@ -110,15 +121,23 @@ def _driver(c: Candidate) -> DriverInfo:
     return DriverInfo(c.driver_id, c.driver_name, c.driver_kana, c.vehicle_id, c.serial, c.plate)
 
 
-def invalid(digits: str | None, spoken: NameKey | None, reason: str) -> LookupResult:
-    """The slot held nothing usable: ask again, without touching the schedule."""
-    which = "invalid_number" if digits is None else "invalid_name"
+def invalid(spoken: NameKey | None, reason: str) -> LookupResult:
+    """The vehicle slot held no usable number: ask again, without touching the schedule."""
     return LookupResult(
         status="invalid",
-        digits=digits,
+        digits=None,
         name_key=spoken.full if spoken else None,
-        instruction=INSTRUCTIONS[which],
+        instruction=INSTRUCTIONS["invalid_number"],
         reason=reason,
+    )
+
+
+def name_missing(digits: str) -> LookupResult:
+    """A usable number but no name (nothing said, or only えーと/はい): `ambiguous` with the reason
+    `name_missing`, so the next step is to ask for the name. Decided without touching the schedule:
+    the answer is the same whether or not anyone drives that number, and names nobody."""
+    return LookupResult(
+        status="ambiguous", digits=digits, name_key=None, instruction=INSTRUCTIONS[NAME_MISSING], reason=NAME_MISSING
     )
 
 
@@ -132,10 +151,11 @@ def match(
 ) -> LookupResult:
     """Decide the status for `candidates` (every vehicle+driver on serial `digits` that day)."""
     if digits is None:
-        return invalid(None, spoken, "no usable vehicle number")
+        return invalid(spoken, "no usable vehicle number")
     if spoken is None:
-        return invalid(digits, None, "no name heard")
-    scored = [_score(spoken, c, caller_phone) for c in candidates]
+        return name_missing(digits)
+    heard = heard_readings(spoken, candidates)
+    scored = [_score(heard, c, caller_phone) for c in candidates]
     views = tuple(
         CandidateView(
             s.cand.driver_id, s.cand.driver_name, s.cand.driver_kana, s.cand.vehicle_id,

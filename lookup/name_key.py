@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from jtext.folds import name_kana_key
 from jtext.openjtalk import dictionary_kana
-from jtext.scripts import has_kanji, katakana, width
+from jtext.scripts import KANJI, has_kanji, katakana, width
 
 # Old and variant forms of name kanji, folded before reading and before comparing surfaces.
 KANJI_VARIANTS: dict[str, str] = {
@@ -58,14 +58,17 @@ _FILLER_WORDS = frozenset({
     "ア", "アー", "アッ", "エ", "エー", "エート", "エット", "エーット", "アノ", "アノー", "ソノ", "ソノー",
     "ハイ", "ハーイ", "ウン", "モシモシ", "ドウモ", "オツカレサマデス", "オツカレサマ", "オ疲レ様デス",
 })
-_NOT_NAME_RE = re.compile(r"[^\u30a1-\u30f4\u30fc\u3400-\u9fff\uf900-\ufaff\s]")
+_NOT_NAME_RE = re.compile(rf"[^\u30a1-\u30f4\u30fc{KANJI}\s]")  # katakana, kanji (佐々木 keeps its 々), spaces
 
 
 @dataclass(frozen=True)
 class NameKey:
-    """A name's key: `full` (all parts run together), `family` (first part) when the split is known,
-    and `surface`, the written form with variants folded (only when it holds kanji), which lets a
-    transcript's 佐藤 stand for the reading the schedule gives to 佐藤 even when the dictionary's differs."""
+    """A name's key.
+
+    `full`: all parts run together, then folded, so it does not depend on whether or where a space
+    was written. `family`: the first part, when the split is known. `surface`: the written form with
+    variants folded (only when it holds kanji), which lets a transcript's 佐藤 stand for the reading
+    the schedule gives to 佐藤 even when the dictionary's differs."""
 
     full: str
     family: str
@@ -97,10 +100,8 @@ def _strip_frames(text: str) -> str:
     return text
 
 
-def _part_key(part: str) -> str:
-    if has_kanji(part):
-        part = kanji_reading(part)
-    return name_kana_key(part)
+def _part_kana(part: str) -> str:
+    return kanji_reading(part) if has_kanji(part) else part
 
 
 @lru_cache(maxsize=8192)
@@ -110,12 +111,16 @@ def name_key(text: str) -> NameKey | None:
     norm = _NOT_NAME_RE.sub(" ", norm).strip()
     norm = _strip_frames(re.sub(r"\s+", " ", norm))
     raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
-    parts = [k for k in (_part_key(p) for p in raw) if k]
-    if not parts:
+    kana = [k for k in (_part_kana(p) for p in raw) if name_kana_key(k)]
+    if not kana:
         return None
+    # Folded after joining: スズキ イチロウ and スズキイチロウ are said alike (キイ is one long イ), so the
+    # long vowel across the space must fold the same way as inside a word.
+    full = name_kana_key("".join(kana))
+    family = name_kana_key(kana[0]) if len(kana) > 1 else ""
     joined = "".join(raw)
     surface = fold_surface(joined) if has_kanji(joined) else ""
-    return NameKey(full="".join(parts), family=parts[0] if len(parts) > 1 else "", surface=surface)
+    return NameKey(full=full, family=family, surface=surface)
 
 
 def schedule_name_key(name_kana: str) -> NameKey | None:

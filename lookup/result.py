@@ -18,6 +18,9 @@ Status = Literal["matched", "confirm", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[str, ...] = ("matched", "confirm", "ambiguous", "not_found", "invalid")
 IDENTIFYING: frozenset[str] = frozenset({"matched", "confirm"})  # the statuses that name one driver
 FAILED: frozenset[str] = frozenset({"ambiguous", "not_found", "invalid"})  # count against the call
+# Reason code of an `ambiguous` answer to a usable vehicle number said without a name: ask for the
+# name. The schedule is not read for it, so it names nobody and says nothing about the number.
+NAME_MISSING = "name_missing"
 
 INSTRUCTIONS: dict[str, str] = {
     "matched": "本人を確認しました。この方の予定を案内してください。",
@@ -28,7 +31,7 @@ INSTRUCTIONS: dict[str, str] = {
     "ambiguous": "該当する方が一人に絞れません。フルネームか、ナンバーの地名(例: 品川)を聞いてください。",
     "not_found": "該当する予定が見つかりません。車番とお名前をもう一度、ゆっくり言ってもらってください。",
     "invalid_number": "車番が聞き取れませんでした。ナンバーの4桁までの数字を一つずつ言ってもらってください。",
-    "invalid_name": "お名前が聞き取れませんでした。もう一度お名前を聞いてください。",
+    NAME_MISSING: "車番は聞き取れました。運転者のお名前をフルネームで聞いてください。",
     "handoff": "確認できませんでした。配車係におつなぎすると伝えて、通話を転送してください。",
 }
 

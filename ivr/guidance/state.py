@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from lookup.call_lookup import CallLookup
-from lookup.result import FAILED, LookupResult
+from lookup.result import FAILED, NAME_MISSING, LookupResult
 
 Phase = Literal["identifying", "confirming", "identified"]
 
@@ -58,6 +58,8 @@ class CallState:
         self._forget()
         if result.handoff:
             return "lookup_transfer"
+        if result.reason == NAME_MISSING:
+            return "ask_name"
         return _FAILED_STEP.get(result.status, "lookup_not_found")
 
     def confirm(self, yes: bool) -> str:
