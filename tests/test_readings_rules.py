@@ -8,7 +8,7 @@ import pytest
 
 from jtext.folds import reading_key
 from jtext.openjtalk import merge_long_vowels
-from schedules.readings import KINDS, PAUSE, reading, readings, same_reading, window_reading
+from schedules.readings import KINDS, PAUSE, checked_reading, reading, readings, same_reading, window_reading
 from schedules.readings.numbers import count_kana, decimal_kana, kana_with_digits, kanji_to_int, number_kana
 
 
@@ -184,3 +184,79 @@ def test_reading_api_contract() -> None:
     assert readings(["6本", "1日"], "date") == [reading("6本", "date"), "ツイタチ"]
     with pytest.raises(ValueError, match="unknown reading kind"):
         reading("x", "voice")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("9:00-10:00", "クジカラ ジュウジマデ"),
+        ("9:00～10:00", "クジカラ ジュウジマデ"),
+        ("9:00 〜 10:00", "クジカラ ジュウジマデ"),
+        ("9:00−10:00", "クジカラ ジュウジマデ"),
+        ("9時〜10時", "クジカラ ジュウジマデ"),
+        ("9時-10時", "クジカラ ジュウジマデ"),
+        ("9時ー10時", "クジカラ ジュウジマデ"),
+        ("9-10時", "クジカラ ジュウジマデ"),
+        ("9〜10時まで", "クジカラ ジュウジマデ"),
+        ("9:00～17:00迄", "クジカラ ジュウナナジマデ"),
+        ("午後1-3時", "ゴゴイチジカラ サンジマデ"),
+        ("13:30-15:00", "ジュウサンジサンジュップンカラ ジュウゴジマデ"),
+        ("9時半～11時", "クジハンカラ ジュウイチジマデ"),
+        ("9:00~", "クジカラ"),
+        ("9:00-", "クジカラ"),
+        ("~12:00", "ジュウニジマデ"),
+    ],
+)
+def test_time_ranges_in_every_written_form_read_from_and_until(text: str, kana: str) -> None:
+    assert reading(text, "text") == kana
+    assert reading(text, "time") == kana
+
+
+def test_a_time_range_inside_a_note_keeps_the_words_around_it() -> None:
+    assert reading("受付 9:00～17:00（昼休み12:00-13:00）", "text") == (
+        "ウケツケ クジカラ ジュウナナジマデヒルヤスミジュウニジカラ ジュウサンジマデ"
+    )
+    assert "カラ" not in reading("1-2時間", "text")  # a duration, not a range of times
+
+
+NAKAGYO, SHIMOGYO, KAMIGYO = "キョウトシナカギョウク ", "キョウトシシモギョウク ", "キョウトシカミギョウク "
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("京都市中京区烏丸通御池下る虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区烏丸通り御池下ル虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区烏丸通御池下がる虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区河原町通三条上る下丸屋町", NAKAGYO + "カワラマチドオリ サンジョウ アガル シモマルヤチョウ"),
+        ("京都市中京区河原町通三条上がる下丸屋町", NAKAGYO + "カワラマチドオリ サンジョウ アガル シモマルヤチョウ"),
+        ("京都市下京区四条通烏丸東入長刀鉾町", SHIMOGYO + "シジョウドオリ カラスマ ヒガシイル ナギナタボコチョウ"),
+        ("京都市下京区四条通烏丸東入る長刀鉾町", SHIMOGYO + "シジョウドオリ カラスマ ヒガシイル ナギナタボコチョウ"),
+        ("京都市下京区七条通烏丸西入ル東境町", SHIMOGYO + "シチジョウドオリ カラスマ ニシイル ヒガシサカイチョウ"),
+        ("京都市下京区七条通烏丸西入る東境町", SHIMOGYO + "シチジョウドオリ カラスマ ニシイル ヒガシサカイチョウ"),
+        ("京都市中京区東洞院通六角下る御射山町", NAKAGYO + "ヒガシノトウインドオリ ロッカク サガル ミサヤマチョウ"),
+        ("京都市上京区今出川通堀川西入", KAMIGYO + "イマデガワドオリ ホリカワ ニシイル"),
+        ("京都市下京区烏丸通四条下る水銀屋町", SHIMOGYO + "カラスマドオリ シジョウ サガル スイギンヤチョウ"),
+        ("京都市烏丸通四条下る水銀屋町", "キョウトシ カラスマドオリ シジョウ サガル スイギンヤチョウ"),
+    ],
+)
+def test_kyoto_street_addresses(text: str, kana: str) -> None:
+    got = checked_reading(text, "address")
+    assert (got.kana, got.uncertain) == (kana, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "uncertain"),
+    [
+        ("東京都葛飾区新宿3丁目5番7号", False),  # all Japan Post and rules
+        ("東京都新宿区西新宿2丁目1番1号 新宿三井ビル 5階", False),  # a building Japan Post lists
+        ("東京都江東区新木場5丁目16番15号 プロロジスパーク 4階", False),  # a name written in kana
+        ("群馬県吾妻郡", False),
+        ("東京都江東区有明3-5-7 メゾン三田101", True),  # a building read by the dictionary
+        ("東京都江東区架空町1-2", True),  # a town Japan Post does not list
+        ("架空市1-2", True),
+        ("京都市中京区架空通御池下る虎屋町", True),  # a street outside Kyoto's table
+    ],
+)
+def test_a_reading_is_uncertain_where_the_dictionary_read_a_name(text: str, uncertain: bool) -> None:
+    assert checked_reading(text, "address").uncertain is uncertain

@@ -14,10 +14,28 @@ Voices read both spellings of a long vowel the same, so readings are compared on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from jtext.folds import reading_key
 from jtext.openjtalk import PAUSE
 
-__all__ = ["PAUSE", "same_reading"]
+__all__ = ["PAUSE", "Reading", "same_reading"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A rendered reading and whether any of it is a guess.
+
+    `uncertain` is True when the general dictionary (pyopenjtalk) had to read kanji or Latin letters
+    that neither Japan Post's data nor a reading rule covers: a town Japan Post does not list, a
+    building or other name, a Kyoto street outside the street table. It is False when every part
+    came from Japan Post's kana (prefecture, district, city, ward, town, 大字/字, listed buildings),
+    from the rules for numbers, dates, times, units and Kyoto's directions, or from kana written in
+    the text itself. A reading a dispatcher typed in the file is not rendered, so never uncertain.
+    """
+
+    kana: str
+    uncertain: bool = False
 
 
 def same_reading(a: str, b: str) -> bool:
