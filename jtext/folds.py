@@ -15,6 +15,8 @@ another must keep:
 - `search_text` (destination search): width and case only; every script stays as written.
 - `numbers_text` (text before the reading rules): width only, with dashes and 1,200-commas between
   digits in one spelling.
+- `place_name_key` (looking place names up in Japan Post's data): the ケ of 霞ヶ関/霞ケ関/霞が関 in one
+  spelling, nothing else, and the same length, so a match on the key is a match on the text.
 
 All of them fold width first (`scripts.width`), so half-width kana and full-width digits never
 make two keys.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from jtext.scripts import HYPHENS, LONG_MARK, hiragana, katakana, width
+from jtext.scripts import HYPHENS, KANJI, LONG_MARK, hiragana, katakana, width
 from jtext.vowels import lengthens, vowel_of
 
 # ヅ/ヂ sound exactly like ズ/ジ in standard Japanese; a transcriber picks either.
@@ -137,6 +139,16 @@ def search_text(text: str) -> str:
 
 _DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[{re.escape(HYPHENS)}{LONG_MARK}]\s*(?=\d)")
 _THOUSANDS_SEP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+_KE_BETWEEN_KANJI = re.compile(f"(?<=[{KANJI}])[ヶケがガ](?=[{KANJI}])")
+
+
+def place_name_key(text: str) -> str:
+    """A place name as it is looked up: 霞ヶ関, 霞ケ関 and 霞が関 (古ヶ場, 古ケ場) are one name, the
+    same particle written with a small ヶ, a ケ or a が between kanji, and Japan Post and dispatchers
+    pick differently. Only that letter changes, one for one, so the key is as long as the text."""
+    return _KE_BETWEEN_KANJI.sub("ケ", text)
 
 
 def numbers_text(text: str) -> str:

@@ -4,8 +4,8 @@ Hundreds of stops share a handful of destinations, cargo wordings and windows, s
 are cached per load (never across loads: a fixed reading rule must take effect on reload).
 The dispatcher's kana columns win over the rendering and are counted separately, so the
 summary says how much of what drivers hear was typed by a person. An address whose rendered
-reading is partly the general dictionary's guess is marked uncertain (`Reading.uncertain`), so a
-dispatcher checks it first; a reading typed in the file is never marked.
+reading holds a place name the general dictionary guessed is marked uncertain
+(`Reading.uncertain`), so a dispatcher checks it first; a reading typed in the file is never marked.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class StopReadings:
     destination_name: str
     destination_address: str
     address_from_file: bool
-    address_uncertain: bool  # rendered, and partly the general dictionary's guess (see Reading.uncertain)
+    address_uncertain: bool  # rendered, with a place name the general dictionary guessed (Reading.uncertain)
     window: str
     cargo: str
     cargo_from_file: bool

@@ -2,9 +2,10 @@
 
 A misread place name (葛飾区新宿 read シンジュク) sends a driver across Tokyo, so every text is
 shown beside its reading, and readings the dispatcher typed are marked as such: those are
-the ones to fix in the file's kana columns when a rendering is wrong. Address readings that are
-partly the general dictionary's guess (`address_kana_uncertain`: a town Japan Post doesn't list,
-a building name; see `schedules.readings.kana.Reading`) are marked `check`, to be checked first.
+the ones to fix in the file's kana columns when a rendering is wrong. Address readings with a
+place name the general dictionary had to guess (`address_kana_uncertain`: a town Japan Post
+doesn't list, a Kyoto street outside the table; see `schedules.readings.kana.Reading`) are marked
+`check`, to be checked first.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def print_review(rows: list[ReviewRow], console: Console) -> None:
     guessed = sum(row.address_kana_uncertain for row in rows)
     if guessed:
         console.print(
-            f"[bold yellow]{guessed} address readings marked check[/] hold a place or building name that is not in "
+            f"[bold yellow]{guessed} address readings marked check[/] hold a place name that is not in "
             "Japan Post's data and was read by the general dictionary: check those first.",
             soft_wrap=True,
         )

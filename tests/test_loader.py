@@ -55,7 +55,7 @@ async def test_an_address_read_by_the_dictionary_is_marked_uncertain_unless_type
                                                                                   tmp_path: Path) -> None:
     rows = [
         stop(stop_seq="1", destination_address="東京都葛飾区新宿3丁目5番7号"),
-        stop(stop_seq="2", destination_address="東京都江東区有明3-5-7 メゾン三田101"),
+        stop(stop_seq="2", destination_address="東京都江東区架空町1-2 メゾン三田101"),
         stop(stop_seq="3", destination_address="東京都江東区架空町1-2",
              destination_address_kana="トウキョウト コウトウク カクウチョウ イチノニ"),
     ]

@@ -174,6 +174,12 @@ def test_city_without_district_or_prefecture_is_found() -> None:
     assert reading("奥多摩町氷川", "address") == "オクタママチ ヒカワ"
 
 
+@pytest.mark.parametrize("town", ["霞ヶ関", "霞ケ関", "霞が関"])
+def test_a_town_is_found_however_its_ke_is_written(town: str) -> None:
+    got = checked_reading(f"東京都千代田区{town}1丁目", "address")
+    assert (got.kana, got.uncertain) == ("トウキョウト チヨダク カスミガセキ イッチョウメ", False)
+
+
 def test_unknown_place_falls_back_to_pyopenjtalk() -> None:
     assert reading("架空市1-2", "address") == "カクウシ イチノニ"
 
@@ -252,8 +258,11 @@ def test_kyoto_street_addresses(text: str, kana: str) -> None:
         ("東京都新宿区西新宿2丁目1番1号 新宿三井ビル 5階", False),  # a building Japan Post lists
         ("東京都江東区新木場5丁目16番15号 プロロジスパーク 4階", False),  # a name written in kana
         ("群馬県吾妻郡", False),
-        ("東京都江東区有明3-5-7 メゾン三田101", True),  # a building read by the dictionary
+        ("東京都江東区有明3-5-7 メゾン三田101", False),  # a building after the block numbers is no place name
+        ("東京都江東区有明 メゾン三田 101", True),  # but before them it may be a town Japan Post doesn't list
         ("東京都江東区架空町1-2", True),  # a town Japan Post does not list
+        ("福島県南会津郡只見町大字只見字宮前", True),  # a 小字 read by the dictionary
+        ("沖縄県国頭郡恩納村字恩納", False),
         ("架空市1-2", True),
         ("京都市中京区架空通御池下る虎屋町", True),  # a street outside Kyoto's table
     ],

@@ -11,9 +11,11 @@ Post in that city gets its official kana, any other text goes through `text_read
 Parts are separated by spaces (short pauses).
 
 A reading is `uncertain` when the general dictionary (pyopenjtalk) had to read kanji or Latin
-letters in it: a town Japan Post doesn't list, a building name, a street outside Kyoto's table.
-Those are the readings a dispatcher should check first; Japan Post's kana, the number rules and
-kana written in the address are not guesses.
+letters of a place name: the part of the address before its first block number that Japan Post's
+data does not cover (a town it doesn't list, a 小字 after 字, an address whose city isn't found),
+or a Kyoto street outside the street table. Those are the readings a dispatcher should check
+first. Japan Post's kana, the number rules, kana written in the address, and what follows the
+block numbers (a building, a floor, 第2倉庫, B棟) are not place names' guesses and never count.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from jtext.folds import numbers_text
+from jtext.folds import numbers_text, place_name_key
 from schedules.readings.address_index import AddressIndex, get_index
 from schedules.readings.kana import Reading
 from schedules.readings.kyoto import STREET_ADDRESS, STREETS, street_kana
@@ -65,9 +67,10 @@ class _Said:
     def add(self, *kana: str) -> None:
         self.parts.extend(k for k in kana if k)
 
-    def guess(self, text: str) -> str:
+    def guess(self, text: str, place: bool) -> str:
+        """The dictionary's reading of `text`; a guess at a place name (`place`) makes the whole uncertain."""
         kana, guessed = text_reading(text)
-        self.uncertain = self.uncertain or guessed
+        self.uncertain = self.uncertain or (place and guessed)
         return kana
 
 
@@ -77,9 +80,12 @@ def _read_jo(text: str, pref: str) -> str:
 
 
 def _longest(table: Mapping[str, object], text: str, longest: int) -> str:
+    """The longest key of `table` that `text` starts with, compared as `place_name_key` (which keeps
+    lengths, so the text after the match is text[len(key):])."""
+    key = place_name_key(text[: longest + 1])
     for size in range(min(longest, len(text)), 0, -1):
-        if text[:size] in table:
-            return text[:size]
+        if key[:size] in table:
+            return key[:size]
     return ""
 
 
@@ -114,14 +120,15 @@ def _block_token(m: re.Match[str]) -> str:
 
 
 def _rest_kana(rest: str, buildings: dict[str, str], said: _Said) -> None:
-    """Block numbers, floors and rooms by rule; names between them by building table or text."""
+    """Block numbers, floors and rooms by rule; names between them by building table or text (a
+    name before the first number is still part of the place: a town or 小字 Japan Post doesn't list)."""
     rest = _KANJI_BEFORE_UNIT.sub(lambda m: str(kanji_to_int(m.group(1))), rest)
     rest = _KANJI_AFTER_NO.sub(lambda m: str(kanji_to_int(m.group(1))), rest)
     parts = said.parts
     pos = 0
     glue = False
     for m in _BLOCK.finditer(rest):
-        _names_kana(rest[pos : m.start()], buildings, said)
+        _names_kana(rest[pos : m.start()], buildings, said, place=pos == 0)
         token = _block_token(m)
         if token == "ノ" or glue:
             parts[-1:] = [(parts[-1] if parts else "") + token]
@@ -129,19 +136,19 @@ def _rest_kana(rest: str, buildings: dict[str, str], said: _Said) -> None:
             parts.append(token)
         glue = token == "ノ"
         pos = m.end()
-    _names_kana(rest[pos:], buildings, said)
+    _names_kana(rest[pos:], buildings, said, place=pos == 0)
 
 
-def _names_kana(text: str, buildings: dict[str, str], said: _Said) -> None:
+def _names_kana(text: str, buildings: dict[str, str], said: _Said, place: bool) -> None:
     text = text.strip(" ,、・-")
     if not text:
         return
     name = _longest(buildings, text, max((len(b) for b in buildings), default=0)) if buildings else ""
     if name:
         said.add(buildings[name])
-        _names_kana(text[len(name) :], {}, said)
+        _names_kana(text[len(name) :], {}, said, place=False)
         return
-    said.add(said.guess(text))
+    said.add(said.guess(text, place))
 
 
 @dataclass(slots=True)
@@ -198,6 +205,8 @@ def _match_town(index: AddressIndex, pref: str, city: str, rest: str) -> _Town:
 def _district(index: AddressIndex, pref: str, rest: str) -> tuple[str, str] | None:
     """(prefecture, 郡) when `rest` starts with a district written apart from its town or village
     (吾妻郡 中之条町), or alone (群馬県吾妻郡); None when a whole city name (吾妻郡中之条町) matches."""
+    if "郡" not in rest[:_LONGEST_DISTRICT]:
+        return None
     if pref:
         district = _longest(index.districts.get(pref, {}), rest, _LONGEST_DISTRICT)
         city = _longest(index.cities.get(pref, {}), rest, index.longest_city)

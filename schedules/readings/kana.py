@@ -24,14 +24,18 @@ __all__ = ["PAUSE", "Reading", "same_reading"]
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """A rendered reading and whether any of it is a guess.
+    """A rendered reading and whether it rests on a guess of the general dictionary.
 
-    `uncertain` is True when the general dictionary (pyopenjtalk) had to read kanji or Latin letters
-    that neither Japan Post's data nor a reading rule covers: a town Japan Post does not list, a
-    building or other name, a Kyoto street outside the street table. It is False when every part
-    came from Japan Post's kana (prefecture, district, city, ward, town, 大字/字, listed buildings),
-    from the rules for numbers, dates, times, units and Kyoto's directions, or from kana written in
-    the text itself. A reading a dispatcher typed in the file is not rendered, so never uncertain.
+    For an address, `uncertain` is True when pyopenjtalk had to read kanji or Latin letters of a
+    place name that Japan Post's data does not cover: text before the address's first block number
+    that is not a Japan Post unit (a town Japan Post doesn't list, a 小字 after 字, an address whose
+    city isn't found), or a Kyoto street outside the street table. It is False when the place names
+    all come from Japan Post's kana (prefecture, district, city, ward, town, 大字/字) or are written
+    in kana; numbers, units and Kyoto's directions are read by rule, and text after the block
+    numbers (buildings, floors, 第2倉庫) is not a place name, so neither counts.
+    For free text (names, cargo, notes, and dates, times or phones that no rule could read) it is
+    True when pyopenjtalk read any kanji or Latin letters.
+    A reading a dispatcher typed in the file is not rendered, so it is never uncertain.
     """
 
     kana: str
