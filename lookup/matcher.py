@@ -94,7 +94,7 @@ def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozense
     heard = {spoken.full}
     if spoken.surface:
         for cand in candidates:
-            own = schedule_name_key(cand.driver_kana)
+            own = schedule_name_key(cand.driver_kana, cand.driver_name)
             if own is None:
                 continue
             parts = cand.driver_name.split()
@@ -106,7 +106,7 @@ def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozense
 
 
 def _score(heard: frozenset[str], cand: Candidate, caller_phone: str | None) -> _Scored:
-    own = schedule_name_key(cand.driver_kana)
+    own = schedule_name_key(cand.driver_kana, cand.driver_name)
     phone_ok = bool(caller_phone) and cand.driver_phone == caller_phone
     if own is None:
         return _Scored(cand, False, 0.0, phone_ok)

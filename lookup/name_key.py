@@ -123,6 +123,18 @@ def name_key(text: str) -> NameKey | None:
     return NameKey(full=full, family=family, surface=surface)
 
 
-def schedule_name_key(name_kana: str) -> NameKey | None:
-    """Key of a driver from the schedule's kana (the authority), e.g. サトウ ケンイチ."""
-    return name_key(name_kana)
+@lru_cache(maxsize=8192)
+def schedule_name_key(name_kana: str, written: str = "") -> NameKey | None:
+    """Key of a driver from the schedule's kana (the authority), e.g. サトウ ケンイチ.
+
+    Kana typed without a space (サトウケンイチ) give no family name, so a caller who says only
+    佐藤 would find nobody; then the written name's first part (佐藤 of 佐藤 健一) tells where the
+    family name ends, if its reading is where the kana begin."""
+    key = name_key(name_kana)
+    parts = written.split()
+    if key is None or key.family or len(parts) < 2:
+        return key
+    family = name_kana_key(_part_kana(katakana(parts[0])))
+    if family and key.full.startswith(family) and len(family) < len(key.full):
+        return NameKey(full=key.full, family=family, surface=key.surface)
+    return key
