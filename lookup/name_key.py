@@ -111,13 +111,13 @@ def name_key(text: str) -> NameKey | None:
     norm = _NOT_NAME_RE.sub(" ", norm).strip()
     norm = _strip_frames(re.sub(r"\s+", " ", norm))
     raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
-    kana = [k for k in (_part_kana(p) for p in raw) if name_kana_key(k)]
-    if not kana:
+    keyed = [(kana, key) for kana, key in ((k, name_kana_key(k)) for k in map(_part_kana, raw)) if key]
+    if not keyed:
         return None
     # Folded after joining: スズキ イチロウ and スズキイチロウ are said alike (キイ is one long イ), so the
     # long vowel across the space must fold the same way as inside a word.
-    full = name_kana_key("".join(kana))
-    family = name_kana_key(kana[0]) if len(kana) > 1 else ""
+    full = name_kana_key("".join(kana for kana, _ in keyed)) if len(keyed) > 1 else keyed[0][1]
+    family = keyed[0][1] if len(keyed) > 1 else ""
     joined = "".join(raw)
     surface = fold_surface(joined) if has_kanji(joined) else ""
     return NameKey(full=full, family=family, surface=surface)

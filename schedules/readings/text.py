@@ -148,15 +148,30 @@ def _render(text: str, rules: _Rules, guessed: list[str]) -> list[str]:
 
 # Text the dictionary has to interpret: kana is read as written, kanji and Latin letters are not.
 _INTERPRETED = re.compile(f"[{KANJI}A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_RANGE_MARKS = frozenset(_TILDES + HYPHENS + LONG_MARK)
+# Every rule after the vocabulary reads a number, so a chunk without digits skips them, and only a
+# chunk with a dash or tilde can hold a range of times.
+_WORD_RULES = _RULES[:1]
+_NO_RANGE_RULES = tuple(rule for rule in _RULES if rule[0] is not _TIME_RANGE)
+
+
+def _rules_for(chunk: str) -> _Rules:
+    if not _DIGIT.search(chunk):
+        return _WORD_RULES
+    return _RULES if _RANGE_MARKS.intersection(chunk) else _NO_RANGE_RULES
 
 
 def text_reading(text: str) -> tuple[str, bool]:
     """Katakana for free text, and whether pyopenjtalk read kanji or Latin letters in it (a guess
     from the general dictionary, which knows words better than place names)."""
     guessed: list[str] = []
-    plain = _SPACED_RANGE.sub(lambda m: m.group(1) or "", numbers_text(text))
+    plain = numbers_text(text)
+    if _RANGE_MARKS.intersection(plain):
+        plain = _SPACED_RANGE.sub(lambda m: m.group(1) or "", plain)
     chunks = [c for c in plain.split() if c]
-    kana = " ".join(k for k in ("".join(_render(c, _RULES, guessed)) for c in chunks) if k)
+    rendered = ("".join(_render(c, _rules_for(c), guessed)) for c in chunks)
+    kana = " ".join(k for k in rendered if k)
     return kana, any(_INTERPRETED.search(g) for g in guessed)
 
 
