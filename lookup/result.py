@@ -18,12 +18,14 @@ Status = Literal["matched", "confirm", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[str, ...] = ("matched", "confirm", "ambiguous", "not_found", "invalid")
 IDENTIFYING: frozenset[str] = frozenset({"matched", "confirm"})  # the statuses that name one driver
 FAILED: frozenset[str] = frozenset({"ambiguous", "not_found", "invalid"})  # count against the call
+# Reason code of an `ambiguous` answer to a usable vehicle number said without a name: ask for the
+# name. The schedule is not read for it, so it names nobody and says nothing about the number.
+NAME_MISSING = "name_missing"
 
 # Why a lookup ended as it did: codes, never wording. What the caller hears next is the phone
 # conversation's business (ivr/guidance maps status and reason to a step of its prompts); staff
 # tools show the code. Codes are plain strings so a new one needs no change here beyond its name.
 NO_NUMBER = "no_number"  # invalid: the spoken vehicle number held no usable digits
-NO_NAME = "no_name"  # invalid: no name was heard
 NO_VEHICLE = "no_vehicle"  # not_found: no vehicle with this number on this date
 NAME_NOT_ON_VEHICLE = "name_not_on_vehicle"  # not_found: vehicles on this number, none with this name
 SEVERAL_FIT = "several_drivers_fit"  # ambiguous: more than one driver fits number and name

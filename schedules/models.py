@@ -129,8 +129,10 @@ class Stop(Base):
     destination_address: Mapped[str] = mapped_column(String(400))
     destination_address_kana: Mapped[str] = mapped_column(String(800))
     address_kana_from_file: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The reading of a place name came from the general dictionary, not Japan Post's data:
-    # a dispatcher checks these first.
+    # The rendered address reading holds a place name that Japan Post's data does not cover, read
+    # by the general dictionary (a town it doesn't list, a Kyoto street outside the table): a
+    # dispatcher checks these first. Never set for a reading typed in the file.
+    # Exact meaning: schedules.readings.kana.Reading.uncertain.
     address_kana_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     window_start: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     window_end: Mapped[dt.time | None] = mapped_column(Time, nullable=True)

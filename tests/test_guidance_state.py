@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ivr.guidance.state import CallState
+from lookup.matcher import name_missing
 from lookup.result import DriverInfo, LookupResult, Status
 
 SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ", vehicle_id=1, serial="1234", plate="")
@@ -55,6 +56,12 @@ def test_third_failure_hands_over() -> None:
     assert looked_up(s, "invalid") == "lookup_invalid"
     assert looked_up(s, "ambiguous") == "lookup_transfer"
     assert s.lookups.handed_off and s.lookup_failures == 3
+
+
+def test_a_number_without_a_name_asks_for_the_name() -> None:
+    s = CallState()
+    assert s.apply_lookup(s.lookups.record(name_missing("1234"))) == "ask_name"
+    assert not s.identified
 
 
 def test_denied_read_backs_count_towards_the_hand_over() -> None:

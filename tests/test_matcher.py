@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from lookup.matcher import Candidate, match, plate_region, region_mentioned
+import pytest
+
+from jtext.written_numbers import plate_region
+from lookup.matcher import Candidate, match, region_mentioned
 from lookup.name_key import name_key
+from lookup.result import INSTRUCTIONS
 
 SATO = Candidate(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", 10, "1234", "品川 100 あ 12-34")
 SAITO = Candidate(2, "斎藤 健一", "サイトウ ケンイチ", "09011110002", 11, "1234", "足立 400 か 12-34")
@@ -50,9 +54,18 @@ def test_no_candidates_or_no_fitting_name_is_not_found() -> None:
     assert run("ヤマダ", [SATO, SAITO]) == ("not_found", None)
 
 
-def test_missing_digits_or_name_is_invalid() -> None:
+def test_missing_digits_is_invalid() -> None:
     assert match(None, name_key("サトウ"), [SATO]).status == "invalid"
-    assert match("1234", None, [SATO]).status == "invalid"
+
+
+@pytest.mark.parametrize("name", ["", "えーと", "はい", "1234"])
+def test_a_number_without_a_name_asks_for_the_name_and_names_nobody(name: str) -> None:
+    r = match("1234", name_key(name), [SATO, SAITO])
+    assert (r.status, r.reason, r.driver, r.candidates) == ("ambiguous", "name_missing", None, ())
+    out = r.to_tool_output()
+    assert out["instruction"] == INSTRUCTIONS["name_missing"]
+    assert not {"driver_name_kana", "candidates"} & out.keys()
+    assert "サトウ" not in str(r.to_staff_json()) and "佐藤" not in str(r.to_staff_json())
 
 
 def test_tool_output_never_carries_other_drivers() -> None:

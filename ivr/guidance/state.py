@@ -13,7 +13,7 @@ from typing import Literal
 
 from ivr.records.outcome import Outcome
 from lookup.call_lookup import CallLookup
-from lookup.result import FAILED, NO_NAME, LookupResult
+from lookup.result import FAILED, NAME_MISSING, LookupResult
 
 Phase = Literal["identifying", "confirming", "identified"]
 
@@ -28,7 +28,7 @@ _STEP_BY_STATUS = {
     "not_found": "lookup_not_found",
 }
 _STEP_BY_REASON = {
-    ("invalid", NO_NAME): "lookup_invalid_name",
+    ("ambiguous", NAME_MISSING): "lookup_invalid_name",
 }
 
 
