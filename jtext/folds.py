@@ -3,8 +3,9 @@
 They are not one function because they answer different questions, and what one must drop
 another must keep:
 
-- `backchannel_key` (相槌 lexicon: はい, へぇー, ええ): hiragana; drops spaces, punctuation, ー,
-  small kana and brackets, because a 相槌 is stretched and clipped freely.
+- `utterance_text` (what the caller said over the bot, before the morphological analysis): width,
+  case, wave dashes as ー and a run of ー as one; KEEPS the long marks, because うーん (hesitation)
+  and うん (yes) are different words.
 - `phrase_key` (a request for a person inside a sentence): hiragana, lower case; drops spaces,
   commas, ー, brackets and quotes but keeps small kana and the sentence marks 。.!?.
 - `number_slot_text` (the vehicle/phone slot, before the digit parser): hiragana, lower case;
@@ -35,17 +36,24 @@ _YOTSUGANA = {"ヅ": "ズ", "ヂ": "ジ"}
 
 # --- keys for what a caller says over the bot ------------------------------------------------
 
-_BACKCHANNEL_DROP = re.compile(r"[\s、。,.!！・…ー〜~\-ぁぃぅぇぉっゃゅょゎ「」『』()（）]")
+_WAVE_DASHES = re.compile(r"[〜~]+")  # width() has already turned ～ (U+FF5E) into ~
+_LONG_MARKS = re.compile(r"ー{2,}")
 
 
-def backchannel_key(text: str) -> str:
-    """The key the 相槌 lexicon compares on: ハイ, はいっ, はーい and ﾊｲ are one word.
+def utterance_text(text: str, *, as_hiragana: bool = False) -> str:
+    """Fold the spellings a transcriber varies without changing the word said.
 
-    A backchannel is short and said in many stretched and clipped ways, so long marks and small
-    kana (the っ of はいっ, the ぇ of へぇ) go, as do all spaces and punctuation. Nothing else may:
-    the lexicon decides on whole words, so a letter dropped here could turn a request into a 相槌.
+    Width (half-width katakana, full-width Latin, digits and ！？), wave dashes as the long-vowel
+    mark, a run of long-vowel marks as one (うーーん is うーん), Latin in lower case (ＯＫ, Ok,
+    ｗｗｗ). Long-vowel marks are *kept*: うーん (hesitation) and うん (yes), えー (a filler) and
+    ええ (yes) are different words, which is how 「うーん」 once passed as a yes.
+
+    `as_hiragana=True` also writes katakana as hiragana: the key the turn classifier's lexicons
+    compare (ハイ, ﾊｲ and はい are one word). The morphological analysis itself runs on the text with
+    its katakana, where a loanword or a name in katakana is still one word (ハイエース is a van).
     """
-    return _BACKCHANNEL_DROP.sub("", hiragana(text))
+    folded = _LONG_MARKS.sub("ー", _WAVE_DASHES.sub("ー", width(text))).lower()
+    return hiragana(folded) if as_hiragana else folded
 
 
 _PHRASE_DROP = re.compile(r"[\s、,・ー〜~\-「」『』()（）\"']")
@@ -54,7 +62,7 @@ _PHRASE_DROP = re.compile(r"[\s、,・ー〜~\-「」『』()（）\"']")
 def phrase_key(text: str) -> str:
     """The key for finding a phrase inside a sentence (「オペレーターと話したい」).
 
-    Unlike `backchannel_key` it keeps small kana (話したいっ is not 話したい…) and the sentence
+    It keeps small kana (話したいっ is not 話したい…) and the sentence
     marks 。.!?, because a negation only cancels a request in the same sentence; Latin letters are
     lower-cased so a typed "OK" and "ok" meet.
     """

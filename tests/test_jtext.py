@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from jtext.folds import (
-    backchannel_key,
     name_kana_key,
     number_slot_text,
     numbers_text,
@@ -19,6 +18,7 @@ from jtext.folds import (
     place_name_key,
     reading_key,
     search_text,
+    utterance_text,
 )
 from jtext.openjtalk import dictionary_kana, spoken_kana
 from jtext.scripts import has_kanji, hiragana, katakana
@@ -41,8 +41,11 @@ def test_scripts_fold_width_and_script() -> None:
     assert has_kanji("佐々木") and has_kanji("﨑") and not has_kanji("ササキ")
 
 
-def test_backchannel_key_drops_stretching_and_clipping() -> None:
-    assert backchannel_key("ﾊｲ") == backchannel_key("はーい、") == backchannel_key("ハイっ！") == "はい"
+def test_utterance_text_keeps_the_long_mark_that_tells_hesitation_from_yes() -> None:
+    assert utterance_text("ﾊｲ！ＯＫ") == "ハイ!ok"
+    assert utterance_text("う〜〜ん") == "うーん" != utterance_text("うん")
+    assert utterance_text("ソウデスネ", as_hiragana=True) == "そうですね"
+    assert utterance_text("ｳｰﾝ", as_hiragana=True) == "うーん"
 
 
 def test_phrase_key_keeps_sentence_marks_and_small_kana() -> None:

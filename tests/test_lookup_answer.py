@@ -8,7 +8,7 @@ from ivr.guidance.lookup_answer import lookup_answer, staff_view
 from ivr.guidance.state import lookup_step
 from ivr.prompts.store import DEFAULT_PROMPTS
 from lookup.call_lookup import CallLookup
-from lookup.result import NO_NAME, NO_NUMBER, NO_VEHICLE, SEVERAL_FIT, CandidateView, DriverInfo, LookupResult
+from lookup.result import NAME_MISSING, NO_NUMBER, NO_VEHICLE, SEVERAL_FIT, CandidateView, DriverInfo, LookupResult
 
 PROMPTS = DEFAULT_PROMPTS.snapshot()
 SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ", vehicle_id=1, serial="1234", plate="")
@@ -24,7 +24,7 @@ def test_each_status_and_reason_leads_to_its_step() -> None:
     assert step("ambiguous", SEVERAL_FIT) == "lookup_ambiguous"
     assert step("not_found", NO_VEHICLE) == "lookup_not_found"
     assert step("invalid", NO_NUMBER) == "lookup_invalid"
-    assert step("invalid", NO_NAME) == "lookup_invalid_name"  # not "the number was not heard"
+    assert step("ambiguous", NAME_MISSING) == "ask_name"  # not "the number was not heard"
     assert step("ambiguous", "a_code_added_later") == "lookup_ambiguous"  # a new code falls back to its status
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from ivr.guidance.lookup_answer import lookup_answer
+from ivr.prompts.store import DEFAULT_PROMPTS
 from jtext.written_numbers import plate_region
 from lookup.matcher import Candidate, match, region_mentioned
 from lookup.name_key import name_key
-from lookup.result import INSTRUCTIONS
 
 SATO = Candidate(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", 10, "1234", "品川 100 あ 12-34")
 SAITO = Candidate(2, "斎藤 健一", "サイトウ ケンイチ", "09011110002", 11, "1234", "足立 400 か 12-34")
@@ -62,8 +63,8 @@ def test_missing_digits_is_invalid() -> None:
 def test_a_number_without_a_name_asks_for_the_name_and_names_nobody(name: str) -> None:
     r = match("1234", name_key(name), [SATO, SAITO])
     assert (r.status, r.reason, r.driver, r.candidates) == ("ambiguous", "name_missing", None, ())
-    out = r.to_tool_output()
-    assert out["instruction"] == INSTRUCTIONS["name_missing"]
+    out = lookup_answer(r, PROMPTS)
+    assert out["instruction"] == PROMPTS.step("ask_name")  # ask for the name, not the number
     assert not {"driver_name_kana", "candidates"} & out.keys()
     assert "サトウ" not in str(r.to_staff_json()) and "佐藤" not in str(r.to_staff_json())
 
@@ -93,3 +94,6 @@ def test_plate_region_and_mentions() -> None:
     assert plate_region("品川 100 あ 12-34") == "品川"
     assert region_mentioned("品川", "しながわ 1234")
     assert not region_mentioned("品川", "1234")
+
+
+PROMPTS = DEFAULT_PROMPTS.snapshot()

@@ -28,7 +28,7 @@ _STEP_BY_STATUS = {
     "not_found": "lookup_not_found",
 }
 _STEP_BY_REASON = {
-    ("ambiguous", NAME_MISSING): "lookup_invalid_name",
+    ("ambiguous", NAME_MISSING): "ask_name",
 }
 
 

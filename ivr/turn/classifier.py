@@ -1,6 +1,6 @@
 """Classifies what a caller said over the bot, or after a yes/no question, from the language.
 
-The utterance is folded (`fold_transcript`), analysed by Sudachi (`morphology`), read into words
+The utterance is folded (`utterance_text`), analysed by Sudachi (`morphology`), read into words
 with a role (`reading`: the supervisor's `aizuchi.csv` first, then the closed classes of
 `lexemes`), and judged by the grammar of `stance`. Over the bot, only an utterance made of
 acknowledgements, fillers, yes-words, particles and laughter is a backchannel; anything with
@@ -18,12 +18,12 @@ from functools import lru_cache
 
 import jaconv
 
-from ivr.turn.fold import fold_transcript
 from ivr.turn.lexemes import FUNCTION_ROLES, KATAKANA_FUNCTION_WORDS, Role
 from ivr.turn.lexicon import Lexicon, default_lexicon
 from ivr.turn.morphology import Analyser, default_analyser, is_katakana
 from ivr.turn.reading import Word, read_words
 from ivr.turn.stance import Stance, judge
+from jtext.folds import utterance_text
 
 
 class TurnClass(StrEnum):
@@ -82,7 +82,7 @@ class TurnClassifier:
         return turn_class(self.stance(transcript), context)
 
     def words(self, transcript: str) -> list[Word]:
-        return self._respell_katakana(read_words(self._analyser.analyse(fold_transcript(transcript)), self._lexicon))
+        return self._respell_katakana(read_words(self._analyser.analyse(utterance_text(transcript)), self._lexicon))
 
     def _respell_katakana(self, words: list[Word]) -> list[Word]:
         """A run of katakana read as content (ソウデスネ as one unknown noun, ハイハイ as 這い這い) is read
@@ -112,7 +112,7 @@ _PAUSES = re.compile(r"[\s、。,.!…・]+")
 def _repeated_unit(transcript: str) -> str | None:
     """The unit of an utterance that only says one thing again and again (そうたいそうたい, ほだほだほだ),
     which Sudachi may split across the repeats (そう|たいそう|たい): the unit is read instead."""
-    text = _PAUSES.sub("", fold_transcript(transcript))
+    text = _PAUSES.sub("", utterance_text(transcript))
     for period in range(1, len(text) // 2 + 1):
         if len(text) % period == 0 and text[:period] * (len(text) // period) == text:
             return text[:period]

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ivr.phrase_table import read_phrase_table
-from ivr.turn.fold import fold_transcript
 from ivr.turn.lexemes import Role
+from jtext.folds import utterance_text
 
 KINDS: dict[str, Role] = {
     "backchannel": Role.ACK,  # a 相槌 that never answers a yes/no question (なるほど)
@@ -27,7 +27,7 @@ KINDS: dict[str, Role] = {
 
 
 def _fold(phrase: str) -> str:
-    return "".join(fold_transcript(phrase, hiragana=True).split())
+    return "".join(utterance_text(phrase, as_hiragana=True).split())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ivr.turn.fold import fold_transcript
+from jtext.folds import utterance_text
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,15 @@ class Analyser:
         self._tokenizer: Any = Dictionary(dict="core").tokenizer(mode="C")
 
     def analyse(self, text: str) -> list[Morpheme]:
-        """`text` already folded (`fold_transcript` without hiragana)."""
+        """`text` already folded (`utterance_text` without hiragana)."""
         if not text:
             return []
         out = []
         for m in self._tokenizer.tokenize(text):
             pos = m.part_of_speech()
             surface = m.surface()
-            out.append(Morpheme(surface, fold_transcript(surface, hiragana=True), pos[0], pos[1], m.normalized_form()))
+            key = utterance_text(surface, as_hiragana=True)
+            out.append(Morpheme(surface, key, pos[0], pos[1], m.normalized_form()))
         return out
 
 
