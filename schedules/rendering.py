@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from schedules.note_lines import note_reading
 from schedules.problems import Problem
 from schedules.readings import Reading, checked_reading, window_reading
 from schedules.validation import ValidStop
@@ -73,6 +74,11 @@ class _Renderer:
         self._check_length(stop, field, cached.kana)
         return cached
 
+    def notes(self, stop: ValidStop) -> str:
+        """One reading line per note line (schedules/note_lines.py): a destination's notes are read
+        out line by line, and only the lines this driver may hear."""
+        return note_reading(stop.notes, lambda line: self.text(stop, "notes", line, "text").kana)
+
     def window(self, stop: ValidStop) -> str:
         if stop.window_start is None and stop.window_end is None:
             return ""
@@ -128,7 +134,7 @@ def render_readings(
                 window=renderer.window(stop),
                 cargo=cargo,
                 cargo_from_file=stop.cargo_kana is not None,
-                notes=renderer.text(stop, "notes", stop.notes, "text").kana,
+                notes=renderer.notes(stop),
             )
         )
         if progress is not None and (index % step == 0 or index == len(stops)):

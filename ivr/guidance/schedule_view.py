@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ivr.guidance.speech import ordinal_kana
 from schedules.models import ScheduleDay, Stop
+from schedules.note_lines import note_lines
 from schedules.search.base import destination_key
 
 OPEN_STATUSES = ("planned", "arrived")
@@ -27,12 +28,14 @@ async def driver_stops(session: AsyncSession, date: dt.date, driver_id: int) -> 
 
 
 async def notes_heard_at(session: AsyncSession, date: dt.date, driver_id: int, stop: Stop) -> set[str]:
-    """The note texts at `stop`'s destination that this driver may hear.
+    """The note lines at `stop`'s destination that this driver may hear.
 
     A destination gathers the notes of every stop there, and a note written for another driver's
-    delivery may name people or goods that are none of this caller's business. A note is read
+    delivery may name people or goods that are none of this caller's business. A line is read
     out when it was written on one of this driver's own stops there, or on the stops of two or
-    more drivers - the dispatcher's knowledge of the place itself (受付休止, 駐車場の場所).
+    more drivers - the dispatcher's knowledge of the place itself (受付休止, 駐車場の場所). Lines,
+    not whole notes: a multi-line note is split by the same rule as the destination document
+    (`schedules.note_lines.note_lines`), so the filter and the document agree line for line.
     """
     stmt = (
         select(Stop.notes, Stop.driver_id)
@@ -41,11 +44,11 @@ async def notes_heard_at(session: AsyncSession, date: dt.date, driver_id: int, s
                Stop.destination_name == stop.destination_name,
                Stop.destination_address == stop.destination_address)
     )
-    drivers_by_note: dict[str, set[int]] = {}
+    drivers_by_line: dict[str, set[int]] = {}
     for notes, owner in (await session.execute(stmt)).all():
-        if notes and notes.strip():
-            drivers_by_note.setdefault(notes.strip(), set()).add(owner)
-    return {note for note, owners in drivers_by_note.items() if driver_id in owners or len(owners) >= 2}
+        for line in note_lines(notes):
+            drivers_by_line.setdefault(line, set()).add(owner)
+    return {line for line, owners in drivers_by_line.items() if driver_id in owners or len(owners) >= 2}
 
 
 def next_open(stops: list[Stop]) -> Stop | None:

@@ -15,6 +15,7 @@ from ivr.guidance.schedule_view import driver_stops, next_open, notes_heard_at, 
 from ivr.guidance.tools.base import Args, OnFailure, Tool, ToolEnv, answer, not_identified
 from jtext.folds import search_text
 from schedules.models import Stop
+from schedules.note_lines import paired_lines
 from schedules.search.base import SearchHit
 from schedules.search.bigrams import coverage_scores
 
@@ -47,12 +48,15 @@ def relevant_notes(question: str, hit: SearchHit, allowed: set[str] | None = Non
 
     A destination's document gathers the notes of every stop there, some written for other
     drivers' deliveries; only the lines the question is about, and of those only the ones in
-    `allowed` (see `notes_heard_at`), are read out - never the whole document, never other
-    stops' cargo.
+    `allowed` (see `notes_heard_at`; lines as `schedules.note_lines` splits them), are read out -
+    never the whole document, never other stops' cargo. The document pairs each text line with its
+    reading line; if the counts differ (a document indexed before that rule) nothing of it is read,
+    since a reading line may then belong to the line of another driver's note.
     """
-    texts = hit.doc.notes.split("\n") if hit.doc.notes else []
-    kanas = hit.doc.notes_kana.split("\n") if hit.doc.notes_kana else []
-    lines = [(t, k) for t, k in zip(texts, kanas, strict=False) if allowed is None or t.strip() in allowed]
+    lines = paired_lines(hit.doc.notes, hit.doc.notes_kana)
+    if lines is None:
+        return []
+    lines = [(t, k) for t, k in lines if k and (allowed is None or t in allowed)]
     scores = coverage_scores(question, [f"{text}\n{kana}" for text, kana in lines])
     ranked = sorted(zip(scores, range(len(lines)), strict=True), key=lambda t: (-t[0], t[1]))
     return [lines[i][1] for score, i in ranked[:MAX_NOTE_LINES] if score > 0]
