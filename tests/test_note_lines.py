@@ -30,14 +30,16 @@ from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.tools.search_destination_info import relevant_notes
 from ivr.prompts.store import PromptStore
 from ivr.settings import load_settings
+from ivr.sim.azure_search_standin import start_standin
 from schedules.loader import load_schedule
 from schedules.models import Stop
 from schedules.note_lines import LINE_BREAKS, note_lines, note_reading, paired_lines
 from schedules.readings import reading
-from schedules.search.base import DestinationDoc, SearchHit
+from schedules.search.azure import AzureDestinationSearch
+from schedules.search.base import DestinationDoc, DestinationSearch, SearchHit
 from schedules.search.documents import documents_for_stops
 from schedules.search.embedded import EmbeddedSearch
-from schedules.search.indexing import embedded_on_loaded
+from schedules.search.indexing import embedded_on_loaded, index_after_commit
 
 HEADER = ["date", "vehicle_number", "plate", "driver_name", "driver_kana", "driver_phone", "stop_seq",
           "destination_name", "destination_address", "window_start", "window_end", "cargo", "notes"]
@@ -80,9 +82,9 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession], path: Path) -> No
     assert report.ok, [str(e) for e in report.errors]
 
 
-def deps_for(sessionmaker: async_sessionmaker[AsyncSession]) -> GuidanceDeps:
+def deps_for(sessionmaker: async_sessionmaker[AsyncSession], search: DestinationSearch | None = None) -> GuidanceDeps:
     return GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
-                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+                              prompts=PromptStore(), search=search or EmbeddedSearch(sessionmaker))
 
 
 async def heard(deps: GuidanceDeps, sid: str, vehicle: str, name: str, question: str) -> list[str]:
@@ -105,6 +107,21 @@ async def test_driver_1_asking_about_parking_never_hears_driver_3s_note(
     lines = await heard(deps_for(sessionmaker), "CAleak1", "1234", "佐藤 健一", "駐車場はどこですか")
     assert SECRET_KANA not in lines and reading(SECRET) not in lines
     assert lines == [reading("駐車場は北側です")]  # and the driver's own note is still answered
+
+
+async def test_the_same_through_azure_ai_search(sessionmaker, tmp_path: Path) -> None:
+    """The documents round-trip through the Azure SDK and the REST stand-in with their lines intact."""
+    await load(sessionmaker, write_xlsx(tmp_path / "day.xlsx", leak_rows("\n")))
+    azure, runner, url = await start_standin()
+    try:
+        search = AzureDestinationSearch(url, "standin-key", "destinations")
+        await index_after_commit(search, sessionmaker, "default", DAY)
+        deps = deps_for(sessionmaker, search)
+        assert await heard(deps, "CAaz1", "1234", "佐藤 健一", "駐車場はどこですか") == [reading("駐車場は北側です")]
+        assert reading(SECRET) in await heard(deps, "CAaz2", "9012", "鈴木 一郎", "精密機器は誰宛ですか")
+        assert any(r[1].endswith("/docs/search.post.search") for r in azure.requests)
+    finally:
+        await runner.cleanup()
 
 
 async def test_an_excel_note_with_alt_enter_keeps_each_line_with_its_own_reading(
