@@ -2,9 +2,16 @@
 
 The input is a transcript (or the model's tool argument) of the vehicle or phone slot. Every
 character must be accounted for: a number is a run made only of number words, so 「よろしく」
-never yields よ(4) し(4) く(9) - the run holds ろ, so it is a word, not a number. Known fillers
-and frames (えーと, 車番は…です, …番) are cut out first. When two numbers are separated by a
-word, or a numeral is glued to a word (三田), the slot is `invalid`: the lookup never guesses.
+never yields よ(4) し(4) く(9) - the run holds ろ, so it is a word, not a number. A run made only
+of number readings can still be a word: いちご (a strawberry), にし (the west, a family name), ごご
+(the afternoon). When a run reads a digit with one of the one-mora readings (に, よ, し, ご, く) and
+the dictionary spells the run as words (`jtext.words`), it is a word too; said digit by digit, a
+number is lengthened or paused (いちごー, いち、ご) and reads as one.
+
+Fillers and frames (えーと, 車番は…です, …番) are cut only where they stand: a frame at the start
+or end of a stretch between pauses, a filler as a stretch of its own. Inside a word they stay, so
+いちばんに (一番に) is a phrase, not 1 2. When two numbers are separated by a word, or a numeral is
+glued to a word (三田), the slot is `invalid`: the lookup never guesses.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from functools import lru_cache
 
 from jtext.folds import number_slot_text
 from jtext.scripts import HYPHENS, LONG_MARK
+from jtext.words import is_word
 from jtext.written_numbers import PLATE_REGIONS_WITH_NUMERALS, plate_shape
 
 
@@ -60,28 +68,45 @@ _GROUP_KANA = "の"
 _LONG = LONG_MARK
 _DOTS = "・·.。"
 
-# Cut out before parsing, longest first. Each holds a character no reading uses, so cutting them
-# can't eat a digit. Numeral-bearing place names (千葉, 八王子) are plate regions, not numbers.
-_FILLERS = sorted(
-    [
-        "えーっと", "えーと", "えっと", "ええと", "えと", "えー", "ええ", "あのー", "あの", "あー",
-        "そのー", "その", "うーん", "うん", "まあ", "まー", "はい", "なんだっけ",
-        "しゃばんは", "しゃばんが", "しゃばん", "しゃりょうばんごう", "ばんごうは", "ばんごう",
-        "なんばーは", "なんばーの", "なんばー", "くるまのばんごう", "ばん",
-        "よろしくおねがいします", "よろしくおねがいしまーす", "よろしく", "おねがいします", "おねがい",
-        "でお願いします", "よろしくお願いします", "お願いします", "お願い",
-        "でございます", "ですね", "です", "だよ", "だね",
-        "車両番号は", "車両番号", "車番は", "車番", "番号は", "番号", "号車", "番", "号",
-        "一連指定番号は", "一連指定番号", "一連番号は", "一連番号",
-        "電話番号は", "電話番号", "でんわばんごうは", "でんわばんごう", "けいたいは", "けいたい", "携帯は", "携帯",
-    ],
-    key=len,
-    reverse=True,
+# Frames and fillers (see the module docstring). Each holds a character no reading uses, so cutting
+# one never eats a digit. Lead-ins (車番は, なんばーの: kanji or sounds no everyday word holds) are
+# cut wherever they are, since a plate region may come first (品川ナンバーの…); fillers (はい, その)
+# and tails (です, ばん) are short and inside many words, so they are cut only where they open or
+# close a stretch between pauses.
+_STANDALONE = (
+    "えーっと", "えーと", "えっと", "ええと", "えと", "えー", "ええ", "あのー", "あの", "あー",
+    "そのー", "その", "うーん", "うん", "まあ", "まー", "はい", "なんだっけ",
 )
-_FILLER_RE = re.compile(
-    "(?:" + "|".join(re.escape(f) for f in PLATE_REGIONS_WITH_NUMERALS) + ")の?|"
-    + "|".join(re.escape(f) for f in _FILLERS)
+_LEAD_INS = (
+    "しゃばんは", "しゃばんが", "しゃばん", "しゃりょうばんごうは", "しゃりょうばんごう", "ばんごうは", "ばんごう",
+    "なんばーは", "なんばーの", "なんばー", "くるまのばんごうは", "くるまのばんごう",
+    "車両番号は", "車両番号", "車番は", "車番", "番号は", "番号",
+    "一連指定番号は", "一連指定番号", "一連番号は", "一連番号",
+    "電話番号は", "電話番号", "でんわばんごうは", "でんわばんごう", "けいたいは", "けいたい", "携帯は", "携帯",
 )
+_TAILS = (
+    "よろしくおねがいします", "よろしくおねがいしまーす", "よろしく", "おねがいします", "おねがい",
+    "でお願いします", "よろしくお願いします", "お願いします", "お願い",
+    "でございます", "ですね", "です", "だよ", "だね", "号車", "番", "号", "ばん",
+)
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# Numeral-bearing place names (千葉, 八王子) are plate regions, not numbers, wherever they stand.
+_ANYWHERE_RE = re.compile(f"(?:{_alternatives(PLATE_REGIONS_WITH_NUMERALS)})の?|{_alternatives(_LEAD_INS)}")
+_OPENING_RE = re.compile(f"^(?:{_alternatives(_STANDALONE)})+")
+_CLOSING_RE = re.compile(f"(?:{_alternatives(_STANDALONE + _TAILS)})+$")
+# A reading of one mora is also a particle, a verb form or a syllable of countless words; the
+# other readings (いち, さん, よん, ろく, なな, はち, きゅう, ...) are rarely anything but numbers.
+_ONE_MORA_DIGITS = frozenset({"に", "よ", "し", "ご", "く"})
+# Sound changes a multiplier takes after a digit: さんぜん, さんびゃく, ろっぴゃく, はっぴゃく; いっせん, はっせん.
+_HONORIFIC = "さん"  # にしさん is 西さん, not 2 4 3
+_MULT_AFTER = {"ぜん": ("さん",), "びゃく": ("さん",), "ぴゃく": ("ろっ", "はっ")}
+_SMALL_TSU_BEFORE = {"いっ": ("せん",), "ろっ": ("ぴゃく",), "はっ": ("ぴゃく", "せん")}
+
 # A numeral followed by one of these is a quantity (4時, 3台, 2丁目, 5人), not a vehicle number.
 _COUNTERS_AFTER = (
     "時", "分", "秒", "日", "月", "年", "週", "人", "名", "台", "個", "本", "枚", "丁目", "階", "円", "歳", "才",
@@ -106,6 +131,7 @@ class ParsedNumber:
 class _Tok:
     kind: str  # _DIGIT, _DIGIT_MULT, _MULT, or "g" (group separator)
     value: int = 0
+    reading: str = ""  # the kana word it was read from ("" for numerals and separators)
 
 
 _GROUP = _Tok("g")
@@ -154,11 +180,16 @@ def _tokenize(run: str) -> tuple[_Tok, ...] | None:
                 word = run[pos : pos + size]
                 if word in _KANA_WORDS:
                     kind, value = _KANA_WORDS[word]
-                    options.append((size, _Tok(kind, value), True))
+                    options.append((size, _Tok(kind, value, word), True))
         for size, tok, kana in options:
             rest = walk(pos + size, kana)
-            if rest is not None:
-                return ([tok] if tok is not None else []) + rest
+            if rest is None:
+                continue
+            if tok is None:  # a long mark: the reading before it was lengthened (ごー), not one mora
+                return rest
+            if kana and run[pos + size : pos + size + 1] == _LONG:
+                return [_Tok(tok.kind, tok.value, tok.reading + _LONG), *rest]
+            return [tok, *rest]
         return None
 
     found = walk(0, False)
@@ -175,11 +206,13 @@ def _eval_group(tokens: list[_Tok]) -> str | None:
             tok = tokens[j]
             nxt = tokens[j + 1] if j + 1 < n else None
             if tok.kind in (_DIGIT, _DIGIT_MULT) and nxt is not None and nxt.kind == _MULT and nxt.value < last_mult:
-                if tok.value == 0:
+                if tok.value == 0 or not _sound_change_fits(tok, nxt):
                     return None
                 total += tok.value * nxt.value
                 last_mult, used, j = nxt.value, True, j + 2
             elif tok.kind == _MULT and tok.value < last_mult:
+                if tok.reading in _MULT_AFTER:
+                    return None  # ぜん, びゃく, ぴゃく only follow their digit (さんぜん, not ぜん alone)
                 total += tok.value
                 last_mult, used, j = tok.value, True, j + 1
             else:
@@ -199,6 +232,37 @@ def _eval_group(tokens: list[_Tok]) -> str | None:
     return "".join(out)
 
 
+def _sound_change_fits(digit: _Tok, mult: _Tok) -> bool:
+    """さんぜん and ろっぴゃく, never ごぜん (午前) or いっひゃく: a sound-changed multiplier only after
+    its digit, a small-tsu digit only before its multiplier. Numerals (三千) change no sound."""
+    after = _MULT_AFTER.get(mult.reading)
+    if after is not None and digit.reading not in after:
+        return False
+    before = _SMALL_TSU_BEFORE.get(digit.reading)
+    return before is None or mult.reading in before
+
+
+def _said_as_word(tokens: tuple[_Tok, ...]) -> bool:
+    """A run read as a number that is more likely a word: a group of it reads a digit with a bare
+    one-mora reading (not lengthened, not before a multiplier: しじゅう is forty) and is a word of
+    the dictionary (いちご, にし, ごご), or a name with its さん (にしさん). One digit said three
+    times or more (ごごご) is no word."""
+    group: list[_Tok] = []
+    for tok in (*tokens, _GROUP):
+        if tok.kind != "g":
+            group.append(tok)
+            continue
+        readings = [t.reading for t in group]
+        if len(group) >= 2 and all(readings) and not (len(group) >= 3 and len(set(readings)) == 1):
+            bare = any(r in _ONE_MORA_DIGITS and (i + 1 == len(group) or group[i + 1].kind != _MULT)
+                       for i, r in enumerate(readings))
+            said = "".join(readings)
+            if bare and (is_word(said) or (said.endswith(_HONORIFIC) and is_word(said[: -len(_HONORIFIC)]))):
+                return True
+        group = []
+    return False
+
+
 def _runs(text: str) -> list[tuple[str, str]]:
     """Split into (class, run) with separators dropped but remembered as ("s", "")."""
     runs: list[tuple[str, str]] = []
@@ -215,9 +279,22 @@ def _runs(text: str) -> list[tuple[str, str]]:
     return runs
 
 
+_PAUSE_RE = re.compile(r"[\s、。，,.!！?？]+")
+
+
 def _strip_frames(text: str) -> str:
-    text = _TRAILING_PARTICLE_RE.sub("", text)
-    return _FILLER_RE.sub(" ", text)
+    """Cut the frames and fillers where they stand: lead-ins anywhere, fillers and tails at the
+    ends of each stretch between pauses (a stretch that is all fillers goes), never inside one. A
+    stretch that is a word (はいく, 俳句) keeps what looks like a filler."""
+    text = _ANYWHERE_RE.sub(" ", _TRAILING_PARTICLE_RE.sub("", text))
+    kept = []
+    for stretch in _PAUSE_RE.split(text):
+        cut = _CLOSING_RE.sub("", _OPENING_RE.sub("", stretch))
+        if cut and not is_word(stretch):
+            stretch = cut
+        if cut:
+            kept.append(stretch)
+    return " ".join(kept)
 
 
 def _collect_tokens(text: str) -> tuple[list[_Tok] | None, str]:
@@ -244,6 +321,8 @@ def _collect_tokens(text: str) -> tuple[list[_Tok] | None, str]:
         if not run:
             continue
         found = _tokenize(run)
+        if found is not None and _said_as_word(found):
+            found = None  # いちご, にし: a word, never digits
         if found is None or glued_before or glued_after:
             if _has_numeral(run):
                 return None, "a number is mixed with other words"

@@ -1,14 +1,14 @@
-"""Independent renderers of digit strings in the ways callers say and transcripts write them.
+"""Hypothesis strategies for digit strings in the ways callers say them and transcripts write them.
 
-Used by the property tests (any digit string, in any mix of forms, must parse back to itself)
-and to write tests/cases/digits.csv. Written from the readings in the issue, not from the parser.
+Written from the readings in the issue, not from the parser. Every choice (the form of each digit,
+its reading, the separators, the grouping) is drawn from a strategy, so a failing case shrinks to
+the plainest rendering that still fails (the first reading, the first form, no separator).
 """
 
 from __future__ import annotations
 
-import random
-
 import jaconv
+from hypothesis import strategies as st
 
 READINGS: dict[str, tuple[str, ...]] = {
     "0": ("ぜろ", "れい", "まる"),
@@ -22,13 +22,25 @@ READINGS: dict[str, tuple[str, ...]] = {
     "8": ("はち",),
     "9": ("きゅう", "く", "きゅー"),
 }
+# One mora, said bare, is also a syllable of countless words (いちご, にし): said digit by digit a
+# caller lengthens it or pauses after it, and only then must it always read as a digit.
+ONE_MORA = frozenset({"に", "よ", "し", "ご", "く"})
 KANJI = dict(zip("0123456789", "〇一二三四五六七八九", strict=True))
 FULL = dict(zip("0123456789", "０１２３４５６７８９", strict=True))
 _STD = dict(zip("123456789", ["いち", "に", "さん", "よん", "ご", "ろく", "なな", "はち", "きゅう"], strict=True))
+SEPARATORS = ("", " ", "、")
+PAUSES = (" ", "、")
+GROUP_MARKS = ("の", "-", "－", " の ")
+SCRIPTS = ("hiragana", "katakana", "halfwidth")
+NON_KANA_FORMS = ("kanji", "ascii", "fullwidth")
 
 
-def kana_digits(digits: str, rng: random.Random, sep: str = "") -> str:
-    return sep.join(rng.choice(READINGS[d]) for d in digits)
+def in_script(kana: str, script: str) -> str:
+    if script == "katakana":
+        return jaconv.hira2kata(kana)
+    if script == "halfwidth":
+        return jaconv.z2h(jaconv.hira2kata(kana), kana=True, digit=False, ascii=False)
+    return kana
 
 
 def whole_kana(n: int) -> str:
@@ -59,45 +71,60 @@ def whole_kanji(n: int) -> str:
     return out
 
 
-def render_digit_run(digits: str, rng: random.Random) -> str:
-    """A run of digits, each in a randomly chosen form: kana, katakana, half-width, kanji, ASCII, full width."""
-    parts = []
+@st.composite
+def digit_run(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
+    """A run of digits, each in a drawn form: a kana reading in any script, kanji, ASCII or full width.
+
+    `clear`: as a caller says digits one by one when asked to: a one-mora reading is lengthened
+    (ごー) or set apart by pauses (さん、ご、いち), never run into the kana around it."""
+    parts: list[str] = []
     for d in digits:
-        form = rng.randrange(6)
-        if form == 0:
-            parts.append(rng.choice(READINGS[d]))
-        elif form == 1:
-            parts.append(jaconv.hira2kata(rng.choice(READINGS[d])))
-        elif form == 2:
-            parts.append(jaconv.z2h(jaconv.hira2kata(rng.choice(READINGS[d])), kana=True, digit=False, ascii=False))
-        elif form == 3:
+        form = draw(st.sampled_from(SCRIPTS + NON_KANA_FORMS))
+        if form in SCRIPTS:
+            reading = draw(st.sampled_from(READINGS[d]))
+            if clear and reading in ONE_MORA:
+                if draw(st.booleans()):
+                    reading += "ー"
+                else:
+                    pause = draw(st.sampled_from(PAUSES))
+                    reading = pause + reading + pause
+            parts.append(in_script(reading, form))
+        elif form == "kanji":
             parts.append(KANJI[d])
-        elif form == 4:
+        elif form == "ascii":
             parts.append(d)
         else:
             parts.append(FULL[d])
     # Kana readings may run together; mixing scripts needs no separator, but a space or 、 is allowed.
-    sep = rng.choice(["", "", " ", "、"])
-    return sep.join(parts)
+    sep = draw(st.sampled_from(SEPARATORS))
+    return sep.join(parts).strip(" 、")
 
 
-def render_group(digits: str, rng: random.Random) -> str:
-    """One plate group (no leading zero): a digit run or, sometimes, a whole number."""
-    if not digits.startswith("0") and rng.random() < 0.3:
-        return rng.choice([whole_kana, whole_kanji])(int(digits))
-    return render_digit_run(digits, rng)
+@st.composite
+def plate_group(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
+    """One plate group: a digit run or, without a leading zero, a whole number in kana or kanji."""
+    if not digits.startswith("0") and draw(st.booleans()):
+        return draw(st.sampled_from((whole_kana, whole_kanji)))(int(digits))
+    return draw(digit_run(digits, clear=clear))
 
 
-def render_vehicle(digits: str, rng: random.Random) -> str:
-    """A 1-4 digit serial as a caller might say it, with plate grouping for 4 digits."""
-    if len(digits) == 4 and rng.random() < 0.5:
-        sep = rng.choice(["の", "-", "－", " の "])
-        return render_group(digits[:2], rng) + sep + render_group(digits[2:], rng)
-    return render_group(digits, rng)
+@st.composite
+def spoken_vehicle(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
+    """A 1-4 digit serial as a caller might say it, with plate grouping (12の34) for 4 digits."""
+    if len(digits) == 4 and draw(st.booleans()):
+        mark = draw(st.sampled_from(GROUP_MARKS))
+        return draw(plate_group(digits[:2], clear=clear)) + mark + draw(plate_group(digits[2:], clear=clear))
+    return draw(plate_group(digits, clear=clear))
 
 
-def render_phone(digits: str, rng: random.Random) -> str:
+@st.composite
+def spoken_phone(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
     """A phone number digit by digit, with optional hyphens between the usual groups."""
     groups = [digits[:3], digits[3:7], digits[7:]] if len(digits) == 11 else [digits[:2], digits[2:6], digits[6:]]
-    sep = rng.choice(["", "-", " ", "の"])
-    return sep.join(render_digit_run(g, rng) for g in groups)
+    sep = draw(st.sampled_from(("", "-", " ", "の")))
+    return sep.join(draw(digit_run(g, clear=clear)) for g in groups)
+
+
+SERIALS = st.integers(min_value=1, max_value=9999).map(str)
+DIGIT_STRINGS = st.text(alphabet="0123456789", min_size=1, max_size=4).filter(lambda d: not d.startswith("0"))
+PHONE_NUMBERS = st.text(alphabet="0123456789", min_size=9, max_size=10).map(lambda rest: "0" + rest)

@@ -1,13 +1,23 @@
-"""Spoken numbers → digits: the issue's forms, every reading, frames, rejections, and round trips."""
+"""Spoken numbers → digits: the issue's forms, every reading, frames, rejections, round trips drawn by
+hypothesis strategies, and words (everyday vocabulary, names) that must never become numbers."""
 
 from __future__ import annotations
-
-import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spoken_forms import render_phone, render_vehicle, whole_kana, whole_kanji
+from spoken_forms import (
+    DIGIT_STRINGS,
+    PHONE_NUMBERS,
+    READINGS,
+    SCRIPTS,
+    SERIALS,
+    in_script,
+    spoken_phone,
+    spoken_vehicle,
+    whole_kana,
+    whole_kanji,
+)
 
 from lookup.spoken_digits import parse_spoken_number, spoken_digits
 
@@ -97,34 +107,103 @@ def test_unknown_kind_is_an_error() -> None:
         parse_spoken_number("1234", "fax")
 
 
+# ----- properties: every rendering of a number, drawn by hypothesis strategies (they shrink) -------
+
 @settings(max_examples=300, deadline=None)
-@given(n=st.integers(min_value=1, max_value=9999), seed=st.integers(min_value=0, max_value=2**32))
-def test_any_serial_in_any_mix_of_forms_parses_back(n: int, seed: int) -> None:
-    rng = random.Random(seed)
-    spoken = render_vehicle(str(n), rng)
-    assert spoken_digits(spoken, "vehicle") == str(n), spoken
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    digits=st.text(alphabet="0123456789", min_size=1, max_size=4).filter(lambda d: not d.startswith("0")),
-    seed=st.integers(min_value=0, max_value=2**32),
-)
-def test_any_digit_string_with_random_readings_parses_back(digits: str, seed: int) -> None:
-    rng = random.Random(seed)
-    spoken = render_vehicle(digits, rng)
+@given(data=st.data(), digits=SERIALS)
+def test_any_serial_said_clearly_in_any_mix_of_forms_parses_back(data: st.DataObject, digits: str) -> None:
+    spoken = data.draw(spoken_vehicle(digits, clear=True), label="spoken")
     assert spoken_digits(spoken, "vehicle") == digits, spoken
 
 
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), digits=DIGIT_STRINGS)
+def test_any_digit_string_with_any_readings_is_read_back_or_refused_never_misread(
+        data: st.DataObject, digits: str) -> None:
+    """One-mora readings run together (いちご) may spell a word: then the slot is refused and the
+    caller asked again, digit by digit. What is read is always the number said."""
+    spoken = data.draw(spoken_vehicle(digits), label="spoken")
+    assert spoken_digits(spoken, "vehicle") in (digits, None), spoken
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    rest=st.text(alphabet="0123456789", min_size=9, max_size=10),
-    seed=st.integers(min_value=0, max_value=2**32),
-)
-def test_any_phone_number_in_any_mix_of_forms_parses_back(rest: str, seed: int) -> None:
-    digits = "0" + rest
-    spoken = render_phone(digits, random.Random(seed))
+@given(data=st.data(), digits=PHONE_NUMBERS)
+def test_any_phone_number_said_clearly_parses_back(data: st.DataObject, digits: str) -> None:
+    spoken = data.draw(spoken_phone(digits, clear=True), label="spoken")
     assert spoken_digits(spoken, "phone") == digits, spoken
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), digits=PHONE_NUMBERS)
+def test_any_phone_number_in_any_mix_of_forms_is_never_misread(data: st.DataObject, digits: str) -> None:
+    spoken = data.draw(spoken_phone(digits), label="spoken")
+    assert spoken_digits(spoken, "phone") in (digits, None), spoken
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(min_value=1, max_value=9999), kanji=st.booleans())
+def test_any_whole_number_parses_back(n: int, kanji: bool) -> None:
+    spoken = whole_kanji(n) if kanji else whole_kana(n)
+    assert spoken_digits(spoken, "vehicle") == str(n), spoken
+
+
+# ----- properties: what is not a number is refused ----------------------------------------------
+
+# Everyday words and names made only of number readings (に し く ご よ さん なな はち ...).
+WORDS_OF_DIGIT_SOUNDS = (
+    "いちご", "にし", "ごご", "よく", "さんご", "しし", "くし", "にく", "はちく", "ごく", "しく", "くに", "よし",
+    "ろくに", "ごし", "しまる", "よごし", "せんご", "ごぜん", "しぜん", "しごく", "しきゅう", "きゅうよ", "ごうよく",
+    "くご", "まるく", "ろっく", "いっし", "いちよし",
+)
+# Everyday words, phrases and names that hold number readings among other sounds.
+WORDS_WITH_DIGIT_SOUNDS = (
+    "よろしく", "ありがとう", "いちばんに", "こんばんは", "おつかれさま", "もしもし", "しながわ", "しらない",
+    "にもつ", "ごめんなさい", "くるま", "はいたつ", "さんぽ", "ななめ", "はちみつ", "きゅうけい", "ろくでもない",
+    "いしい", "よしだ", "にしかわ", "ごとう", "さんじょう", "しのはら", "いちかわ", "はちや", "くにお", "ななみ",
+    "よしこ", "くどう", "にしむら", "いちろう", "しんご", "けんいち", "さくら", "ゆうご", "たくみ", "しょうご",
+)
+_FRAMES = (("", ""), ("えーと、", ""), ("", "です"), ("はい、", "です"), ("", "さん"), ("あの ", "ですね"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.sampled_from(WORDS_OF_DIGIT_SOUNDS + WORDS_WITH_DIGIT_SOUNDS), script=st.sampled_from(SCRIPTS),
+       frame=st.sampled_from(_FRAMES))
+def test_ordinary_words_and_names_never_parse_as_numbers(word: str, script: str, frame: tuple[str, str]) -> None:
+    said = frame[0] + in_script(word, script) + frame[1]
+    for kind in ("vehicle", "phone"):
+        assert spoken_digits(said, kind) is None, said
+
+
+# Moras that are no part of any number reading, filler or frame.
+NON_NUMBER_MORAS = (*"あえかけこすそたつてとぬふへほみむめもやゆらりわを", "きょ", "しゃ", "ちょ", "ぴょ")
+_DIGIT_READINGS = tuple(sorted({r for rs in READINGS.values() for r in rs}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(readings=st.lists(st.sampled_from(_DIGIT_READINGS), min_size=1, max_size=4),
+       mora=st.sampled_from(NON_NUMBER_MORAS), data=st.data(), script=st.sampled_from(SCRIPTS))
+def test_a_sound_no_number_has_makes_the_run_a_word(
+        readings: list[str], mora: str, data: st.DataObject, script: str) -> None:
+    """よろしく is not 449: the ろ that no number has makes the whole run a word, wherever it is."""
+    at = data.draw(st.integers(min_value=0, max_value=len(readings)), label="at")
+    said = in_script("".join(readings[:at]) + mora + "".join(readings[at:]), script)
+    assert spoken_digits(said, "vehicle") is None, said
+
+
+@pytest.mark.parametrize(("spoken", "digits"), [
+    ("いちごー", "15"), ("いち、ご", "15"), ("いち ご", "15"), ("にー、よん", "24"), ("に、し", "24"),
+    ("しじゅう", "40"), ("さんぜん", "3000"), ("ろっぴゃく", "600"), ("はっせん", "8000"), ("よよよよ", "4444"),
+    ("ごーごー", "55"), ("いちばん", "1"), ("いちにさんよんばんです", "1234"), ("いちに、えーと、さんよん", "1234"),
+    ("品川ナンバーのいちにのさんよん", "1234"),
+])
+def test_numbers_said_digit_by_digit_or_with_their_frames_still_parse(spoken: str, digits: str) -> None:
+    assert spoken_digits(spoken, "vehicle") == digits
+
+
+@pytest.mark.parametrize("spoken", ["いちご", "にし", "にしです", "はい、にし", "ごご", "ごぜん", "いちばんに",
+                                    "こんばんは", "せんご", "いっぴゃく"])
+def test_words_and_phrases_are_refused(spoken: str) -> None:
+    assert spoken_digits(spoken, "vehicle") is None
 
 
 @pytest.mark.parametrize("n", [1, 10, 11, 20, 100, 101, 110, 300, 600, 808, 1000, 1001, 3000, 8000, 9999])

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jtext.folds import utterance_text
+from jtext.words import dictionary
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,8 @@ class Analyser:
     """Splits an utterance into `Morpheme`s. Build one per process (`default_analyser`)."""
 
     def __init__(self) -> None:
-        from sudachipy import Dictionary  # imported here: loading the dictionary is the cold start
-
-        self._tokenizer: Any = Dictionary(dict="core").tokenizer(mode="C")
+        # The process's one dictionary: the spoken-number parser asks it whether a kana run is a word.
+        self._tokenizer: Any = dictionary().tokenizer(mode="C")
 
     def analyse(self, text: str) -> list[Morpheme]:
         """`text` already folded (`utterance_text` without hiragana)."""
