@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.settings import Settings
 from ivr.turn.vad_presets import VadPreset, resolve_preset
+from lookup.attempt_ledger import AttemptLimits
+from lookup.caller_key import derive_key
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import make_search
 
@@ -44,16 +46,29 @@ class SearchConfig:
 
 @dataclass(frozen=True)
 class GuidanceConfig:
-    """What the conversation needs besides the database: its depot, clock zone, turn mode and search."""
+    """What the conversation needs besides the database: its depot, clock zone, turn mode and search,
+    and the identification limits across calls with the key that hashes callers' numbers."""
 
     depot_id: str
     timezone: str
     turn_mode: str
     search: SearchConfig
+    limits: AttemptLimits = field(default_factory=AttemptLimits)
+    caller_hash_key: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GuidanceConfig:
-        return cls(settings.depot_id, settings.timezone, settings.turn_mode, SearchConfig.from_settings(settings))
+        limits = AttemptLimits(per_plate=settings.lookup_limit_per_plate, per_caller=settings.lookup_limit_per_caller,
+                               window_s=settings.lookup_limit_window_seconds)
+        return cls(settings.depot_id, settings.timezone, settings.turn_mode, SearchConfig.from_settings(settings),
+                   limits, caller_hash_key(settings))
+
+
+def caller_hash_key(settings: Settings) -> bytes | None:
+    """CALLER_HASH_SECRET, else STREAM_TOKEN_SECRET, else TWILIO_AUTH_TOKEN (each instance derives the
+    same key, so one caller counts once across instances); None when none is set: no per-caller count."""
+    secret = settings.caller_hash_secret or settings.stream_token_secret or settings.twilio_auth_token
+    return derive_key(secret.get_secret_value()) if secret else None
 
 
 @dataclass(frozen=True)

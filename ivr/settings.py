@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None  # /metrics needs "Authorization: Bearer <token>"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics (only) on its own listener
 
+    # Who may hear a schedule (docs/security.md, "Identification"): failed identification attempts
+    # allowed per plate serial and per caller number within the window, across calls and instances;
+    # the caller's number is kept as an HMAC under CALLER_HASH_SECRET (unset: derived from
+    # STREAM_TOKEN_SECRET, else TWILIO_AUTH_TOKEN).
+    lookup_limit_per_plate: int = Field(default=10, ge=1)
+    lookup_limit_per_caller: int = Field(default=10, ge=1)
+    lookup_limit_window_seconds: int = Field(default=86400, ge=60)
+    caller_hash_secret: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -103,7 +112,7 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
-                     mode="before")
+                     "caller_hash_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`METRICS_TOKEN=` in a .env means no token, not an empty one that an empty bearer would match."""

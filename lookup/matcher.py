@@ -1,13 +1,19 @@
 """The strict match: given the spoken serial's vehicles and drivers, decide who (if anyone) called.
 
 Pure: no I/O, so every trap is tested without a database. The vehicle digits have already
-matched exactly (the candidates are the rows for that serial on that date); the name decides:
-  - exact key match with exactly one driver → matched;
-  - no exact match, exactly one close one (`is_near`: moras dropped or added, not replaced) → confirm;
+matched exactly (the candidates are the rows for that serial on that date); the name decides,
+best tier first:
+  - the full name, exactly, of exactly one driver → matched;
+  - the family name alone, exactly, or failing that a close name (`is_near`: moras dropped or
+    added, not replaced) of exactly one driver → confirm: a plate number and part of a surname
+    are not enough to hear a route, so the caller must still prove it (`second_factor`: the last
+    four digits of the phone on file, or the full name for a driver without one) - unless the
+    caller ID is that driver's phone, which is enough: matched;
   - several at the best tier → ambiguous, unless caller ID or a spoken plate region leaves one;
   - none → not_found: never a near neighbour.
-Caller ID only breaks ties among drivers whose name already fits; it never makes a name fit.
-A spoken region (品川, しながわ) only narrows the candidates; it never makes a name fit either.
+Caller ID only breaks ties among drivers whose name already fits, and only makes a surname-only
+or close name enough; it never makes a name fit. A spoken region (品川, しながわ) only narrows the
+candidates; it never makes a name fit either.
 """
 
 from __future__ import annotations
@@ -24,17 +30,22 @@ from jtext.scripts import has_kanji, katakana, width
 from jtext.written_numbers import plate_region
 from lookup.name_key import NameKey, fold_surface, kanji_reading, schedule_name_key
 from lookup.result import (
+    CALLER_ID_CONFIRMED,
     CALLER_ID_TIE,
+    FAMILY_NAME_ONLY,
     NAME_MISSING,
     NAME_NOT_ON_VEHICLE,
+    NEAR_NAME,
     NO_NUMBER,
     NO_VEHICLE,
     SEVERAL_FIT,
     CandidateView,
     DriverInfo,
     LookupResult,
+    SecondFactor,
     Status,
 )
+from lookup.second_factor import phone_tail
 
 # fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
 # (オノ/オオノ 80, サトウ/サイトウ 86): close enough to read back. One mora replaced in a 3-4 mora
@@ -72,10 +83,11 @@ class Candidate:
 @dataclass(frozen=True)
 class _Scored:
     cand: Candidate
-    exact: bool
+    exact: bool  # the full name or the family name
     score: float
     phone_matches: bool
     near: bool = False
+    full: bool = False  # the full name
 
 
 @lru_cache(maxsize=4096)
@@ -125,7 +137,7 @@ def _score(heard: frozenset[str], cand: Candidate, caller_phone: str | None) -> 
     exact = any(h == t for h in heard for t in targets)
     score = max(fuzz.ratio(h, t) for h in heard for t in targets)
     near = not exact and any(is_near(h, t) for h in heard for t in targets)
-    return _Scored(cand, exact, 100.0 if exact else score, phone_ok, near)
+    return _Scored(cand, exact, 100.0 if exact else score, phone_ok, near, full=own.full in heard)
 
 
 def _driver(c: Candidate) -> DriverInfo:
@@ -162,7 +174,7 @@ def match(
     views = tuple(
         CandidateView(
             s.cand.driver_id, s.cand.driver_name, s.cand.driver_kana, s.cand.vehicle_id,
-            s.cand.plate, s.exact, round(s.score, 1), s.phone_matches,
+            s.cand.plate, s.exact, round(s.score, 1), s.phone_matches, s.full,
         )
         for s in scored
     )
@@ -171,7 +183,8 @@ def match(
     if named:
         pool = named
 
-    def result(status: Status, chosen: _Scored | None = None, reason: str = "") -> LookupResult:
+    def result(status: Status, chosen: _Scored | None = None, reason: str = "",
+               factor: SecondFactor | None = None) -> LookupResult:
         return LookupResult(
             status=status,
             digits=digits,
@@ -179,21 +192,30 @@ def match(
             driver=_driver(chosen.cand) if chosen is not None else None,
             candidates=views,
             reason=reason,
+            second_factor=factor,
         )
 
     if not candidates:
         return result("not_found", reason=NO_VEHICLE)
-    exact = [s for s in pool if s.exact]
+    full = [s for s in pool if s.full]
+    family = [s for s in pool if s.exact and not s.full]
     close = [s for s in pool if s.near]
-    tiers: tuple[tuple[list[_Scored], Status], ...] = ((exact, "matched"), (close, "confirm"))
-    for tier, status in tiers:
+    tiers: tuple[tuple[list[_Scored], str], ...] = ((full, ""), (family, FAMILY_NAME_ONLY), (close, NEAR_NAME))
+    for tier, weak_reason in tiers:
         # One driver may drive two vehicles on this serial (plates of two regions): still one driver.
         drivers = {s.cand.driver_id for s in tier}
-        if len(drivers) == 1:
-            return result(status, tier[0])
+        if not drivers:
+            continue
+        chosen, reason = tier[0], ""
         if len(drivers) > 1:
             by_phone = [s for s in tier if s.phone_matches]
-            if len({s.cand.driver_id for s in by_phone}) == 1:
-                return result(status, by_phone[0], reason=CALLER_ID_TIE)
-            return result("ambiguous", reason=SEVERAL_FIT)
+            if len({s.cand.driver_id for s in by_phone}) != 1:
+                return result("ambiguous", reason=SEVERAL_FIT)
+            chosen, reason = by_phone[0], CALLER_ID_TIE
+        if not weak_reason:
+            return result("matched", chosen, reason)
+        if chosen.phone_matches:  # a surname-only or close name, from the driver's own phone
+            return result("matched", chosen, reason or CALLER_ID_CONFIRMED)
+        factor: SecondFactor = "phone_last4" if phone_tail(chosen.cand.driver_phone) else "full_name"
+        return result("confirm", chosen, weak_reason, factor)
     return result("not_found", reason=NAME_NOT_ON_VEHICLE)

@@ -33,6 +33,7 @@ class NumberKind(StrEnum):
 
     VEHICLE = "vehicle"
     PHONE = "phone"
+    PHONE_TAIL = "phone_tail"  # the last four digits of a phone number (the identification's second factor)
 
 
 NUMBER_KINDS: tuple[str, ...] = tuple(k.value for k in NumberKind)
@@ -82,7 +83,9 @@ _LEAD_INS = (
     "なんばーは", "なんばーの", "なんばー", "くるまのばんごうは", "くるまのばんごう",
     "車両番号は", "車両番号", "車番は", "車番", "番号は", "番号",
     "一連指定番号は", "一連指定番号", "一連番号は", "一連番号",
-    "電話番号は", "電話番号", "でんわばんごうは", "でんわばんごう", "けいたいは", "けいたい", "携帯は", "携帯",
+    "電話番号は", "電話番号", "でんわばんごうは", "でんわばんごう", "けいたいは", "けいたいの", "けいたい",
+    "携帯は", "携帯の", "携帯", "でんわの", "電話の",
+    "下四桁は", "下四桁", "下4桁は", "下4桁", "しもよんけたは", "しもよんけた", "したよんけたは", "したよんけた",
 )
 _TAILS = (
     "よろしくおねがいします", "よろしくおねがいしまーす", "よろしく", "おねがいします", "おねがい",
@@ -243,24 +246,20 @@ def _sound_change_fits(digit: _Tok, mult: _Tok) -> bool:
 
 
 def _said_as_word(tokens: tuple[_Tok, ...]) -> bool:
-    """A run read as a number that is more likely a word: a group of it reads a digit with a bare
-    one-mora reading (not lengthened, not before a multiplier: しじゅう is forty) and is a word of
-    the dictionary (いちご, にし, ごご), or a name with its さん (にしさん). One digit said three
-    times or more (ごごご) is no word."""
-    group: list[_Tok] = []
-    for tok in (*tokens, _GROUP):
-        if tok.kind != "g":
-            group.append(tok)
-            continue
-        readings = [t.reading for t in group]
-        if len(group) >= 2 and all(readings) and not (len(group) >= 3 and len(set(readings)) == 1):
-            bare = any(r in _ONE_MORA_DIGITS and (i + 1 == len(group) or group[i + 1].kind != _MULT)
-                       for i, r in enumerate(readings))
-            said = "".join(readings)
-            if bare and (is_word(said) or (said.endswith(_HONORIFIC) and is_word(said[: -len(_HONORIFIC)]))):
-                return True
-        group = []
-    return False
+    """A run read as a number that is more likely a word: it reads a digit with a bare one-mora
+    reading (not lengthened, not before a multiplier: しじゅう is forty) and is a word of the
+    dictionary (いちご, にし, ごご), or a name with its さん (にしさん). A run grouped like a plate
+    (いちにのさんご, 12の35) is a number, whatever its groups spell; one digit said three times or
+    more (ごごご) is no word either."""
+    if any(t.kind == "g" for t in tokens) or not all(t.reading for t in tokens):
+        return False
+    readings = [t.reading for t in tokens]
+    if len(readings) < 2 or (len(readings) >= 3 and len(set(readings)) == 1):
+        return False
+    bare = any(r in _ONE_MORA_DIGITS and (i + 1 == len(tokens) or tokens[i + 1].kind != _MULT)
+               for i, r in enumerate(readings))
+    said = "".join(readings)
+    return bare and (is_word(said) or (said.endswith(_HONORIFIC) and is_word(said[: -len(_HONORIFIC)])))
 
 
 def _runs(text: str) -> list[tuple[str, str]]:
@@ -350,7 +349,8 @@ def _groups(tokens: list[_Tok]) -> list[list[_Tok]]:
 
 @lru_cache(maxsize=8192)
 def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
-    """Read the slot's text as a `kind` number ("vehicle": 1–4 digits; "phone": 10–11 digits from 0)."""
+    """Read the slot's text as a `kind` number ("vehicle": 1–4 digits; "phone": 10–11 digits from 0;
+    "phone_tail": 4 digits, or a whole phone number's last 4)."""
     if kind not in NUMBER_KINDS:
         raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(NUMBER_KINDS)}")
     norm = number_slot_text(text)
@@ -377,7 +377,12 @@ def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
         if digits.startswith("0"):
             return ParsedNumber(None, "a vehicle number does not start with 0")
         return ParsedNumber(digits)
-    if not 10 <= len(digits) <= 11 or not digits.startswith("0"):
+    whole_phone = 10 <= len(digits) <= 11 and digits.startswith("0")
+    if kind == NumberKind.PHONE_TAIL:
+        if len(digits) == 4 or whole_phone:
+            return ParsedNumber(digits[-4:])
+        return ParsedNumber(None, "the last digits of a phone number are 4 digits")
+    if not whole_phone:
         return ParsedNumber(None, "a phone number has 10 or 11 digits starting with 0")
     return ParsedNumber(digits)
 

@@ -96,8 +96,9 @@ def digit_run(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
         else:
             parts.append(FULL[d])
     # Kana readings may run together; mixing scripts needs no separator, but a space or 、 is allowed.
+    # (Pauses at the ends stay: a clear digit keeps its pause from the group next to it.)
     sep = draw(st.sampled_from(SEPARATORS))
-    return sep.join(parts).strip(" 、")
+    return sep.join(parts)
 
 
 @st.composite
@@ -113,8 +114,10 @@ def spoken_vehicle(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
     """A 1-4 digit serial as a caller might say it, with plate grouping (12の34) for 4 digits."""
     if len(digits) == 4 and draw(st.booleans()):
         mark = draw(st.sampled_from(GROUP_MARKS))
-        return draw(plate_group(digits[:2], clear=clear)) + mark + draw(plate_group(digits[2:], clear=clear))
-    return draw(plate_group(digits, clear=clear))
+        said = draw(plate_group(digits[:2], clear=clear)) + mark + draw(plate_group(digits[2:], clear=clear))
+    else:
+        said = draw(plate_group(digits, clear=clear))
+    return said.strip(" 、")
 
 
 @st.composite
@@ -122,7 +125,7 @@ def spoken_phone(draw: st.DrawFn, digits: str, *, clear: bool = False) -> str:
     """A phone number digit by digit, with optional hyphens between the usual groups."""
     groups = [digits[:3], digits[3:7], digits[7:]] if len(digits) == 11 else [digits[:2], digits[2:6], digits[6:]]
     sep = draw(st.sampled_from(("", "-", " ", "の")))
-    return sep.join(draw(digit_run(g, clear=clear)) for g in groups)
+    return sep.join(draw(digit_run(g, clear=clear)) for g in groups).strip(" 、")
 
 
 SERIALS = st.integers(min_value=1, max_value=9999).map(str)

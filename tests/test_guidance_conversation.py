@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -52,11 +53,11 @@ async def test_nothing_about_a_schedule_before_identification(deps) -> None:
     conv = await new_call(deps)
     calls: list[tuple[str, dict[str, Any]]] = [
         ("get_next_stop", {}), ("get_schedule", {"day": "today"}),
-        ("search_destination_info", {"question": "駐車場はどこですか"}), ("confirm_driver", {"answer": "yes"}),
+        ("search_destination_info", {"question": "駐車場はどこですか"}), ("verify_driver", {"phone_last4": "0001"}),
     ]
     for name, args in calls:
         out = await tool(conv, name, **args)
-        assert out["status"] in ("not_identified", "nothing_to_confirm")
+        assert out["status"] in ("not_identified", "nothing_to_verify")
         assert set(out) <= {"status", "instruction"}
 
 
@@ -101,23 +102,73 @@ async def test_the_next_stop_carries_no_bare_number_for_the_model_to_read(deps) 
     assert stop["remaining_after_this_kana"] == reading("1件", "count")
 
 
-async def test_confirm_path(deps) -> None:
+async def test_a_near_match_names_nobody_and_the_phone_digits_prove_it(deps) -> None:
+    """Issue 13, finding 2: with 1234 and part of a surname the bot used to read back 「サトウ ケンイチさん
+    でよろしいですか」. Now the answer names nobody and the caller proves it with the last four digits of
+    the phone on file (佐藤 健一: 090-1111-0001), said by the caller and checked in code."""
     conv = await new_call(deps)
-    args = json.dumps({"vehicle_number": "1234", "driver_name": "さいとう けんいち"})
-    result = await conv.run_tool("lookup_driver", args)
-    assert result.output["status"] == "confirm" and result.expects_yes_no
-    assert result.output["driver_name_kana"] == "サトウ ケンイチ"
+    result = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "1234", "driver_name": "さと"}))
+    assert result.output == {"status": "confirm", "attempts_left": 2,
+                             "instruction": conv.prompts.step("lookup_confirm_phone")}
+    assert not result.expects_yes_no  # no yes/no question: nothing is decided on a はい
+    assert "サトウ" not in json.dumps(result.output, ensure_ascii=False)
     assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
-    assert (await tool(conv, "confirm_driver", answer="yes"))["status"] == "confirmed"
+    conv.caller_said("ぜろぜろぜろいちです")
+    verified = await tool(conv, "verify_driver", phone_last4="ぜろぜろぜろいち")
+    assert verified["status"] == "verified" and verified["driver_name_kana"] == "サトウ ケンイチ"
     assert (await tool(conv, "get_next_stop"))["status"] == "found"
 
 
-async def test_confirm_denied_asks_again(deps) -> None:
+async def test_wrong_phone_digits_ask_again_and_count(deps) -> None:
     conv = await new_call(deps)
-    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さいとう けんいち")
-    out = await tool(conv, "confirm_driver", answer="no")
-    assert out["status"] == "not_confirmed" and "lookup_driver" in out["instruction"]
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さとう")
+    conv.caller_said("いちにさんよん")
+    out = await tool(conv, "verify_driver", phone_last4="1234")
+    assert out["status"] == "not_verified" and out["attempts_left"] == 1
+    assert out["instruction"] == conv.prompts.step("verify_wrong") and "verify_driver" in out["instruction"]
     assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
+    assert conv.state.lookup_failures == 2
+
+
+async def test_the_right_digits_on_the_models_word_alone_identify_nobody(deps) -> None:
+    """The caller said other digits (or nothing like digits): the model's 0001 is refused, and counted."""
+    conv = await new_call(deps)
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さとう")
+    conv.caller_said("わかりません")
+    out = await tool(conv, "verify_driver", phone_last4="0001")
+    assert out["status"] == "not_verified" and conv.state.lookup_failures == 2
+    assert (await tool(conv, "get_next_stop"))["status"] == "not_identified"
+
+
+async def test_an_answer_not_yet_heard_is_waited_for_then_asked_again(deps) -> None:
+    """The transcript comes beside the model, maybe after its tool call: the verification waits for
+    it; if none comes, nothing is decided or counted and the caller is asked again."""
+    conv = await new_call(deps)
+    conv.answers.wait_s = 0.3
+    await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さとう")
+    unheard = await tool(conv, "verify_driver", phone_last4="0001")
+    assert unheard["status"] == "unheard" and conv.state.lookup_failures == 1 and conv.state.verifying
+    conv.answers.wait_s = 3.0
+    pending = asyncio.ensure_future(tool(conv, "verify_driver", phone_last4="0001"))
+    await asyncio.sleep(0.2)
+    assert not pending.done()
+    conv.caller_said("ぜろぜろぜろいち")  # the transcript arrives while the tool waits
+    assert (await pending)["status"] == "verified"
+
+
+async def test_a_driver_without_a_phone_on_file_is_asked_for_the_full_name(sessionmaker, tmp_path: Path) -> None:
+    from guidance_support import TODAY_ROWS, load_rows
+
+    rows = [r.replace("090-4444-0004", "") for r in TODAY_ROWS]  # 鈴木 一郎 has no phone on file
+    await load_rows(sessionmaker, tmp_path / "nophone.csv", rows)
+    deps = GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
+                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+    conv = await new_call(deps)
+    out = await tool(conv, "lookup_driver", vehicle_number="9012", driver_name="すずき")
+    assert out["status"] == "confirm" and out["instruction"] == conv.prompts.step("lookup_confirm_full_name")
+    assert (await tool(conv, "verify_driver", phone_last4="0004"))["status"] == "nothing_to_verify"
+    full = await tool(conv, "lookup_driver", vehicle_number="9012", driver_name="すずき いちろう")
+    assert full["status"] == "matched" and (await tool(conv, "get_next_stop"))["status"] == "found"
 
 
 async def test_ambiguous_is_resolved_by_the_full_name(deps) -> None:
@@ -174,32 +225,30 @@ async def test_after_the_transfer_no_lookup_reaches_the_schedule(deps, engine) -
     assert conv.state.lookup_failures == 3
 
 
-async def test_denied_read_backs_count_towards_the_transfer(deps) -> None:
+async def test_confirms_and_wrong_digits_count_towards_the_transfer(deps) -> None:
     conv = await new_call(deps)
     await tool(conv, "lookup_driver", vehicle_number="1235", driver_name="佐藤")
-    for attempt in (1, 2):
-        out = await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さいとう けんいち")
-        assert out["status"] == "confirm" and "attempts_left" not in out
-        denied = await conv.run_tool("confirm_driver", '{"answer": "no"}')
-        if attempt == 1:
-            assert denied.action == "none" and denied.output["status"] == "not_confirmed"
-    assert denied.action == "transfer" and denied.reason == "lookup_failed"
+    out = await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="さいとう けんいち")
+    assert out["status"] == "confirm" and out["attempts_left"] == 1
+    conv.caller_said("きゅうきゅうきゅうきゅう")
+    denied = await conv.run_tool("verify_driver", '{"phone_last4": "9999"}')
+    assert denied.action == "transfer" and denied.reason == "lookup_failed" and denied.output["handoff"] is True
     assert conv.state.lookup_failures == 3 and conv.state.transferred
     after = await tool(conv, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
     assert after["handoff"] is True and "driver_name_kana" not in after
 
 
 async def test_lookup_answers_are_the_lookups_model_view_plus_the_flow(deps) -> None:
-    conv = await new_call(deps)
     said = [("いちにのさんご", "佐藤"), ("ごーろくのななはち", "おおた"), ("1234", "さいとう けんいち"),
             ("1234", "佐藤 健一")]
-    for vehicle, name in said:
+    for n, (vehicle, name) in enumerate(said):
+        conv = await new_call(deps, sid=f"CAview{n}")  # each on its own call: a third attempt hands over
         out = await tool(conv, "lookup_driver", vehicle_number=vehicle, driver_name=name)
         assert set(out) <= {"status", "instruction", "driver_name_kana", "heard_vehicle_number_kana",
                             "attempts_left", "handoff"}, out
         assert not {"digits", "name_key", "driver", "candidates"} & set(out)
         assert all(not KANJI_OR_DIGIT.search(v) for k, v in out.items() if k.endswith("_kana")), out
-        assert out["instruction"] == conv.prompts.step({"matched": "lookup_matched", "confirm": "lookup_confirm",
+        assert out["instruction"] == conv.prompts.step({"matched": "lookup_matched", "confirm": "lookup_confirm_phone",
                                                         "ambiguous": "lookup_ambiguous",
                                                         "not_found": "lookup_not_found"}[out["status"]])
 
@@ -236,7 +285,8 @@ async def test_another_drivers_destination_is_not_searchable(deps) -> None:
     ("lookup_driver", '{"vehicle_number": "1234"}', "bad_arguments"),
     ("lookup_driver", '{"vehicle_number": "1234", "driver_name": "佐藤", "extra": 1}', "bad_arguments"),
     ("get_schedule", '{"day": "yesterday"}', "bad_arguments"),
-    ("confirm_driver", '{"answer": "maybe"}', "bad_arguments"),
+    ("verify_driver", '{"phone_last4": ""}', "bad_arguments"),
+    ("verify_driver", '{"answer": "yes"}', "bad_arguments"),
     ("launch_missiles", "{}", "unknown_tool"),
 ])
 async def test_bad_arguments_get_a_structured_error(deps, name: str, args: str, error: str) -> None:
@@ -279,7 +329,7 @@ async def test_no_second_transfer_when_the_model_already_called_it(deps) -> None
 async def test_tool_definitions_are_realtime_function_tools(deps) -> None:
     conv = await new_call(deps)
     tools = {t["name"]: t for t in conv.tools()}
-    assert set(tools) == {"lookup_driver", "confirm_driver", "get_next_stop", "get_schedule",
+    assert set(tools) == {"lookup_driver", "verify_driver", "get_next_stop", "get_schedule",
                           "search_destination_info", "transfer_to_dispatcher", "end_call"}
     assert all(t["type"] == "function" and t["parameters"]["type"] == "object" for t in tools.values())
     assert tools["lookup_driver"]["parameters"]["required"] == ["vehicle_number", "driver_name"]

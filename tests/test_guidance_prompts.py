@@ -27,7 +27,7 @@ def test_every_step_named_in_code_has_a_heading() -> None:
         used |= set(re.findall(r'answer\(env, "([a-z_]+)"', code))
         used |= set(re.findall(r'step\("([a-z_]+)"', code))
     state_code = (TOOLS_DIR / "state.py").read_text(encoding="utf-8")
-    used |= set(re.findall(r'"((?:lookup|confirm)_[a-z_]+)"', state_code))
+    used |= set(re.findall(r'"((?:lookup|verify)_[a-z_]+)"', state_code))
     assert len(used) > 15
     assert sorted(used - set(steps)) == []
 

@@ -1,4 +1,4 @@
-"""The flow's rules, without I/O: identification, confirmation, three failures, outcomes.
+"""The flow's rules, without I/O: identification, the second factor, three attempts, outcomes.
 
 Lookup answers are real `LookupResult`s counted by the call's own `CallLookup` (its pure
 `record`), so these tests exercise the one failure counter the conversation uses.
@@ -10,14 +10,17 @@ import pytest
 
 from ivr.guidance.state import CallState
 from lookup.matcher import name_missing
-from lookup.result import DriverInfo, LookupResult, Status
+from lookup.result import DriverInfo, LookupResult, SecondFactor, Status
 
 SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ", vehicle_id=1, serial="1234", plate="")
 
 
-def looked_up(s: CallState, status: Status, driver: DriverInfo | None = None) -> str:
+def looked_up(s: CallState, status: Status, driver: DriverInfo | None = None,
+              factor: SecondFactor | None = None) -> str:
     """A lookup answer as the call sees it: counted by the call's CallLookup, then applied to the flow."""
-    raw = LookupResult(status=status, digits="1234", name_key="サトウ", driver=driver)
+    if status == "confirm" and factor is None:
+        factor = "phone_last4"
+    raw = LookupResult(status=status, digits="1234", name_key="サトウ", driver=driver, second_factor=factor)
     return s.apply_lookup(s.lookups.record(raw))
 
 
@@ -28,26 +31,28 @@ def test_matched_identifies_the_driver() -> None:
     assert s.lookup_failures == 0
 
 
-def test_confirm_needs_a_yes_before_identification() -> None:
+def test_confirm_counts_and_waits_for_the_second_factor() -> None:
     s = CallState()
-    assert looked_up(s, "confirm", SATO) == "lookup_confirm"
-    assert not s.identified and s.lookup_failures == 0
-    assert s.confirm(True) == "confirm_yes"
-    assert s.identified and s.driver_id == 7
+    assert looked_up(s, "confirm", SATO) == "lookup_confirm_phone"
+    assert not s.identified and s.verifying and s.pending_driver_id == 7
+    assert s.lookup_failures == 1  # a confirm is an attempt
+    assert s.verified(7) == "verify_ok"
+    assert s.identified and s.driver_id == 7 and not s.verifying
 
 
-def test_confirm_no_counts_as_a_failure_and_forgets_the_candidate() -> None:
+def test_a_wrong_second_factor_asks_again_and_the_last_one_hands_over() -> None:
     s = CallState()
     looked_up(s, "confirm", SATO)
-    assert s.confirm(False) == "confirm_no"
-    assert not s.identified and s.pending_driver_id is None
-    assert s.lookup_failures == 1 and s.lookups.failures == 1
+    assert s.verify_failed(handoff=False) == "verify_wrong"
+    assert s.verifying and not s.identified
+    assert s.verify_failed(handoff=True) == "lookup_transfer"
+    assert not s.verifying and not s.identified and s.outcome() == "not_found"
 
 
-def test_confirm_without_a_candidate_is_refused() -> None:
+def test_a_driver_without_a_phone_is_asked_for_the_full_name_and_nothing_pends() -> None:
     s = CallState()
-    assert s.confirm(True) == "confirm_not_pending"
-    assert s.confirm(False) == "confirm_not_pending" and s.lookup_failures == 0
+    assert looked_up(s, "confirm", SATO, factor="full_name") == "lookup_confirm_full_name"
+    assert not s.verifying and not s.identified
 
 
 def test_third_failure_hands_over() -> None:
@@ -64,14 +69,12 @@ def test_a_number_without_a_name_asks_for_the_name() -> None:
     assert not s.identified
 
 
-def test_denied_read_backs_count_towards_the_hand_over() -> None:
+def test_confirms_count_towards_the_hand_over() -> None:
     s = CallState()
     looked_up(s, "not_found")
     looked_up(s, "confirm", SATO)
-    assert s.confirm(False) == "confirm_no"
-    looked_up(s, "confirm", SATO)
-    assert s.confirm(False) == "lookup_transfer"
-    assert s.lookups.handed_off and not s.identified
+    assert looked_up(s, "confirm", SATO) == "lookup_transfer"
+    assert s.lookups.handed_off and not s.identified and not s.verifying
 
 
 def test_after_the_hand_over_every_lookup_is_refused() -> None:
@@ -87,7 +90,7 @@ def test_successes_do_not_count() -> None:
     s = CallState()
     looked_up(s, "not_found")
     looked_up(s, "matched", SATO)
-    looked_up(s, "confirm", SATO)
+    looked_up(s, "matched", SATO)
     assert s.lookup_failures == 1
 
 
@@ -109,6 +112,8 @@ def test_a_result_without_its_driver_cannot_be_built() -> None:
         LookupResult(status="matched", digits="1234", name_key="サトウ")
     with pytest.raises(ValueError):
         LookupResult(status="ambiguous", digits="1234", name_key="サトウ", driver=SATO)
+    with pytest.raises(ValueError):  # a confirm says how it is to be proved
+        LookupResult(status="confirm", digits="1234", name_key="サトウ", driver=SATO)
 
 
 def test_outcomes() -> None:

@@ -8,7 +8,18 @@ from ivr.guidance.lookup_answer import lookup_answer, staff_view
 from ivr.guidance.state import lookup_step
 from ivr.prompts.store import DEFAULT_PROMPTS
 from lookup.call_lookup import CallLookup
-from lookup.result import NAME_MISSING, NO_NUMBER, NO_VEHICLE, SEVERAL_FIT, CandidateView, DriverInfo, LookupResult
+from lookup.result import (
+    FAMILY_NAME_ONLY,
+    NAME_MISSING,
+    NEAR_NAME,
+    NO_NUMBER,
+    NO_VEHICLE,
+    PLATE_LOCKED,
+    SEVERAL_FIT,
+    CandidateView,
+    DriverInfo,
+    LookupResult,
+)
 
 PROMPTS = DEFAULT_PROMPTS.snapshot()
 SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ", vehicle_id=1, serial="1234", plate="")
@@ -16,11 +27,13 @@ OTA = CandidateView(3, "太田 誠", "オオタ マコト", 2, "足立 100 う 5
 
 
 def test_each_status_and_reason_leads_to_its_step() -> None:
-    def step(status: str, reason: str = "", driver: DriverInfo | None = None) -> str:
-        return lookup_step(LookupResult(status, "1234", "サトウ", driver=driver, reason=reason))  # type: ignore[arg-type]
+    def step(status: str, reason: str = "", driver: DriverInfo | None = None, factor: str | None = None) -> str:
+        return lookup_step(LookupResult(status, "1234", "サトウ", driver=driver, reason=reason,  # type: ignore[arg-type]
+                                        second_factor=factor))  # type: ignore[arg-type]
 
     assert step("matched", driver=SATO) == "lookup_matched"
-    assert step("confirm", driver=SATO) == "lookup_confirm"
+    assert step("confirm", FAMILY_NAME_ONLY, SATO, "phone_last4") == "lookup_confirm_phone"
+    assert step("confirm", NEAR_NAME, SATO, "full_name") == "lookup_confirm_full_name"
     assert step("ambiguous", SEVERAL_FIT) == "lookup_ambiguous"
     assert step("not_found", NO_VEHICLE) == "lookup_not_found"
     assert step("invalid", NO_NUMBER) == "lookup_invalid"
@@ -36,6 +49,9 @@ def test_the_hand_off_is_told_to_hand_over_whatever_the_failure_was() -> None:
     assert answer["handoff"] is True and answer["attempts_left"] == 0
     assert answer["instruction"] == PROMPTS.step("lookup_transfer") and "配車係" in answer["instruction"]
     assert lookup_answer(call.refuse(), PROMPTS)["instruction"] == answer["instruction"]
+    # A limit across calls is told the same way: the caller can't tell it from three failures.
+    locked = lookup_answer(call.refuse(PLATE_LOCKED), PROMPTS)
+    assert locked == lookup_answer(call.refuse(), PROMPTS) and PLATE_LOCKED not in json.dumps(locked)
 
 
 def test_the_model_never_hears_the_reason_code_or_another_driver() -> None:
@@ -46,8 +62,9 @@ def test_the_model_never_hears_the_reason_code_or_another_driver() -> None:
 
 
 def test_staff_see_the_models_view_as_the_phone_builds_it() -> None:
-    result = LookupResult("confirm", "1234", "サイトウ", driver=SATO)
+    result = LookupResult("confirm", "1234", "サイトウ", driver=SATO, reason=NEAR_NAME, second_factor="phone_last4")
     view = staff_view(result, PROMPTS)
     assert view["model_view"] == lookup_answer(result, PROMPTS)
-    assert view["model_view"]["instruction"] == PROMPTS.step("lookup_confirm")
-    assert view["reason"] == "" and view["driver"]["name"] == "佐藤 健一"
+    assert view["model_view"] == {"status": "confirm", "instruction": PROMPTS.step("lookup_confirm_phone")}
+    assert view["reason"] == NEAR_NAME and view["second_factor"] == "phone_last4"
+    assert view["driver"]["name"] == "佐藤 健一"  # staff see who it would be; the model does not

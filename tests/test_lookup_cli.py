@@ -132,11 +132,11 @@ async def test_expected_status_may_list_alternatives(
     cases = tmp_path / "alt.csv"
     cases.write_text(
         "vehicle,name,caller_phone,expected_status,expected_driver\n"
-        "1234,サトウ,,not_found|match,佐藤 健一\n"  # 2: matched 佐藤: passes
+        "1234,サトウ ケンイチ,,not_found|match,佐藤 健一\n"  # 2: matched 佐藤: passes
         "5678,オオタ,,not_found | ambiguous,\n"  # 3: ambiguous: passes (spaces around | don't count)
         "5678,オオタ,,ambiguous|match,大田 優希\n"  # 4: ambiguous, nobody named: passes
-        "1234,サトウ,,not_found|confirm,佐藤 健一\n"  # 5: matched is neither: fails
-        "1234,サトウ,,ambiguous|match,加藤 美咲\n"  # 6: matched someone else: fails
+        "1234,サトウ ケンイチ,,not_found|confirm,佐藤 健一\n"  # 5: matched is neither: fails
+        "1234,サトウ ケンイチ,,ambiguous|match,加藤 美咲\n"  # 6: matched someone else: fails
         "5678,オオタ,,not_found|invalid,\n",  # 7: ambiguous is neither: fails
         encoding="utf-8",
     )

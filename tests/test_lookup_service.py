@@ -26,17 +26,20 @@ async def _load(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
 async def test_traps_of_the_roster_get_the_right_status(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _load(sessionmaker)
     expected = [
-        ("いちにのさんよん", "サトウ", None, "matched", "佐藤 健一"),
-        ("12-34", "斉藤", None, "matched", "斎藤 健一"),
+        ("いちにのさんよん", "サトウ", None, "confirm", "佐藤 健一"),
+        ("いちにのさんよん", "サトウ ケンイチ", None, "matched", "佐藤 健一"),
+        ("いちにのさんよん", "サトウ", "+81 90-1111-0001", "matched", "佐藤 健一"),
+        ("12-34", "斉藤", None, "confirm", "斎藤 健一"),
         ("5678", "オオタ", None, "ambiguous", None),
         ("5678", "オオタ", "+81 90-2222-0001", "matched", "太田 裕樹"),
         ("八王子 5678", "オオタ ユウキ", None, "matched", "大田 優希"),
-        ("3333", "オノ", None, "matched", "小野 翔太"),
+        ("3333", "オノ", None, "confirm", "小野 翔太"),
         ("4444", "オノ", None, "confirm", "大野 誠"),
+        ("4444", "オノ", "090-3333-0003", "matched", "大野 誠"),
         ("8080", "サイトウ", None, "ambiguous", None),
         ("2020", "渡邊", None, "ambiguous", None),
-        ("1111", "高橋", None, "matched", "髙橋 誠"),
-        ("・123", "山崎", None, "matched", "山﨑 大輝"),
+        ("1111", "高橋", None, "confirm", "髙橋 誠"),
+        ("・123", "山崎 大輝", None, "matched", "山﨑 大輝"),
         ("・・12", "すずきみずき", None, "matched", "鈴木 美月"),
         ("1234", "田中", "090-1111-0001", "not_found", None),
         ("よろしく", "コバヤシ", None, "invalid", None),
@@ -95,7 +98,7 @@ async def test_after_the_hand_off_the_schedule_is_not_queried(
         async with sessionmaker() as session:
             later = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
             refused_statements = list(statements)
-            fresh = await CallLookup().lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
+            fresh = await CallLookup().lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ ケンイチ")
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
     assert later.handoff and refused_statements == []
@@ -103,20 +106,55 @@ async def test_after_the_hand_off_the_schedule_is_not_queried(
     assert call.failures == 3  # a refused lookup is not counted again
 
 
-async def test_success_does_not_count_and_denied_read_back_does(
+async def test_success_does_not_count_and_confirms_and_wrong_phone_digits_do(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await _load(sessionmaker)
-    call = CallLookup(caller_phone="09033330003")
+    call = CallLookup(caller_phone="09033330099")
     async with sessionmaker() as session:
-        ok = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ")
+        ok = await call.lookup(session, date=DAY, vehicle_text="1234", name_text="サトウ ケンイチ")
         assert ok.status == "matched" and call.failures == 0 and ok.attempts_left is None
         maybe = await call.lookup(session, date=DAY, vehicle_text="4444", name_text="オノ")
-        assert maybe.status == "confirm" and call.failures == 0
-    assert call.read_back_denied() is None and call.failures == 1
-    assert call.read_back_denied() is None and call.failures == 2
-    handoff = call.read_back_denied()
-    assert handoff is not None and handoff.handoff and handoff.driver is None and call.handed_off
+        assert maybe.status == "confirm" and maybe.second_factor == "phone_last4" and call.failures == 1
+        assert maybe.attempts_left == 2 and call.pending is maybe
+        wrong = await call.verify_phone_tail(session, said="0004", heard=frozenset({"0004"}))
+        assert (wrong.status, wrong.attempts_left, wrong.handoff, call.failures) == ("wrong", 1, False, 2)
+        last = await call.verify_phone_tail(session, said="0005", heard=frozenset({"0005"}))
+        assert last.status == "wrong" and last.handoff and call.handed_off and call.pending is None
+        later = await call.verify_phone_tail(session, said="0003", heard=frozenset({"0003"}))
+        assert later.status == "refused" and later.driver is None
+
+
+async def test_the_phone_digits_prove_the_driver_only_when_the_caller_said_them(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """大野 誠's phone on file is 090-3333-0003: its last four digits are 0003."""
+    await _load(sessionmaker)
+    call = CallLookup()
+    async with sessionmaker() as session:
+        maybe = await call.lookup(session, date=DAY, vehicle_text="4444", name_text="オノ")
+        assert maybe.status == "confirm"
+        # The right digits on the model's word alone, with the caller's own words saying others: refused.
+        unsaid = await call.verify_phone_tail(session, said="0003", heard=frozenset({"1234"}))
+        assert unsaid.status == "wrong" and unsaid.driver is None and call.failures == 2
+        said = await call.verify_phone_tail(session, said="0003", heard=frozenset({"0003"}))
+        assert said.status == "verified" and said.driver is not None and said.driver.name == "大野 誠"
+        assert call.pending is None
+        again = await call.verify_phone_tail(session, said="0003", heard=frozenset({"0003"}))
+        assert again.status == "not_pending"
+
+
+async def test_a_driver_without_a_phone_on_file_has_no_digits_to_guess(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _load(sessionmaker)
+    call = CallLookup()
+    async with sessionmaker() as session:
+        maybe = await call.lookup(session, date=DAY, vehicle_text="7777", name_text="タカハシ")
+        assert maybe.status == "confirm" and maybe.second_factor == "full_name" and call.pending is maybe
+        assert (await call.verify_phone_tail(session, said="0000", heard=frozenset({"0000"}))).status == "not_pending"
+        full = await call.lookup(session, date=DAY, vehicle_text="7777", name_text="タカハシ ナオコ")
+        assert full.status == "matched" and full.driver is not None and full.driver.name == "高橋 直子"
 
 
 async def test_tool_output_of_a_real_lookup_holds_only_the_callers_kana(
@@ -129,10 +167,13 @@ async def test_tool_output_of_a_real_lookup_holds_only_the_callers_kana(
         out = r.to_tool_output()
         assert set(out) == {"status", "heard_vehicle_number_kana"}
         assert out["heard_vehicle_number_kana"] == "ゴー ロク ナナ ハチ"
-        m = await lookup_driver(session, date=DAY, vehicle_text="1234", name_text="サトウ")
+        m = await lookup_driver(session, date=DAY, vehicle_text="1234", name_text="サトウ ケンイチ")
         out = m.to_tool_output()
         assert set(out) == {"status", "driver_name_kana"}
         assert out["driver_name_kana"] == "サトウ ケンイチ" and "斎藤" not in str(out)
+        # The reported leak: a plate and part of a surname. The answer names nobody.
+        near = await lookup_driver(session, date=DAY, vehicle_text="1234", name_text="サト")
+        assert near.status == "confirm" and near.to_tool_output() == {"status": "confirm"}
 
 
 async def test_tool_output_holds_no_ascii_digits_or_name_key(

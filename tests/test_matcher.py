@@ -1,4 +1,5 @@
-"""The pure matcher: exact → matched, one close → confirm, several → ambiguous, none → not_found."""
+"""The pure matcher: full name → matched; surname only or one close name → confirm (proved by a second
+factor, or matched when the caller ID is that driver's phone); several → ambiguous; none → not_found."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from lookup.matcher import Candidate, match, region_mentioned
 from lookup.name_key import name_key
 
 SATO = Candidate(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", 10, "1234", "品川 100 あ 12-34")
+NO_PHONE = Candidate(6, "高橋 直子", "タカハシ ナオコ", "", 15, "7777", "品川 100 え 77-77")
 SAITO = Candidate(2, "斎藤 健一", "サイトウ ケンイチ", "09011110002", 11, "1234", "足立 400 か 12-34")
 OTA1 = Candidate(3, "太田 裕樹", "オオタ ユウキ", "09022220001", 12, "5678", "練馬 100 た 56-78")
 OTA2 = Candidate(4, "大田 優希", "オオタ ユウキ", "09022220002", 13, "5678", "八王子 100 な 56-78")
@@ -22,13 +24,35 @@ def run(name: str, cands: list[Candidate], phone: str | None = None, vehicle_tex
     return r.status, (r.driver.id if r.driver else None)
 
 
-def test_exact_family_name_matches_the_one_driver() -> None:
-    assert run("サトウ", [SATO, SAITO]) == ("matched", 1)
-    assert run("サイトウ", [SATO, SAITO]) == ("matched", 2)
+def test_the_full_name_matches_the_one_driver() -> None:
+    assert run("サトウ ケンイチ", [SATO, SAITO]) == ("matched", 1)
+    assert run("斎藤健一", [SATO, SAITO]) == ("matched", 2)
 
 
-def test_one_close_name_asks_for_confirmation() -> None:
-    assert run("オノ", [ONO]) == ("confirm", 5)
+def test_a_surname_alone_is_a_confirm_proved_by_the_phone_digits() -> None:
+    """A plate number and a surname are not enough to hear a route (issue 13, finding 2)."""
+    r = match("1234", name_key("サトウ"), [SATO, SAITO])
+    assert (r.status, r.driver.id if r.driver else None, r.second_factor, r.reason) == (
+        "confirm", 1, "phone_last4", "family_name_only")
+    assert run("サイトウ", [SATO, SAITO]) == ("confirm", 2)
+
+
+def test_one_close_name_is_a_confirm_too() -> None:
+    r = match("4444", name_key("オノ"), [ONO])
+    assert (r.status, r.reason, r.second_factor) == ("confirm", "near_name", "phone_last4")
+
+
+def test_a_driver_without_a_phone_on_file_is_proved_by_the_full_name() -> None:
+    r = match("7777", name_key("タカハシ"), [NO_PHONE])
+    assert (r.status, r.second_factor) == ("confirm", "full_name")
+    assert run("タカハシ ナオコ", [NO_PHONE]) == ("matched", 6)
+
+
+def test_a_surname_or_close_name_is_enough_from_the_drivers_own_phone() -> None:
+    r = match("1234", name_key("サトウ"), [SATO, SAITO], caller_phone="09011110001")
+    assert (r.status, r.driver.id if r.driver else None, r.reason) == ("matched", 1, "caller_id_confirmed")
+    assert run("オノ", [ONO], phone="09033330003") == ("matched", 5)
+    assert run("サトウ", [SATO, SAITO], phone="09011110002") == ("confirm", 1)  # someone else's phone
 
 
 def test_several_exact_names_are_ambiguous() -> None:
@@ -38,16 +62,17 @@ def test_several_exact_names_are_ambiguous() -> None:
 
 def test_caller_id_breaks_a_tie_between_fitting_names() -> None:
     assert run("オオタ", [OTA1, OTA2], phone="09022220002") == ("matched", 4)
+    assert run("オオタ ユウキ", [OTA1, OTA2], phone="09022220001") == ("matched", 3)
 
 
 def test_caller_id_never_makes_a_name_fit() -> None:
     assert run("タナカ", [SATO, SAITO], phone="09011110001") == ("not_found", None)
-    assert run("サトウ", [SATO, SAITO], phone="09011110002") == ("matched", 1)
+    assert run("サトウ ケンイチ", [SATO, SAITO], phone="09011110002") == ("matched", 1)
 
 
 def test_spoken_region_narrows_the_candidates() -> None:
-    assert run("オオタ", [OTA1, OTA2], vehicle_text="八王子 56-78") == ("matched", 4)
-    assert run("オオタ", [OTA1, OTA2], vehicle_text="ねりま ごーろくななはち") == ("matched", 3)
+    assert run("オオタ", [OTA1, OTA2], vehicle_text="八王子 56-78") == ("confirm", 4)
+    assert run("オオタ ユウキ", [OTA1, OTA2], vehicle_text="ねりま ごーろくななはち") == ("matched", 3)
 
 
 def test_no_candidates_or_no_fitting_name_is_not_found() -> None:
@@ -76,9 +101,12 @@ def test_tool_output_never_carries_other_drivers() -> None:
     assert "太田" not in str(out) and "大田" not in str(out) and "0902222" not in str(out)
     assert "オオタ" not in str(out) and "5678" not in str(out)
     assert len(r.to_staff_json()["candidates"]) == 2
+    # A near match names nobody to the model: reading the roster's name back would hand a stranger
+    # the name they did not know.
     confirmed = match("4444", name_key("オノ"), [ONO]).to_tool_output()
-    assert confirmed["driver_name_kana"] == "オオノ マコト"
-    assert "大野" not in str(confirmed) and "heard_vehicle_number_kana" not in confirmed
+    assert confirmed == {"status": "confirm"}
+    matched = match("4444", name_key("オオノ マコト"), [ONO]).to_tool_output()
+    assert matched["driver_name_kana"] == "オオノ マコト" and "大野" not in str(matched)
 
 
 def test_heard_number_is_read_back_digit_by_digit_in_kana() -> None:

@@ -7,7 +7,8 @@ how long vowels are spelled (イチロウ/イチロー, オオタ/オータ, and
 said without a pause is スズキーチロー), on a polite frame, or on writing it in kanji; the same for
 the family name alone; and the same when the file typed every driver's kana without a space. The
 reference decisions are checked too: the full name finds the driver unless another driver on the
-serial has the same reading, the family name unless another shares it.
+serial has the same reading, the family name (as a `confirm`, still to be proved) unless another
+shares it.
 
 The long vowels are found from the Unicode names of the letters (KATAKANA LETTER SMALL YO ends in
 O), not from the vowel table under test.
@@ -164,8 +165,12 @@ def _key(text: str) -> str:
     return k.full
 
 
-def _expected(driver: Driver, own: str, others: list[str]) -> Decision:
-    return ("ambiguous", None) if own in others else ("matched", driver.candidate.driver_id)
+def _expected(driver: Driver, own: str, others: list[str], *, full_name: bool = True) -> Decision:
+    """The full name finds its driver; the family name alone is a `confirm` that still needs the
+    second factor (issue 13): a plate and a surname are not enough to hear a route."""
+    if own in others:
+        return ("ambiguous", None)
+    return ("matched" if full_name else "confirm", driver.candidate.driver_id)
 
 
 @pytest.mark.parametrize(
@@ -181,7 +186,8 @@ def test_every_spelling_of_a_name_gives_the_same_decision(driver: Driver, data: 
     assert full_ref == _expected(driver, _key(me.driver_kana), [_key(c.driver_kana) for c in others])
     family_ref = decide(driver, driver.kana_parts[0])
     other_families = [_key(c.driver_kana.split()[0]) for c in others] + [_key(c.driver_kana) for c in others]
-    assert family_ref == _expected(driver, _key(driver.kana_parts[0]), other_families)
+    assert family_ref == _expected(driver, _key(driver.kana_parts[0]), other_families,
+                                   full_name=len(driver.kana_parts) == 1)
 
     full = data.draw(spelled(driver.kana_parts), label="full name")
     family = data.draw(spelled(driver.kana_parts[:1]), label="family name")

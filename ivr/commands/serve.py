@@ -58,6 +58,8 @@ async def _run(settings: Settings, host: str, port: int) -> None:
         from ivr.guidance.factory import build_factory
     except ImportError as exc:
         raise UserError(f"the conversation package is not available: {exc}") from exc
+    from prometheus_client import CollectorRegistry
+
     from ivr.config import GuidanceConfig
     from ivr.web.app import create_app
     from ivr.web.heap import freeze_startup_heap
@@ -65,8 +67,9 @@ async def _run(settings: Settings, host: str, port: int) -> None:
 
     engine = make_engine(settings.database_url)
     try:
-        factory = build_factory(GuidanceConfig.from_settings(settings), make_sessionmaker(engine))
-        app = create_app(settings, factory, engine=engine)
+        registry = CollectorRegistry()  # one /metrics for the bridge and the conversations' identification limits
+        factory = build_factory(GuidanceConfig.from_settings(settings), make_sessionmaker(engine), registry=registry)
+        app = create_app(settings, factory, engine=engine, registry=registry)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()

@@ -2,9 +2,11 @@
 
 It owns the call's flow state, its prompt snapshot and its call record; nothing here is shared
 between calls. A caller who asks for a person is handed over by `caller_said`, in code, whether
-or not the model calls `transfer_to_dispatcher`. `run_tool` never raises: a bad argument or a
-failing database becomes a structured error the model can act on (what the caller then gets is
-the failing tool's own declared policy), and the exception is logged with the call id only.
+or not the model calls `transfer_to_dispatcher`; `caller_said` also keeps the caller's answer to
+a verification question, which the second factor must find there (`CallerAnswers`). `run_tool`
+never raises: a bad argument or a failing database becomes a structured error the model can act
+on (what the caller then gets is the failing tool's own declared policy), and the exception is
+logged with the call id only.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError, ToolFailure, ToolOutcome
+from ivr.guidance.caller_answers import CallerAnswers
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
 from ivr.guidance.tools.base import APOLOGISE, ToolEnv
 from ivr.records.recorder import CallRecorder
+from lookup.attempt_ledger import Trip
 from lookup.call_lookup import CallLookup
+from lookup.caller_key import caller_key
 
 log = logging.getLogger(__name__)
 PERSON_REQUESTED = "caller_asked_for_person"
@@ -33,8 +38,12 @@ class GuidanceConversation:
     def __init__(self, ctx: CallContext, deps: GuidanceDeps, recorder: CallRecorder) -> None:
         self.ctx = ctx
         self.deps = deps
-        # The call's one failure counter lives in its CallLookup; the caller ID breaks ties in it.
-        self.state = CallState(lookups=CallLookup(caller_phone=ctx.caller_phone))
+        # The call's one attempt counter lives in its CallLookup; the caller ID breaks ties in it, and
+        # its keyed hash (never the number) counts the caller's attempts across calls.
+        lookups = CallLookup(caller_phone=ctx.caller_phone, ledger=deps.ledger, call_sid=ctx.call_sid,
+                             caller_key=caller_key(ctx.caller_phone, deps.caller_hash_key), on_trip=self._tripped)
+        self.state = CallState(lookups=lookups)
+        self.answers = CallerAnswers()
         self.prompts = deps.prompts.snapshot()
         self.today = deps.today()
         self.recorder = recorder
@@ -94,7 +103,8 @@ class GuidanceConversation:
         except ValidationError as exc:
             details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
             return self._error("bad_arguments", "arguments do not fit the tool's schema", details)
-        env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today)
+        env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today,
+                      answers=self.answers)
         try:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
@@ -111,6 +121,7 @@ class GuidanceConversation:
         return ToolFailure(self.prompts.step(policy.step), policy.action)
 
     def caller_said(self, text: str) -> CallerDirective | None:
+        self.answers.heard(text)
         if self.state.transferred or self.state.person_requested:
             return None
         phrase = default_rules().match(text)
@@ -119,6 +130,12 @@ class GuidanceConversation:
         self.state.caller_asked_for_person()
         log.info("call %s: the caller asked for a person", self.ctx.call_sid)
         return CallerDirective("transfer", PERSON_REQUESTED)
+
+    def _tripped(self, trip: Trip) -> None:
+        """One of this call's failed attempts brought a plate or a caller to its limit (no number logged)."""
+        self.deps.metrics.trips.labels(trip.kind).inc()
+        log.warning("call %s: identification limit tripped (%s, %d failures)", self.ctx.call_sid, trip.kind,
+                    trip.failures)
 
     def handed_over(self, reason: str) -> None:
         self.state.hand_over(reason)

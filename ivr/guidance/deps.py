@@ -1,19 +1,23 @@
-"""What every call's conversation shares: the database, the search backend, the prompts, the clock.
+"""What every call's conversation shares: the database, the search backend, the prompts, the clock,
+the identification limits across calls and their metrics.
 
-Shared here means read-only service handles; nothing in this object belongs to one call.
+Shared here means service handles; nothing in this object belongs to one call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.config import GuidanceConfig
+from ivr.guidance.ident_metrics import IdentMetrics
 from ivr.prompts.store import PromptStore
+from lookup.attempt_ledger import AttemptLedger
 from schedules.search.base import DestinationSearch
 
 
@@ -25,12 +29,16 @@ class GuidanceDeps:
     today: Callable[[], dt.date]
     depot_id: str
     turn_mode: str
+    ledger: AttemptLedger | None = None  # None: attempts count per call only (tools run without a service)
+    caller_hash_key: bytes | None = field(default=None, repr=False)
+    metrics: IdentMetrics = field(default_factory=IdentMetrics)
 
     @classmethod
     def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
               today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-              search: DestinationSearch | None = None) -> GuidanceDeps:
-        """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo)."""
+              search: DestinationSearch | None = None, registry: CollectorRegistry | None = None) -> GuidanceDeps:
+        """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo);
+        the identification metrics go on `registry` (the app's, so /metrics shows them)."""
         tz = ZoneInfo(config.timezone)
         return cls(
             sessionmaker=sessionmaker,
@@ -39,4 +47,7 @@ class GuidanceDeps:
             today=today if today is not None else (lambda: dt.datetime.now(tz).date()),
             depot_id=config.depot_id,
             turn_mode=config.turn_mode,
+            ledger=AttemptLedger(sessionmaker, config.limits),
+            caller_hash_key=config.caller_hash_key,
+            metrics=IdentMetrics(registry),
         )

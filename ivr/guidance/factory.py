@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.config import GuidanceConfig
@@ -17,13 +18,15 @@ from schedules.search.base import DestinationSearch
 
 def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-                  search: DestinationSearch | None = None) -> ConversationFactory:
+                  search: DestinationSearch | None = None,
+                  registry: CollectorRegistry | None = None) -> ConversationFactory:
     """One factory per process; every call gets its own `Conversation` holding all of its state.
 
     `today` pins the service date (the demo plays the example schedule's day); by default it is
-    the current date in TIMEZONE.
+    the current date in TIMEZONE. `registry`: the web app's, so its /metrics shows the
+    identification counters.
     """
-    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search)
+    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search, registry=registry)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

@@ -1,10 +1,10 @@
-"""The per-call flow state: who is identified, what awaits confirmation, and how the call turns out.
+"""The per-call flow state: who is identified, what awaits a second factor, and how the call turns out.
 
 Pure logic, no I/O, so every rule of the flow (nothing about a schedule before identification,
-hand-over after three failures, the outcome of a call) is testable without a database. The state
-changes only through its named methods; everything else reads it. Counting failed lookups and
-deciding the hand-off is not done here: that rule belongs to the lookup, and each call's state
-holds that call's one `CallLookup`, which owns the count.
+hand-over after three attempts, the outcome of a call) is testable without a database. The state
+changes only through its named methods; everything else reads it. Counting attempts, checking the
+second factor and deciding the hand-off is not done here: those rules belong to the lookup, and
+each call's state holds that call's one `CallLookup`, which owns them.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from ivr.records.outcome import Outcome
 from lookup.call_lookup import CallLookup
 from lookup.result import FAILED, NAME_MISSING, LookupResult
 
-Phase = Literal["identifying", "confirming", "identified"]
+Phase = Literal["identifying", "verifying", "identified"]
 
 # The next step (prompts/steps.md) after a lookup, by its status and, where the caller must hear
 # something different, its reason code. A reason not listed here takes its status's step, so a
 # new reason code needs a row (and a section in steps.md) only when it needs its own words.
 _STEP_BY_STATUS = {
     "matched": "lookup_matched",
-    "confirm": "lookup_confirm",
+    "confirm": "lookup_confirm_phone",
     "ambiguous": "lookup_ambiguous",
     "invalid": "lookup_invalid",
     "not_found": "lookup_not_found",
@@ -33,9 +33,12 @@ _STEP_BY_REASON = {
 
 
 def lookup_step(result: LookupResult) -> str:
-    """The step the caller is led to after `result`: the hand-off first, then status and reason."""
+    """The step the caller is led to after `result`: the hand-off first, then status and reason
+    (a `confirm` by the way it is to be proved)."""
     if result.handoff:
         return "lookup_transfer"
+    if result.status == "confirm" and result.second_factor == "full_name":
+        return "lookup_confirm_full_name"
     return _STEP_BY_REASON.get((result.status, result.reason)) or _STEP_BY_STATUS.get(result.status, "lookup_not_found")
 
 
@@ -45,7 +48,6 @@ class CallState:
         self._phase: Phase = "identifying"
         self._driver_id: int | None = None
         self._pending_driver_id: int | None = None
-        self._pending_name_kana = ""
         self._last_lookup_status = ""
         self._served = False
         self._transfer_reason: str | None = None
@@ -69,9 +71,9 @@ class CallState:
         return self._pending_driver_id
 
     @property
-    def pending_name_kana(self) -> str:
-        """The likely driver's name as read back for confirmation (their own name, in kana)."""
-        return self._pending_name_kana
+    def verifying(self) -> bool:
+        """A likely driver awaits the caller's second factor (the last digits of their phone)."""
+        return self._phase == "verifying" and self._pending_driver_id is not None
 
     @property
     def lookup_failures(self) -> int:
@@ -98,24 +100,29 @@ class CallState:
         self._last_lookup_status = result.status
         if result.status == "matched" and result.driver is not None:
             self._identify(result.driver.id)
-        elif result.status == "confirm" and result.driver is not None:
+        elif result.status == "confirm" and result.driver is not None and not result.handoff:
             self._forget()
-            self._phase = "confirming"
-            self._pending_driver_id, self._pending_name_kana = result.driver.id, result.driver.name_kana
+            if result.second_factor == "phone_last4":
+                self._phase, self._pending_driver_id = "verifying", result.driver.id
+            # "full_name": nothing pends; the next lookup, with the full name, decides
         else:
             # A failed attempt forgets any earlier identification: the caller is starting over.
             self._forget()
         return lookup_step(result)
 
-    def confirm(self, yes: bool) -> str:
-        if self._phase != "confirming" or self._pending_driver_id is None:
-            return "confirm_not_pending"
-        if yes:
-            self._identify(self._pending_driver_id)
-            return "confirm_yes"
-        self._forget()
+    def verified(self, driver_id: int) -> str:
+        """The lookup checked the second factor of the pending driver, and it was theirs."""
+        self._identify(driver_id)
+        return "verify_ok"
+
+    def verify_failed(self, *, handoff: bool) -> str:
+        """The digits were not the driver's (or the caller never said them); on the last attempt
+        the call goes to a dispatcher, and the candidate is forgotten either way at the hand-off."""
         self._last_lookup_status = "not_found"
-        return "lookup_transfer" if self.lookups.read_back_denied() is not None else "confirm_no"
+        if handoff:
+            self._forget()
+            return "lookup_transfer"
+        return "verify_wrong"
 
     def mark_served(self) -> None:
         """The identified driver was read their schedule."""
@@ -131,11 +138,11 @@ class CallState:
 
     def _identify(self, driver_id: int) -> None:
         self._phase, self._driver_id = "identified", driver_id
-        self._pending_driver_id, self._pending_name_kana = None, ""
+        self._pending_driver_id = None
 
     def _forget(self) -> None:
         self._phase, self._driver_id = "identifying", None
-        self._pending_driver_id, self._pending_name_kana = None, ""
+        self._pending_driver_id = None
 
     # ----- how it turned out -------------------------------------------------------------------
     def outcome(self) -> Outcome:

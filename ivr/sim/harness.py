@@ -58,6 +58,7 @@ async def start_service(
     engine: Any = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    registry: Any = None,
 ) -> RunningService:
     """The app with its transfer hook talking (through the twilio SDK) to a local REST stand-in."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
@@ -72,6 +73,7 @@ async def start_service(
         transfer=control,
         engine=engine,
         bridge_config=bridge_config,
+        registry=registry,
     )
     runner, bound = await start_local_site(app, host, port)
     return RunningService(f"http://{host}:{bound}", app, runner, rest)

@@ -85,8 +85,10 @@ def _after_lookup(out: dict[str, Any]) -> Reply:
     status = out.get("status")
     if status == "matched":
         return Reply([say(f"{out['driver_name_kana']}さん、確認できました。"), ScriptedToolCall("get_next_stop")])
-    if status == "confirm":
-        return Reply([say(f"{out['driver_name_kana']}さんでよろしいですか。")])
+    if status == "confirm":  # it names nobody: the caller proves who they are
+        if "verify_driver" in out.get("instruction", ""):
+            return Reply([say("本人確認のため、ご登録の携帯電話番号の下四桁をお願いします。")])
+        return Reply([say("本人確認のため、お名前をフルネームでもう一度お願いします。")])
     if status == "ambiguous":
         return Reply([say("恐れ入ります、フルネームでお願いします。")])
     if out.get("status") == "error":
@@ -105,16 +107,18 @@ def _after_search(out: dict[str, Any]) -> Reply:
     return Reply([say("申し訳ありません、分かりません。配車係におつなぎしましょうか。")])
 
 
-def _after_confirm(out: dict[str, Any]) -> Reply:
-    if out.get("status") == "confirmed":
-        return Reply([say("ありがとうございます。"), ScriptedToolCall("get_next_stop")])
-    return Reply([say("失礼しました。車番とお名前をもう一度お願いします。")])
+def _after_verify(out: dict[str, Any]) -> Reply:
+    if out.get("status") == "verified":
+        return Reply([say(f"{out['driver_name_kana']}さん、確認できました。"), ScriptedToolCall("get_next_stop")])
+    if out.get("handoff"):
+        return Reply([say("確認できませんでした。配車係におつなぎします。少々お待ちください。")])
+    return Reply([say("恐れ入ります、もう一度、携帯電話番号の下四桁を一桁ずつお願いします。")])
 
 
 COMMON_AFTER_TOOL: dict[str, ReplyOrFactory] = {
     "lookup_driver": _after_lookup,
     "get_next_stop": _speak_next_stop,
-    "confirm_driver": _after_confirm,
+    "verify_driver": _after_verify,
     "search_destination_info": _after_search,
     "transfer_to_dispatcher": Reply([say("配車係におつなぎします。少々お待ちください。")]),
     "end_call": Reply([say("ありがとうございました。お気をつけて。")]),
@@ -150,11 +154,15 @@ def served_with_correction(vehicle_heard: str, vehicle_said: str, name: str, que
     )
 
 
-def confirm_path(vehicle: str, name_heard: str) -> Scenario:
+def verify_path(vehicle: str, name_heard: str, digits_said: str, digits_relayed: str | None = None) -> Scenario:
+    """A near or surname-only match proved by the phone's last four digits. The caller says
+    `digits_said` (the transcript the conversation checks); the model relays `digits_relayed`
+    (by default what was said) to `verify_driver`."""
+    relayed = digits_said if digits_relayed is None else digits_relayed
     return Scenario(
-        name="confirm",
-        turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn("はい", ms=300), Turn("以上です")],
-        replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("confirm_driver", {"answer": "yes"})]),
+        name="verify",
+        turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn(digits_said, ms=900), Turn("以上です")],
+        replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("verify_driver", {"phone_last4": relayed})]),
                  Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )

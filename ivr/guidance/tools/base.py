@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ivr.conversation import CallContext, ToolOutcome
+from ivr.guidance.caller_answers import CallerAnswers
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.state import CallState
 from ivr.prompts.store import Prompts
@@ -34,6 +35,7 @@ class ToolEnv:
     prompts: Prompts
     ctx: CallContext
     today: dt.date
+    answers: CallerAnswers
 
 
 @dataclass(frozen=True)

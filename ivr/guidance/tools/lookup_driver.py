@@ -2,7 +2,8 @@
 
 The model's answer is `lookup_answer`: the lookup's own view (`LookupResult.to_tool_output()`)
 with the next step from prompts/steps.md as `instruction`, the same answer `ivr lookup --json`
-shows staff as `model_view`; on a hand-off the call is transferred.
+shows staff as `model_view`; on a hand-off the call is transferred. A `confirm` names nobody: the
+next step asks for the second factor, and from then on the caller's words are kept as its answer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pydantic import Field
 from ivr.conversation import ToolOutcome
 from ivr.guidance.lookup_answer import lookup_answer
 from ivr.guidance.tools.base import Args, Tool, ToolEnv
+from lookup.result import CALLER_LOCKED, PLATE_LOCKED
+
+LOCK_REASONS = {PLATE_LOCKED: "plate", CALLER_LOCKED: "caller"}
 
 
 class LookupArgs(Args):
@@ -24,11 +28,17 @@ async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
     async with env.deps.sessionmaker() as session:
         result = await env.state.lookups.lookup(session, date=env.today, vehicle_text=args.vehicle_number,
                                                 name_text=args.driver_name)
-    step = env.state.apply_lookup(result)
+    env.state.apply_lookup(result)
+    if env.state.verifying:
+        env.answers.ask()
+    else:
+        env.answers.close()
+    if result.reason in LOCK_REASONS:
+        env.deps.metrics.refused.labels(LOCK_REASONS[result.reason]).inc()
     output = lookup_answer(result, env.prompts)
     if result.handoff:
         return ToolOutcome(output=output, action="transfer", reason="lookup_failed")
-    return ToolOutcome(output=output, expects_yes_no=(step == "lookup_confirm"))
+    return ToolOutcome(output=output)
 
 
 TOOL = Tool(

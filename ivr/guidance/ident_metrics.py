@@ -1,0 +1,20 @@
+"""Prometheus counters for the identification limits, on the app's registry (tests run many apps).
+
+`ivr_identification_limit_trips_total{kind="plate"|"caller"}` goes up when a failed attempt brings
+a plate serial or a caller's number to its limit (alert on any increase); the console lists the
+same events (`lookup.tripped_limits`). `ivr_identification_refused_total{kind}` counts lookups
+refused while a limit holds.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+
+class IdentMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.trips = Counter("ivr_identification_limit_trips_total",
+                             "Identification limits tripped by failed attempts", ["kind"], registry=self.registry)
+        self.refused = Counter("ivr_identification_refused_total",
+                               "Lookups refused while an identification limit holds", ["kind"], registry=self.registry)
