@@ -75,6 +75,7 @@ class CallLookup:
         self._caller_key = caller_key
         self._call_sid = call_sid
         self._on_trip = on_trip
+        self._confirms_counted = 0  # this call's confirms in the ledger, forgiven if the call then proves itself
 
     @property
     def handed_off(self) -> bool:
@@ -112,13 +113,15 @@ class CallLookup:
             return
         trips = await self._ledger.record_failure(call_sid=self._call_sid, serial=serial,
                                                   caller_key=self._caller_key, outcome=outcome)
+        self._confirms_counted += outcome == "confirm"
         for trip in trips:
             if self._on_trip is not None:
                 self._on_trip(trip)
 
     async def _identified(self) -> None:
-        if self._ledger is not None:
+        if self._ledger is not None and self._confirms_counted:
             await self._ledger.forgive(self._call_sid)
+            self._confirms_counted = 0
 
     async def lookup(self, session: AsyncSession, *, date: dt.date, vehicle_text: str, name_text: str) -> LookupResult:
         """`lookup_driver` with this call's caller ID, counted against this call (and across calls).

@@ -5,8 +5,9 @@ character must be accounted for: a number is a run made only of number words, so
 never yields よ(4) し(4) く(9) - the run holds ろ, so it is a word, not a number. A run made only
 of number readings can still be a word: いちご (a strawberry), にし (the west, a family name), ごご
 (the afternoon). When a run reads a digit with one of the one-mora readings (に, よ, し, ご, く) and
-the dictionary spells the run as words (`jtext.words`), it is a word too; said digit by digit, a
-number is lengthened or paused (いちごー, いち、ご) and reads as one.
+the dictionary has the run as a word (`jtext.words`), or as a name with its さん, it is a word too;
+said digit by digit a number is lengthened or paused (いちごー, いち、ご), or grouped like a plate
+(いちにのさんご), and reads as one.
 
 Fillers and frames (えーと, 車番は…です, …番) are cut only where they stand: a frame at the start
 or end of a stretch between pauses, a filler as a stretch of its own. Inside a word they stay, so
@@ -105,8 +106,8 @@ _CLOSING_RE = re.compile(f"(?:{_alternatives(_STANDALONE + _TAILS)})+$")
 # A reading of one mora is also a particle, a verb form or a syllable of countless words; the
 # other readings (いち, さん, よん, ろく, なな, はち, きゅう, ...) are rarely anything but numbers.
 _ONE_MORA_DIGITS = frozenset({"に", "よ", "し", "ご", "く"})
-# Sound changes a multiplier takes after a digit: さんぜん, さんびゃく, ろっぴゃく, はっぴゃく; いっせん, はっせん.
 _HONORIFIC = "さん"  # にしさん is 西さん, not 2 4 3
+# Sound changes a multiplier takes after a digit: さんぜん, さんびゃく, ろっぴゃく, はっぴゃく; いっせん, はっせん.
 _MULT_AFTER = {"ぜん": ("さん",), "びゃく": ("さん",), "ぴゃく": ("ろっ", "はっ")}
 _SMALL_TSU_BEFORE = {"いっ": ("せん",), "ろっ": ("ぴゃく",), "はっ": ("ぴゃく", "せん")}
 

@@ -133,7 +133,7 @@ async def test_a_plate_spelled_two_ways_still_finds_its_driver(sessionmaker: Ses
     assert report.ok and report.summary.vehicles == 1
     async with sessionmaker() as session:
         result = await lookup_driver(session, date=dt.date(2026, 12, 1), vehicle_text="いちにのさんよん",
-                                     name_text="佐藤です")
+                                     name_text="佐藤 健一です")
     assert result.status == "matched" and result.driver is not None and result.driver.name == "佐藤 健一"
 
 

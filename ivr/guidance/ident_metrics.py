@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from lookup.result import CALLER_LOCKED, PLATE_LOCKED
+
+_LOCKED_BY = {PLATE_LOCKED: "plate", CALLER_LOCKED: "caller"}
+
 
 class IdentMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -18,3 +22,9 @@ class IdentMetrics:
                              "Identification limits tripped by failed attempts", ["kind"], registry=self.registry)
         self.refused = Counter("ivr_identification_refused_total",
                                "Lookups refused while an identification limit holds", ["kind"], registry=self.registry)
+
+    def count_refusal(self, reason: str) -> None:
+        """An attempt refused because a limit holds (its reason code says which); others are not counted."""
+        kind = _LOCKED_BY.get(reason)
+        if kind is not None:
+            self.refused.labels(kind).inc()

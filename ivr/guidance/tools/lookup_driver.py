@@ -13,9 +13,6 @@ from pydantic import Field
 from ivr.conversation import ToolOutcome
 from ivr.guidance.lookup_answer import lookup_answer
 from ivr.guidance.tools.base import Args, Tool, ToolEnv
-from lookup.result import CALLER_LOCKED, PLATE_LOCKED
-
-LOCK_REASONS = {PLATE_LOCKED: "plate", CALLER_LOCKED: "caller"}
 
 
 class LookupArgs(Args):
@@ -33,8 +30,7 @@ async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
         env.answers.ask()
     else:
         env.answers.close()
-    if result.reason in LOCK_REASONS:
-        env.deps.metrics.refused.labels(LOCK_REASONS[result.reason]).inc()
+    env.deps.metrics.count_refusal(result.reason)
     output = lookup_answer(result, env.prompts)
     if result.handoff:
         return ToolOutcome(output=output, action="transfer", reason="lookup_failed")

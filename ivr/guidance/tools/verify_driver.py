@@ -40,6 +40,7 @@ async def run(env: ToolEnv, args: VerifyArgs) -> ToolOutcome:
                       driver_name_kana=result.driver.name_kana)
     if result.status == "not_pending":
         return answer(env, "verify_not_pending", status="nothing_to_verify")
+    env.deps.metrics.count_refusal(result.reason)
     step = state.verify_failed(handoff=result.handoff)
     if result.handoff:
         env.answers.close()
