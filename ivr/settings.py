@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     public_base_url: str | None = None
     dispatcher_number: str | None = None
+    twilio_api_base_url: str | None = None  # Twilio's REST API elsewhere: a local stand-in (tests, simulations)
 
     # Destination search: absent endpoint = the embedded backend.
     azure_search_endpoint: str | None = None
@@ -64,6 +65,8 @@ class Settings(BaseSettings):
     media_idle_seconds: float = Field(default=15.0, gt=0)
     stream_token_ttl_seconds: float = Field(default=30.0, gt=0)
     tool_timeout_seconds: float = Field(default=8.0, gt=0)
+    # SIGTERM: calls go on this long, then are handed to the dispatcher (ivr/web/drain.py).
+    drain_seconds: float = Field(default=300.0, ge=0)
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 
@@ -77,7 +80,8 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in SUPPORTED_DB_SCHEMES)}")
         return value
 
-    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint")
+    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint",
+                     "twilio_api_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):

@@ -18,6 +18,7 @@ from ivr.settings import Settings
 from ivr.telephony.signature import SignatureChecker
 from ivr.telephony.stream_tokens import StreamTokens
 from ivr.turn.machine import TurnConfig
+from ivr.web.drain import DRAIN, Drain, DrainPolicy, note_answered_webhooks
 from ivr.web.health import healthz, metrics, readyz
 from ivr.web.limits import FailureLimiter
 from ivr.web.media import media_socket
@@ -57,7 +58,7 @@ def create_app(
         config=config,
         factory=conversation_factory,
         connector=realtime_connector or sdk_connector(settings),
-        call_control=transfer or call_control_from_settings(settings),
+        call_control=transfer or call_control_from_settings(settings, api_base_url=settings.twilio_api_base_url),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
         signatures=SignatureChecker(config.twilio_auth_token, config.twilio_webhook_signing_key),
@@ -65,8 +66,9 @@ def create_app(
         limiter=FailureLimiter(),
         engine=engine,
     )
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[note_answered_webhooks])
     app[STATE] = state
+    app[DRAIN] = Drain(DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds), state.metrics.registry)
     app.router.add_post("/twilio/voice", voice_webhook)
     app.router.add_get("/twilio/media", media_socket)
     app.router.add_get("/healthz", healthz)

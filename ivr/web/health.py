@@ -1,13 +1,15 @@
-"""`/healthz` (the process answers), `/readyz` (the database answers), `/metrics` (Prometheus)."""
+"""`/healthz` (the process answers), `/readyz` (the database answers and no drain), `/metrics` (Prometheus)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from ivr.web.drain import DRAIN
+from ivr.web.multiprocess_metrics import exposition
 from ivr.web.state import STATE
 
 
@@ -16,6 +18,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    if request.app[DRAIN].draining:  # after SIGTERM: the balancer must send new calls elsewhere
+        return web.json_response({"status": "draining", "calls": len(request.app[STATE].bridges)}, status=503)
     engine = request.app[STATE].engine
     if engine is None:
         return web.json_response({"status": "not ready", "database": "no engine"}, status=503)
@@ -29,5 +33,5 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[STATE].metrics.registry)
+    body = exposition(request.app[STATE].metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
