@@ -1,0 +1,91 @@
+"""`ivr serve --workers 2`: one port, two processes, one set of metrics summed over both."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aiohttp
+from process_support import stand_ins, until
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from ivr.sim.instances import serve_env, start_serve
+
+REJECTED = "ivr_calls_rejected_total"  # every unsigned webhook is counted, whatever the reason (signature, limiter)
+
+
+def per_worker_rejections(metrics_dir: Path) -> dict[str, float]:
+    """Each worker's own count of refused requests, read from its file (named by its pid)."""
+    return {
+        path.stem.removeprefix("counter_"): sum(
+            s.value for metric in MultiProcessCollector.merge([str(path)]) for s in metric.samples if s.name == REJECTED
+        )
+        for path in metrics_dir.glob("counter_*.db")
+    }
+
+
+def scraped(text: str, name: str) -> float:
+    """The sum of a metric's series in a scrape (over its labels)."""
+    values = re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
+    assert values, f"{name} missing from /metrics"
+    return sum(float(v) for v in values)
+
+
+async def test_metrics_are_summed_over_two_workers(db_url: str, tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999999.db").write_bytes(b"stale: an earlier run's file")  # must not be counted
+    async with stand_ins() as sims:
+        env = serve_env(database_url=db_url, realtime_url=sims.realtime.url, twilio_api_url=sims.rest.url)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        server = await start_serve(env, tmp_path, workers=2)
+        try:
+            await server.wait_ready()
+            assert not (metrics_dir / "counter_999999.db").exists(), "files of an earlier run are removed at start"
+            sent = 0
+            # A new connection per request: the kernel hands each to whichever worker accepts first.
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+                async def refused_webhook() -> None:
+                    nonlocal sent
+                    async with http.post(server.url + "/twilio/voice", data={"CallSid": "CA0"}) as resp:
+                        assert resp.status in (403, 429)  # unsigned: refused, then its source blocked
+                    sent += 1
+
+                while len([v for v in per_worker_rejections(metrics_dir).values() if v > 0]) < 2:
+                    assert sent < 2000, "every request went to one worker"
+                    await refused_webhook()
+                per_worker = per_worker_rejections(metrics_dir)
+                assert len(per_worker) == 2 and sum(per_worker.values()) == sent
+
+                for _ in range(6):  # whichever worker answers the scrape, it reports both
+                    async with http.get(server.url + "/metrics") as resp:
+                        text = await resp.text()
+                    assert scraped(text, REJECTED) == sent
+                    assert scraped(text, "ivr_calls_active") == 0
+                    assert scraped(text, "ivr_draining") == 0
+            server.terminate()
+            assert await server.wait_exit(20) == 0
+        finally:
+            await server.stop()
+    assert list(metrics_dir.glob("*.db")) == [], "the operator's directory is emptied at exit"
+    assert "Booting worker" in server.log() and server.log().count("ready") >= 2
+
+
+def metrics_dirs(parent: Path) -> list[Path]:
+    return list(parent.glob("ivr-metrics-*"))
+
+
+async def test_serve_makes_and_removes_its_own_metrics_directory(db_url: str, tmp_path: Path) -> None:
+    async with stand_ins() as sims:
+        env = serve_env(database_url=db_url, realtime_url=sims.realtime.url, twilio_api_url=sims.rest.url)
+        env["TMPDIR"] = str(tmp_path)
+        server = await start_serve(env, tmp_path, workers=2)
+        try:
+            await server.wait_ready()
+            made = await until(lambda: metrics_dirs(tmp_path), 5, "the metrics directory")
+            assert list(made[0].glob("counter_*.db"))
+            server.terminate()
+            assert await server.wait_exit(20) == 0
+        finally:
+            await server.stop()
+    assert metrics_dirs(tmp_path) == []
