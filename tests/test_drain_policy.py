@@ -85,6 +85,15 @@ def test_a_webhook_whose_socket_never_comes_is_forgotten_after_the_token_lifetim
     assert p.next_step(0, []) == "done"
 
 
+def test_a_call_that_started_and_ended_before_the_signal_does_not_hold_the_drain() -> None:
+    p, clock = policy(stream_wait=30)
+    p.webhook_answered("CA1")
+    clock.now += 5
+    p.stream_seen("CA1")  # its socket came and went (ivr.web.drain.OpenCalls tells the policy)
+    p.begin()
+    assert p.next_step(0, []) == "done"
+
+
 def test_old_webhooks_are_not_kept_while_the_instance_serves() -> None:
     p, clock = policy(stream_wait=30)
     for i in range(1000):

@@ -96,14 +96,17 @@ class ServeProcess:
     async def wait_exit(self, within: float) -> int:
         return await asyncio.wait_for(self.proc.wait(), within)
 
-    async def stop(self) -> None:
-        """Test clean-up: the graceful stop, then a kill if it takes too long."""
-        self.terminate()
-        try:
-            await self.wait_exit(15)
-        except TimeoutError:
-            self.kill()
-            await self.proc.wait()
+    async def stop(self, *, graceful: bool = True) -> None:
+        """Clean-up: the graceful stop (then a kill if it takes too long), or a kill at once."""
+        if graceful:
+            self.terminate()
+            try:
+                await self.wait_exit(15)
+                return
+            except TimeoutError:
+                pass
+        self.kill()
+        await self.proc.wait()
 
 
 async def start_serve(env: dict[str, str], log_dir: Path, *, name: str = "ivr", workers: int = 1,

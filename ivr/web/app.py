@@ -18,7 +18,7 @@ from ivr.settings import Settings
 from ivr.telephony.signature import SignatureChecker
 from ivr.telephony.stream_tokens import StreamTokens
 from ivr.turn.machine import TurnConfig
-from ivr.web.drain import DRAIN, Drain, DrainPolicy, note_answered_webhooks
+from ivr.web.drain import DRAIN, Drain, DrainPolicy, OpenCalls, note_answered_webhooks
 from ivr.web.health import healthz, metrics, readyz
 from ivr.web.limits import FailureLimiter
 from ivr.web.media import media_socket
@@ -54,6 +54,7 @@ def create_app(
 ) -> web.Application:
     """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
     config = WebConfig.from_settings(settings)
+    drain = DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds)
     state = WebState(
         config=config,
         factory=conversation_factory,
@@ -65,10 +66,11 @@ def create_app(
         tokens=StreamTokens(config.stream_token_ttl_seconds),
         limiter=FailureLimiter(),
         engine=engine,
+        bridges=OpenCalls(drain),
     )
     app = web.Application(client_max_size=64 * 1024, middlewares=[note_answered_webhooks])
     app[STATE] = state
-    app[DRAIN] = Drain(DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds), state.metrics.registry)
+    app[DRAIN] = Drain(drain, state.metrics.registry)
     app.router.add_post("/twilio/voice", voice_webhook)
     app.router.add_get("/twilio/media", media_socket)
     app.router.add_get("/healthz", healthz)

@@ -76,12 +76,16 @@ class DrainPolicy:
         self._forget_expired()
         return len(self._pending)
 
+    def stream_seen(self, call_sid: str) -> None:
+        """That call's media socket came (and maybe went): it no longer holds the drain by itself."""
+        self._pending.pop(call_sid, None)
+
     def next_step(self, open_calls: int, streaming: Iterable[str]) -> Step:
         """`open_calls`: media sockets open here; `streaming`: the CallSids among them that started."""
         if self.started_at is None:
             return "wait"
         for call_sid in streaming:
-            self._pending.pop(call_sid, None)
+            self.stream_seen(call_sid)
         if open_calls == 0 and self.awaiting_streams == 0:
             return "done"
         if self.clock() >= self.started_at + self.seconds:
@@ -113,6 +117,20 @@ class Drain:
 
 
 DRAIN: web.AppKey[Drain] = web.AppKey("ivr_drain", Drain)
+
+
+class OpenCalls(set[CallBridge]):
+    """The app's open media sockets (`WebState.bridges`). One that closes tells the drain policy its
+    stream came, so a call that started and ended before a SIGTERM does not hold the drain."""
+
+    def __init__(self, policy: DrainPolicy) -> None:
+        super().__init__()
+        self._policy = policy
+
+    def discard(self, bridge: object) -> None:
+        super().discard(bridge)
+        if isinstance(bridge, CallBridge) and bridge.ctx is not None:
+            self._policy.stream_seen(bridge.ctx.call_sid)
 
 
 @web.middleware
