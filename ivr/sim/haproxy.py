@@ -46,6 +46,7 @@ def haproxy_config(port: int, servers: dict[str, int], *, stats_port: int, check
 defaults
     mode http
     option http-server-close
+    option forwardfor
     option redispatch
     retries 2
     timeout connect 2s
