@@ -7,11 +7,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE
+from ivr.sim.instances import ServeProcess, serve_env, start_serve
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.sim.twilio_rest_standin import TwilioRestStandin
@@ -34,6 +36,11 @@ class StandIns:
     realtime: RealtimeStandin
     rest: TwilioRestStandin
 
+    def serve_env(self, database_url: str, **settings: str) -> dict[str, str]:
+        """The environment of an `ivr serve` on `database_url` that talks to these stand-ins."""
+        return serve_env(database_url=database_url, realtime_url=self.realtime.url, twilio_api_url=self.rest.url,
+                         **settings)
+
     def updates_for(self, call_sid: str) -> list[str]:
         """The TwiML of every REST update Twilio got for this call (a hand-over is a `<Dial>`)."""
         return [u.form.get("Twiml", "") for u in self.rest.updates if u.call_sid == call_sid]
@@ -48,6 +55,20 @@ async def stand_ins(script: Callable[[], Script] = chatty_script) -> AsyncIterat
     finally:
         await rest.close()
         await realtime.close()
+
+
+@asynccontextmanager
+async def serving(database_url: str, log_dir: Path, *, workers: int = 1, environ: dict[str, str] | None = None,
+                  **settings: str) -> AsyncIterator[tuple[StandIns, ServeProcess]]:
+    """The stand-ins and a ready `ivr serve` talking to them (`environ`: more variables, not settings)."""
+    async with stand_ins() as sims:
+        server = await start_serve({**sims.serve_env(database_url, **settings), **(environ or {})}, log_dir,
+                                   workers=workers)
+        try:
+            await server.wait_ready()
+            yield sims, server
+        finally:
+            await server.stop()
 
 
 async def until(check: Callable[[], Any], within: float, what: str) -> Any:

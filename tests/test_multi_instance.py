@@ -18,7 +18,7 @@ from process_support import StandIns, call_records, caller, greeted, keep_stream
 
 from ivr.sim.haproxy import HAProxy, haproxy_config, route_headers, start_haproxy
 from ivr.sim.harness import SIM_DISPATCHER
-from ivr.sim.instances import ServeProcess, free_port, serve_env, start_serve
+from ivr.sim.instances import ServeProcess, free_port, start_serve
 from ivr.sim.twilio_caller import TwilioCaller
 
 CALLS = 50
@@ -44,8 +44,7 @@ class Cluster:
 
     async def restart(self, name: str) -> None:
         old = self.instances[name]
-        env = serve_env(database_url=self.database_url, realtime_url=self.sims.realtime.url,
-                        twilio_api_url=self.sims.rest.url, media_idle_seconds="120")
+        env = self.sims.serve_env(self.database_url, media_idle_seconds="120")
         self.instances[name] = await start_serve(env, self.log_dir, name=f"{name}-2", port=old.port)
         await self.instances[name].wait_ready()
 
@@ -53,8 +52,7 @@ class Cluster:
 @pytest.fixture
 async def cluster(pg_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     async with stand_ins() as sims:
-        env = serve_env(database_url=pg_url, realtime_url=sims.realtime.url, twilio_api_url=sims.rest.url,
-                        media_idle_seconds="120", drain_seconds="60")
+        env = sims.serve_env(pg_url, media_idle_seconds="120", drain_seconds="60")
         instances = {name: await start_serve(env, tmp_path, name=name, workers=1) for name in ("a", "b")}
         proxy = None
         try:

@@ -11,19 +11,18 @@ import time
 from pathlib import Path
 
 import aiohttp
-from process_support import call_records, caller, greeted, keep_streaming, stand_ins, turn, until
+from process_support import call_records, caller, greeted, keep_streaming, serving, stand_ins, turn, until
 
 from ivr.bridge.transfer import TRANSFER_SAY
 from ivr.sim.harness import SIM_DISPATCHER
-from ivr.sim.instances import serve_env, start_serve
+from ivr.sim.instances import start_serve
 
 DRAIN_S = 4.0
 
 
 async def test_sigterm_drains_calls_then_hands_the_rest_over_and_exits(db_url: str, tmp_path: Path) -> None:
     async with stand_ins() as sims:
-        env = serve_env(database_url=db_url, realtime_url=sims.realtime.url, twilio_api_url=sims.rest.url,
-                        drain_seconds=str(DRAIN_S), media_idle_seconds="60")
+        env = sims.serve_env(db_url, drain_seconds=str(DRAIN_S), media_idle_seconds="60")
         server = await start_serve(env, tmp_path, workers=1)
         finishing, held, late = caller(server.url), caller(server.url), caller(server.url)
         try:
@@ -84,14 +83,8 @@ async def test_sigterm_drains_calls_then_hands_the_rest_over_and_exits(db_url: s
 
 
 async def test_sigterm_with_no_call_exits_at_once(db_url: str, tmp_path: Path) -> None:
-    async with stand_ins() as sims:
-        env = serve_env(database_url=db_url, realtime_url=sims.realtime.url, twilio_api_url=sims.rest.url)
-        server = await start_serve(env, tmp_path, workers=2)
-        try:
-            await server.wait_ready()
-            started = time.monotonic()
-            server.terminate()
-            assert await server.wait_exit(15) == 0
-            assert time.monotonic() - started < 10, "an idle instance must not wait DRAIN_SECONDS"
-        finally:
-            await server.stop()
+    async with serving(db_url, tmp_path, workers=2) as (_, server):
+        started = time.monotonic()
+        server.terminate()
+        assert await server.wait_exit(15) == 0
+        assert time.monotonic() - started < 10, "an idle instance must not wait DRAIN_SECONDS"

@@ -95,6 +95,7 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     # Before anything imports prometheus_client: it picks multiprocess mode at import.
     from ivr.web.multiprocess_metrics import prepare_dir
 
+    arbiter_pid = os.getpid()
     metrics_dir = prepare_dir()
     try:
         from ivr.web.workers import ServeApplication
@@ -106,4 +107,7 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
             return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         return 0
     finally:
-        metrics_dir.remove()
+        # A worker is a fork of this process and leaves through this same stack when it exits:
+        # only the arbiter may remove the directory every worker writes to.
+        if os.getpid() == arbiter_pid:
+            metrics_dir.remove()
