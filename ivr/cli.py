@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "ivr.commands.serve",
     "ivr.commands.calls",
     "ivr.commands.demo",
+    "ivr.commands.qa_turns",
 )
 
 

@@ -66,9 +66,8 @@ class WebConfig:
     max_concurrent_calls: int
     max_call_seconds: float
     media_idle_seconds: float
-    stream_token_ttl_seconds: float
-    twilio_auth_token: str | None = field(repr=False)
-    twilio_webhook_signing_key: str | None = field(repr=False)
+    media_start_seconds: float
+    metrics_token: str | None = field(repr=False)  # the signatures and stream tokens: `ivr.web.gate.Gate`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebConfig:
@@ -79,9 +78,8 @@ class WebConfig:
             max_concurrent_calls=settings.max_concurrent_calls,
             max_call_seconds=settings.max_call_seconds,
             media_idle_seconds=settings.media_idle_seconds,
-            stream_token_ttl_seconds=settings.stream_token_ttl_seconds,
-            twilio_auth_token=_secret(settings.twilio_auth_token),
-            twilio_webhook_signing_key=_secret(settings.twilio_webhook_signing_key),
+            media_start_seconds=settings.media_start_seconds,
+            metrics_token=_secret(settings.metrics_token),
         )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lookup.result import IDENTIFYING, STATUSES
 from lookup.service import lookup_driver
-from lookup.spoken_digits import KINDS, spoken_digits
+from lookup.spoken_digits import NUMBER_KINDS, spoken_digits
 
 DIGIT_COLUMNS = ("kind", "spoken", "expected")
 LOOKUP_COLUMNS = ("vehicle", "name", "caller_phone", "expected_status", "expected_driver")
@@ -78,8 +78,9 @@ def parse_cases(text: str, columns: Sequence[str], source: str) -> list[Case]:
 
 def check_digit_cases(source: str, cases: list[Case]) -> None:
     for c in cases:
-        if c.row["kind"] not in KINDS:
-            raise CaseFileError(f"{source}:{c.line}: kind must be one of {', '.join(KINDS)}, not {c.row['kind']!r}")
+        if c.row["kind"] not in NUMBER_KINDS:
+            kinds = ", ".join(NUMBER_KINDS)
+            raise CaseFileError(f"{source}:{c.line}: kind must be one of {kinds}, not {c.row['kind']!r}")
         if c.row["expected"] and not (c.row["expected"].isascii() and c.row["expected"].isdigit()):
             raise CaseFileError(
                 f"{source}:{c.line}: expected must be ASCII digits or empty, not {c.row['expected']!r}"

@@ -287,6 +287,7 @@ async def _write(
                 "destination_address": stop.destination_address,
                 "destination_address_kana": said.destination_address,
                 "address_kana_from_file": said.address_from_file,
+                "address_kana_uncertain": said.address_uncertain,
                 "window_start": stop.window_start,
                 "window_end": stop.window_end,
                 "window_kana": said.window,

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ivr.records.models import CallRecord
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE
 from ivr.sim.instances import ServeProcess, serve_env, start_serve
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.sim.twilio_rest_standin import TwilioRestStandin
 from schedules.db import make_engine, make_sessionmaker
-from schedules.models import Call
 
 GREETING_MS = 800
 REPLY_MS = 500
@@ -116,11 +116,11 @@ async def keep_streaming(call: TwilioCaller) -> None:
             return
 
 
-async def call_records(database_url: str, call_sids: list[str]) -> dict[str, Call]:
+async def call_records(database_url: str, call_sids: list[str]) -> dict[str, CallRecord]:
     engine = make_engine(database_url)
     try:
         async with make_sessionmaker(engine)() as session:
-            rows = (await session.execute(select(Call).where(Call.call_sid.in_(call_sids)))).scalars().all()
+            rows = (await session.execute(select(CallRecord).where(CallRecord.call_sid.in_(call_sids)))).scalars().all()
         return {row.call_sid: row for row in rows}
     finally:
         await engine.dispose()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from bridge_support import eventually, fast_config, rig
+from bridge_support import METRICS_AUTH, eventually, fast_config, rig
 
 from ivr.conversation import ToolOutcome
 from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall
@@ -112,7 +112,7 @@ async def test_health_ready_and_metrics(tmp_path: Path) -> None:
         assert (await http.get(r.service.url + "/healthz")).status == 200
         ready = await http.get(r.service.url + "/readyz")
         assert ready.status == 200 and (await ready.json())["status"] == "ready"
-        text = await (await http.get(r.service.url + "/metrics")).text()
+        text = await (await http.get(r.service.url + "/metrics", headers=METRICS_AUTH)).text()
         assert "ivr_calls_active" in text and "ivr_aizuchi_ignored_total" in text
 
 

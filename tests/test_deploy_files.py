@@ -4,6 +4,7 @@ accepts its configuration, and the alert rules name metrics the service exports.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.cli import build_parser
@@ -20,6 +22,8 @@ from ivr.web.drain import Drain, DrainPolicy
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 SETTINGS = {name.upper() for name in Settings.model_fields}
+SECRETS = {name.upper() for name, field in Settings.model_fields.items() if SecretStr in getattr(
+    field.annotation, "__args__", (field.annotation,))}
 DRAIN_DEFAULT = Settings.model_fields["drain_seconds"].default
 HANDOVERS_S = 30  # the hand-overs' own time after DRAIN_SECONDS (ivr.web.workers.HANDOVER_GRACE_S)
 # Variables the image sets that are not the service's settings, each for a stated reason.
@@ -70,6 +74,16 @@ def test_compose_sets_only_real_settings_and_valid_commands() -> None:
         assert set(service["environment"]) <= SETTINGS, name
         parses_as_ivr_command(service["command"])
         assert service["env_file"][0]["path"] == "./ivr.env"
+
+
+def test_compose_keeps_secrets_in_the_env_file_and_trusts_only_haproxy() -> None:
+    network = ipaddress.ip_network(compose()["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    balancer = ipaddress.ip_address(compose()["services"]["lb"]["networks"]["default"]["ipv4_address"])
+    assert balancer in network
+    for name, service in ivr_services().items():
+        assert not set(service["environment"]) & SECRETS, name
+        if service["command"][0] == "serve":
+            assert service["environment"]["TRUSTED_PROXIES"] == str(balancer), name
 
 
 def test_compose_stop_grace_outlasts_the_drain() -> None:
@@ -136,9 +150,19 @@ def test_bicep_sets_only_real_settings() -> None:
 def test_bicep_secrets_come_from_key_vault_with_a_managed_identity() -> None:
     text = BICEP.read_text(encoding="utf-8")
     secret_refs = set(re.findall(r"secretRef: '([a-z-]+)'", text))
+    assert not set(re.findall(r"\{ name: '([A-Z][A-Z0-9_]*)', value:", text)) & SECRETS
+    assert {"TWILIO_AUTH_TOKEN", "STREAM_TOKEN_SECRET", "METRICS_TOKEN"} <= set(
+        re.findall(r"\{ name: '([A-Z][A-Z0-9_]*)', secretRef:", text))
     assert "keyVaultUrl: '${vault.properties.vaultUri}secrets/${name}'" in text
     assert {"database-url", "twilio-auth-token"} <= secret_refs
     assert "'Microsoft.ManagedIdentity/userAssignedIdentities" in text and "type: 'UserAssigned'" in text
+
+
+def test_bicep_trusts_the_environments_infrastructure_subnet() -> None:
+    text = BICEP.read_text(encoding="utf-8")
+    assert "{ name: 'TRUSTED_PROXIES', value: appsSubnetCidr }" in text
+    assert "infrastructureSubnetId: '${vnet.id}/subnets/apps'" in text
+    assert re.search(r"name: 'apps'\s+properties: \{\s+addressPrefix: appsSubnetCidr", text)
 
 
 def test_bicep_probes_scale_and_grace_period() -> None:

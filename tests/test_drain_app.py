@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import aiohttp
 from bridge_support import rig
 from process_support import chatty_script, until
 
@@ -19,6 +20,9 @@ async def test_a_webhook_answered_before_the_drain_holds_it_until_its_call_ends(
         try:
             await asyncio.sleep(0.5)
             assert r.service.app[DRAIN].draining
+            async with aiohttp.ClientSession() as http, http.get(r.service.url + "/readyz") as resp:
+                assert resp.status == 503
+                assert await resp.json() == {"status": "draining"}, "no call count for strangers"
             assert not drain.done(), "the drain must wait for the media socket Twilio is about to open"
             await call.connect()
             await until(lambda: call.playout.bytes_received > 0, 10, "the greeting")

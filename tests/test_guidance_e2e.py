@@ -18,7 +18,8 @@ from sqlalchemy import select
 from ivr.bridge.call import BridgeConfig
 from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
-from ivr.guidance.prompts import DEFAULT_DIR, PromptStore
+from ivr.prompts.store import DEFAULT_DIR, PromptStore
+from ivr.records.models import CallEventRecord, CallRecord
 from ivr.sim.azure_search_standin import start_standin
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, ScriptedToolCall
@@ -36,7 +37,7 @@ from ivr.sim.scenarios import (
 )
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.web.app import bridge_config_from_settings
-from schedules.models import Call, CallEvent, Driver
+from schedules.models import Driver
 from schedules.search.azure import AzureDestinationSearch
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import index_after_commit
@@ -45,8 +46,8 @@ from schedules.search.indexing import index_after_commit
 @dataclass
 class Played:
     outcome: str
-    call: Call
-    events: list[CallEvent]
+    call: CallRecord
+    events: list[CallEventRecord]
     service: RunningService
     standin: RealtimeStandin
 
@@ -89,10 +90,10 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
         finally:
             await caller.close()
 
-        async def finished() -> Call | None:
+        async def finished() -> CallRecord | None:
             async with sessionmaker() as session:
-                return (await session.execute(select(Call).where(Call.call_sid == caller.call_sid,
-                                                                  Call.ended_at.is_not(None)))).scalar()
+                return (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid,
+                                                                        CallRecord.ended_at.is_not(None)))).scalar()
 
         call = None
         for _ in range(300):
@@ -101,8 +102,8 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
             await _sleep(0.02)
         assert call is not None, "the call was never finished"
         async with sessionmaker() as session:
-            events = list((await session.execute(select(CallEvent).where(CallEvent.call_id == call.id)
-                                                 .order_by(CallEvent.seq))).scalars().all())
+            events = list((await session.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
+                                                 .order_by(CallEventRecord.seq))).scalars().all())
         return Played(call.outcome, call, events, running, standin)
 
 
@@ -284,14 +285,15 @@ async def test_yes_right_after_the_read_back_answers_it_and_a_later_yes_is_an_ai
         call = None
         for _ in range(300):
             async with sessionmaker() as s:
-                call = (await s.execute(select(Call).where(Call.call_sid == sid, Call.ended_at.is_not(None)))).scalar()
+                call = (await s.execute(select(CallRecord).where(CallRecord.call_sid == sid,
+                                                                 CallRecord.ended_at.is_not(None)))).scalar()
             if call is not None:
                 break
             await _sleep(0.02)
         assert call is not None
         async with sessionmaker() as s:
-            events = list((await s.execute(select(CallEvent).where(CallEvent.call_id == call.id)
-                                           .order_by(CallEvent.seq))).scalars().all())
+            events = list((await s.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
+                                           .order_by(CallEventRecord.seq))).scalars().all())
             driver = await s.get(Driver, call.driver_id) if call.driver_id else None
     assert "respond reason=yes_no_answer" in caplog.text  # judged as overlapping, and answered
     results = {e.text: e.data["output"] for e in events if e.kind == "tool_result"}

@@ -2,7 +2,9 @@
 
 haproxy's configuration is the production one plus a routing rule the test controls (see
 `ivr.sim.haproxy`): each simulated call's webhook and media socket go to the instance named in
-its headers, so the test decides whether both land on one instance or on two.
+its headers, so the test decides whether both land on one instance or on two. Stream tokens are
+issued by the webhook's instance and spent in the shared database by the socket's, so a call is
+served whichever instance takes which half.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from ivr.sim.instances import ServeProcess, free_port, start_serve
 from ivr.sim.twilio_caller import TwilioCaller
 
 CALLS = 50
+PROXY = "127.0.0.1"  # haproxy's address: its X-Forwarded-For is believed (TRUSTED_PROXIES)
+OTHER = {"a": "b", "b": "a"}
 
 
 @dataclass
@@ -38,13 +42,18 @@ class Cluster:
         return caller(self.proxy.url, headers)
 
     async def calls_active(self, name: str) -> float:
-        async with aiohttp.ClientSession() as http, http.get(self.instances[name].url + "/metrics") as resp:
-            text = await resp.text()
+        async with aiohttp.ClientSession() as http:
+            text = await self.instances[name].metrics(http)
         return float(next(line.split()[1] for line in text.splitlines() if line.startswith("ivr_calls_active ")))
+
+    def webhooks_answered_by(self, name: str, calls: list[TwilioCaller]) -> bool:
+        """Each call's webhook was answered by instance `name` (its log names the CallSid)."""
+        log = self.instances[name].log()
+        return all(f"call={c.call_sid} webhook accepted" in log for c in calls)
 
     async def restart(self, name: str) -> None:
         old = self.instances[name]
-        env = self.sims.serve_env(self.database_url, media_idle_seconds="120")
+        env = self.sims.serve_env(self.database_url, media_idle_seconds="120", trusted_proxies=PROXY)
         self.instances[name] = await start_serve(env, self.log_dir, name=f"{name}-2", port=old.port)
         await self.instances[name].wait_ready()
 
@@ -52,7 +61,7 @@ class Cluster:
 @pytest.fixture
 async def cluster(pg_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     async with stand_ins() as sims:
-        env = sims.serve_env(pg_url, media_idle_seconds="120", drain_seconds="60")
+        env = sims.serve_env(pg_url, media_idle_seconds="120", drain_seconds="60", trusted_proxies=PROXY)
         instances = {name: await start_serve(env, tmp_path, name=name, workers=1) for name in ("a", "b")}
         proxy = None
         try:
@@ -76,14 +85,17 @@ async def hang_up_all(calls: list[TwilioCaller]) -> None:
 
 
 async def test_fifty_calls_on_two_instances_and_one_killed_mid_call(cluster: Cluster) -> None:
-    calls = {name: [cluster.call(name, name) for _ in range(CALLS // 2)] for name in ("a", "b")}
+    # calls[name]: media socket on `name`, webhook on the other instance.
+    calls = {name: [cluster.call(OTHER[name], name) for _ in range(CALLS // 2)] for name in ("a", "b")}
     everyone = calls["a"] + calls["b"]
     try:
         for batch in range(0, CALLS, 10):  # as calls arrive at a depot: not all in the same millisecond
             await asyncio.gather(*(greeted(c) for c in everyone[batch:batch + 10]))
-        # Webhooks and WebSocket upgrades passed through haproxy to the instance each call was sent to.
+        # Webhooks and WebSocket upgrades passed through haproxy to the instance each was sent to:
+        # every call's socket is on the instance that did not answer its webhook.
         assert await cluster.calls_active("a") == CALLS // 2
         assert await cluster.calls_active("b") == CALLS // 2
+        assert cluster.webhooks_answered_by("b", calls["a"]) and cluster.webhooks_answered_by("a", calls["b"])
 
         streaming = [asyncio.ensure_future(keep_streaming(c)) for c in calls["a"]]
         await asyncio.sleep(0.5)
@@ -161,11 +173,19 @@ async def test_rolling_restart_behind_haproxy_drops_no_call(cluster: Cluster) ->
     assert all(cluster.sims.updates_for(c.call_sid) == [] for c in on_a), "no call needed handing over"
 
 
-@pytest.mark.xfail(strict=True, reason="needs shared stream tokens (i13-gate)")
 async def test_webhook_on_one_instance_and_media_socket_on_the_other(cluster: Cluster) -> None:
     crossed = [cluster.call("a", "b"), cluster.call("b", "a"), cluster.call("a", "b"), cluster.call("b", "a")]
     try:
-        served = await asyncio.gather(*(greeted(c) for c in crossed), return_exceptions=True)
-        assert all(isinstance(s, TwilioCaller) for s in served), "a call whose socket reached the other instance"
+        await asyncio.gather(*(greeted(c) for c in crossed))
+        assert await cluster.calls_active("a") == 2 and await cluster.calls_active("b") == 2
+        assert cluster.webhooks_answered_by("a", crossed[0::2]) and cluster.webhooks_answered_by("b", crossed[1::2])
+        assert not cluster.webhooks_answered_by("b", crossed[0::2][:1])
+        assert all(await asyncio.gather(*(turn(c) for c in crossed)))
+        for call in crossed:
+            await call.hangup()
     finally:
         await hang_up_all(crossed)
+    records = await until_records_finished(cluster.database_url, [c.call_sid for c in crossed])
+    assert all(r.outcome != "transferred" for r in records.values()), "no call fell to the dispatcher"
+    assert all(cluster.sims.updates_for(c.call_sid) == [] for c in crossed)
+

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 from process_support import call_records, caller, greeted, keep_streaming, serving, stand_ins, turn, until
 
-from ivr.bridge.transfer import TRANSFER_SAY
+from ivr.prompts.store import DEFAULT_PROMPTS
 from ivr.sim.harness import SIM_DISPATCHER
 from ivr.sim.instances import start_serve
 
@@ -57,10 +57,11 @@ async def test_sigterm_drains_calls_then_hands_the_rest_over_and_exits(db_url: s
             await until(lambda: sims.updates_for(held.call_sid) and sims.updates_for(late.call_sid),
                         DRAIN_S + 15, "the hand-overs")
             handed_at = time.monotonic()
+            transfer_line = DEFAULT_PROMPTS.snapshot().line("transfer_say")
             for call in (held, late):
                 twiml = sims.updates_for(call.call_sid)[0]
                 assert f"<Dial><Number>{SIM_DISPATCHER}</Number></Dial>" in twiml
-                assert TRANSFER_SAY in twiml, "the caller hears the transfer line, never silence"
+                assert transfer_line in twiml, "the caller hears the transfer line, never silence"
             assert handed_at - signalled >= DRAIN_S - 0.5
             await held.wait_closed(10)
             await late.wait_closed(10)

@@ -50,8 +50,7 @@ async def test_metrics_are_summed_over_two_workers(db_url: str, tmp_path: Path) 
             assert len(per_worker) == 2 and sum(per_worker.values()) == sent
 
             for _ in range(6):  # whichever worker answers the scrape, it reports both
-                async with http.get(server.url + "/metrics") as resp:
-                    text = await resp.text()
+                text = await server.metrics(http)
                 assert scraped(text, REJECTED) == sent
                 assert scraped(text, "ivr_calls_active") == 0
                 assert scraped(text, "ivr_draining") == 0
@@ -92,8 +91,7 @@ async def test_a_worker_that_stops_leaves_the_instance_metrics_whole(db_url: str
                         20, "the worker's replacement")
             assert workers[1] in live_workers(metrics_dir)
             for _ in range(4):
-                async with http.get(server.url + "/metrics") as resp:
-                    assert scraped(await resp.text(), REJECTED) == 10
+                assert scraped(await server.metrics(http), REJECTED) == 10
         assert server.proc.returncode is None
 
 

@@ -84,7 +84,7 @@ param postgresSku string = 'Standard_B2s'
 param postgresTier string = 'Burstable'
 
 param vnetCidr string = '10.40.0.0/16'
-@description('The Container Apps environment\'s subnet: the ingress\'s addresses, hence TRUSTED_PROXIES.')
+@description('The Container Apps environment\'s infrastructure subnet: the ingress connects from it, hence TRUSTED_PROXIES.')
 param appsSubnetCidr string = '10.40.0.0/23'
 param postgresSubnetCidr string = '10.40.2.0/24'
 
@@ -228,7 +228,10 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
 }
 
 // ----- the app -----------------------------------------------------------------------------------
-var secretNames = concat([ 'database-url', 'twilio-auth-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ])
+// stream-token-secret: stream tokens keyed apart from the auth token, so rotating that token never
+// refuses a stream whose token is in flight. metrics-token: the bearer a Prometheus scraping
+// through the ingress sends (/metrics answers nobody else).
+var secretNames = concat([ 'database-url', 'twilio-auth-token', 'stream-token-secret', 'metrics-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ])
 var secrets = [for name in secretNames: {
   name: name
   keyVaultUrl: '${vault.properties.vaultUri}secrets/${name}'
@@ -246,11 +249,16 @@ var modelEnv = empty(azureOpenAiEndpoint) ? [
 var env = concat([
   { name: 'DATABASE_URL', secretRef: 'database-url' }
   { name: 'TWILIO_AUTH_TOKEN', secretRef: 'twilio-auth-token' }
+  { name: 'STREAM_TOKEN_SECRET', secretRef: 'stream-token-secret' }
+  { name: 'METRICS_TOKEN', secretRef: 'metrics-token' }
   { name: 'TWILIO_ACCOUNT_SID', value: twilioAccountSid }
   { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
   { name: 'DISPATCHER_NUMBER', value: dispatcherNumber }
   { name: 'DEPOT_ID', value: depotId }
   { name: 'DRAIN_SECONDS', value: string(drainSeconds) }
+  // The ingress (Envoy) connects from the environment's infrastructure subnet and appends the
+  // caller's address to X-Forwarded-For (docs/security.md#trusted_proxies).
+  { name: 'TRUSTED_PROXIES', value: appsSubnetCidr }
   { name: 'MAX_CONCURRENT_CALLS', value: string(maxCallsPerWorker) }
   { name: 'LOG_LEVEL', value: 'INFO' }
 ], modelEnv)

@@ -8,9 +8,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ivr.call_records import CallSummary, EventLine, get_call, list_calls
 from ivr.cli_support import iso_date, with_database
 from ivr.errors import UserError
+from ivr.records.queries import CallSummary, EventLine, get_call, list_calls
 from ivr.settings import load_settings
 
 

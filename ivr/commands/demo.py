@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ivr.errors import UserError
+from ivr.records.outcome import Outcome
 from ivr.settings import load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-01.csv"
@@ -73,11 +74,11 @@ class LivePrinter:
 
 async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool = False) -> tuple[int, str]:
     """Play the demo call; returns (call id, outcome)."""
-    from ivr.call_records import list_calls
     from ivr.config import GuidanceConfig, SearchConfig
     from ivr.conversation import CallContext, Conversation
+    from ivr.guidance.conversation import GuidanceConversation
     from ivr.guidance.factory import build_factory
-    from ivr.guidance.session import GuidanceConversation
+    from ivr.records.queries import list_calls
     from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, sim_settings, start_service
     from ivr.sim.realtime_standin import RealtimeStandin
     from ivr.sim.scenarios import play_call, served_with_correction
@@ -137,4 +138,4 @@ def _demo(args: argparse.Namespace) -> int:
         raise UserError(f"no such schedule file: {args.file}")
     call_id, outcome = asyncio.run(run_demo(settings.database_url, args.file, sys.stdout, args.json))
     print(f"\ncall {call_id} ended: {outcome}.  See it again with: ivr calls show {call_id}")
-    return 0 if outcome == "served" else 1
+    return 0 if outcome == Outcome.SERVED else 1

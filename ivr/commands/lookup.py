@@ -8,30 +8,26 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.cli_support import iso_date, with_database
+from ivr.commands.qa_files import finish_qa, read_case_file
 from ivr.errors import UserError
+from ivr.guidance.lookup_answer import staff_view
+from ivr.prompts.store import DEFAULT_PROMPTS
+from lookup.call_lookup import CallLookup
 from lookup.qa import (
     DIGIT_COLUMNS,
     LOOKUP_COLUMNS,
-    Case,
-    CaseFileError,
-    Outcome,
     check_digit_cases,
     check_lookup_cases,
-    failure_lines,
-    parse_cases,
-    report_csv,
     run_digit_cases,
     run_lookup_cases,
 )
 from lookup.result import LookupResult
-from lookup.service import lookup_driver
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -75,14 +71,17 @@ def register(sub: Any, qa: Any) -> None:
 
 def _lookup(args: argparse.Namespace) -> int:
     async def run(sessionmaker: async_sessionmaker[AsyncSession]) -> LookupResult:
+        # Counted as a call's first lookup, as the phone path counts it, so `model_view` is what
+        # the model would be told.
         async with sessionmaker() as session:
-            return await lookup_driver(
-                session, date=args.date, vehicle_text=args.vehicle, name_text=args.name, caller_phone=args.caller_phone
+            return await CallLookup(caller_phone=args.caller_phone).lookup(
+                session, date=args.date, vehicle_text=args.vehicle, name_text=args.name
             )
 
     result = with_database(run)
+    view = staff_view(result, DEFAULT_PROMPTS.snapshot())
     if args.json:
-        print(json.dumps(result.to_staff_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(view, ensure_ascii=False, indent=2))
     else:
         print(f"status: {result.status}")
         print(f"digits: {result.digits or '-'}")
@@ -92,50 +91,18 @@ def _lookup(args: argparse.Namespace) -> int:
             print(f"driver: {d.name} ({d.name_kana}) vehicle {d.plate or d.serial}")
         if result.reason:
             print(f"reason: {result.reason}")
-        print(f"next: {result.instruction}")
+        print(f"next: {view['model_view']['instruction']}")
     return 0
 
 
-def _read_cases(path: Path, columns: tuple[str, ...], check: Callable[[str, list[Case]], None]) -> list[Case]:
-    """The file's cases, checked by `check`; any problem is a `UserError` (exit code 2) naming the line."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UserError(f"case file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        cases = parse_cases(text, columns, str(path))
-        check(str(path), cases)
-    except CaseFileError as exc:
-        raise UserError(str(exc)) from None
-    return cases
-
-
-def _finish(args: argparse.Namespace, columns: tuple[str, ...], outcomes: list[Outcome], added: tuple[str, ...]) -> int:
-    """Write the report if asked, print every failing case and a summary; exit 1 when any failed."""
-    if args.report:
-        try:
-            args.report.write_text(report_csv(columns, outcomes, added), encoding="utf-8", newline="")
-        except OSError as exc:
-            raise UserError(f"{args.report}: cannot write the report ({exc.strerror})") from None
-    failed = failure_lines(str(args.cases), outcomes, columns)
-    for line in failed:
-        print(line)
-    print(f"{len(outcomes) - len(failed)}/{len(outcomes)} passed, {len(failed)} failed")
-    return 1 if failed else 0
-
-
 def _qa_digits(args: argparse.Namespace) -> int:
-    cases = _read_cases(args.cases, DIGIT_COLUMNS, check_digit_cases)
-    return _finish(args, DIGIT_COLUMNS, run_digit_cases(cases), ("got",))
+    cases = read_case_file(args.cases, DIGIT_COLUMNS, check_digit_cases)
+    return finish_qa(args, DIGIT_COLUMNS, run_digit_cases(cases), ("got",))
 
 
 def _qa_lookup(args: argparse.Namespace) -> int:
-    cases = _read_cases(args.cases, LOOKUP_COLUMNS, check_lookup_cases)
+    cases = read_case_file(args.cases, LOOKUP_COLUMNS, check_lookup_cases)
     if not cases:
         raise UserError(f"{args.cases}: no cases")
     outcomes = with_database(lambda sessionmaker: run_lookup_cases(sessionmaker, cases, args.date))
-    return _finish(args, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))
+    return finish_qa(args, LOOKUP_COLUMNS, outcomes, ("got_status", "got_driver"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.errors import UserError
+from ivr.log_setup import configure_logging
 from ivr.settings import Settings, load_settings
 
 
@@ -76,7 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_levels)
     workers = args.workers or default_workers()
     return run_workers(settings, args.host, args.port, workers)
 

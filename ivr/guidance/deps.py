@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.config import GuidanceConfig
-from ivr.guidance.prompts import PromptStore
+from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
 
 

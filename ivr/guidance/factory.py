@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
+from ivr.guidance.conversation import GuidanceConversation
 from ivr.guidance.deps import GuidanceDeps
-from ivr.guidance.prompts import PromptStore
-from ivr.guidance.session import GuidanceConversation
+from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
 
 

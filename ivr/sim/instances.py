@@ -20,6 +20,9 @@ import aiohttp
 
 from ivr.sim.harness import SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, SIM_DISPATCHER, SIM_PUBLIC_BASE
 
+SIM_METRICS_TOKEN = "sim-metrics-token"
+METRICS_AUTH = {"Authorization": f"Bearer {SIM_METRICS_TOKEN}"}  # /metrics answers nobody else
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nobody listens on right now (the OS's choice), for a process that binds it itself."""
@@ -40,6 +43,7 @@ def serve_env(*, database_url: str, realtime_url: str, twilio_api_url: str, **se
         "TWILIO_API_BASE_URL": twilio_api_url,
         "PUBLIC_BASE_URL": SIM_PUBLIC_BASE,
         "DISPATCHER_NUMBER": SIM_DISPATCHER,
+        "METRICS_TOKEN": SIM_METRICS_TOKEN,
     })
     env.update({k.upper(): v for k, v in settings.items()})
     return env
@@ -79,6 +83,12 @@ class ServeProcess:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{self.name} not ready within {within} s:\n{self.log()[-3000:]}")
                 await asyncio.sleep(0.1)
+
+    async def metrics(self, http: aiohttp.ClientSession) -> str:
+        """One scrape of `/metrics` (whichever worker answers, the instance's sum)."""
+        async with http.get(self.url + "/metrics", headers=METRICS_AUTH) as resp:
+            resp.raise_for_status()
+            return await resp.text()
 
     def terminate(self) -> None:
         """SIGTERM to the arbiter: the graceful stop (drain) of a rolling restart."""

@@ -15,12 +15,11 @@ from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
 from ivr.settings import Settings
-from ivr.telephony.signature import SignatureChecker
-from ivr.telephony.stream_tokens import StreamTokens
+from ivr.turn.classifier import warm_up
 from ivr.turn.machine import TurnConfig
 from ivr.web.drain import DRAIN, Drain, DrainPolicy, OpenCalls, note_answered_webhooks
+from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
-from ivr.web.limits import FailureLimiter
 from ivr.web.media import media_socket
 from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
@@ -62,9 +61,7 @@ def create_app(
         call_control=transfer or call_control_from_settings(settings, api_base_url=settings.twilio_api_base_url),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
-        signatures=SignatureChecker(config.twilio_auth_token, config.twilio_webhook_signing_key),
-        tokens=StreamTokens(config.stream_token_ttl_seconds),
-        limiter=FailureLimiter(),
+        gate=Gate.from_settings(settings),
         engine=engine,
         bridges=OpenCalls(drain),
     )
@@ -78,8 +75,20 @@ def create_app(
     app.router.add_get("/metrics", metrics)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
+    app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
+    app.on_response_prepare.append(_no_server_header)
     return app
+
+
+async def _no_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Strangers learn nothing of the stack (aiohttp and Python versions) from any answer."""
+    response.headers.pop("Server", None)
+
+
+async def _load_turn_classifier(app: web.Application) -> None:
+    """Load the morphological dictionary before the first call, not during its first 相槌."""
+    warm_up()
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:

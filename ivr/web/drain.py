@@ -36,6 +36,7 @@ from ivr.web.state import STATE
 _log = logging.getLogger("ivr.web")
 DRAIN_REASON = "drain"  # the hand-over reason in logs, records and ivr_transfers_total{reason}
 TICK_S = 0.1
+HANDOVER_WAIT_S = 20.0  # Twilio's REST update (10 s timeout) and the bridge's close
 VOICE_PATH = "/twilio/voice"
 
 Step = Literal["wait", "hand_over", "done"]
@@ -146,16 +147,19 @@ async def note_answered_webhooks(
     return response
 
 
-async def hand_over(bridge: CallBridge) -> None:
+async def hand_over(bridge: CallBridge, *, wait: float = HANDOVER_WAIT_S) -> None:
     """The one place the drain hands a call to the dispatcher (the bridge says why: `drain`).
 
-    If the hand-over itself fails, the bridge is closed: the media stream ends and Twilio runs the
-    TwiML's fallback `<Dial>`, so the caller still reaches a dispatcher."""
+    The bridge closes itself once Twilio's REST update returns, or fails (the media stream then
+    ends and Twilio runs the TwiML's fallback `<Dial>`, so the caller still reaches a dispatcher).
+    A hand-over that neither succeeds nor fails within `wait` is cut short the same way."""
     try:
-        await bridge._hand_over(DRAIN_REASON)
+        bridge.hand_over_now(DRAIN_REASON)
+        async with asyncio.timeout(wait):
+            await bridge.wait_closed()
     except Exception as exc:
         bridge.log.warning("drain_handover_failed", error=type(exc).__name__)
-        await bridge.close(DRAIN_REASON, outcome="transferred")
+        await bridge.close(DRAIN_REASON)
 
 
 async def drain_calls(app: web.Application, *, tick: float = TICK_S) -> None:

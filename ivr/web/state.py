@@ -13,9 +13,7 @@ from ivr.bridge.realtime_client import RealtimeConnector
 from ivr.bridge.transfer import CallControl
 from ivr.config import WebConfig
 from ivr.conversation import ConversationFactory
-from ivr.telephony.signature import SignatureChecker
-from ivr.telephony.stream_tokens import StreamTokens
-from ivr.web.limits import FailureLimiter
+from ivr.web.gate import Gate
 
 MAX_MEDIA_MESSAGE = 64 * 1024
 
@@ -28,11 +26,10 @@ class WebState:
     call_control: CallControl
     bridge_config: BridgeConfig
     metrics: BridgeMetrics
-    signatures: SignatureChecker
-    tokens: StreamTokens
-    limiter: FailureLimiter
+    gate: Gate
     engine: AsyncEngine | None = None
     bridges: set[CallBridge] = field(default_factory=set)
+    last_readiness_problem: str = ""
 
     @property
     def public_base(self) -> str | None:
@@ -44,7 +41,3 @@ class WebState:
 
 
 STATE: web.AppKey[WebState] = web.AppKey("ivr_state", WebState)
-
-
-def source_of(request: web.Request) -> str:
-    return request.remote or "unknown"

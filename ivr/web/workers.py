@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -46,8 +46,9 @@ KEEPALIVE_S = 75  # longer than a balancer's idle timeout, so it never reuses a 
 class WorkerApp:
     """Builds the web app inside a worker, after the fork: database pools and clients are per process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, host: str) -> None:
         self.settings = settings
+        self.host = host
         self.app: web.Application | None = None
 
     async def build(self) -> web.Application:
@@ -71,8 +72,29 @@ class WorkerApp:
 
         app.on_cleanup.append(dispose_engine)
         app.on_startup.append(freeze_heap)
+        if self.settings.metrics_port is not None:
+            app.cleanup_ctx.append(metrics_listener(self.host, self.settings.metrics_port))
         self.app = app
         return app
+
+
+def metrics_listener(host: str, port: int) -> Callable[[web.Application], AsyncIterator[None]]:
+    """METRICS_PORT: /metrics alone on its own port, for a scraper inside the network.
+
+    Every worker listens on it (SO_REUSEPORT, so the kernel spreads scrapes over them); any one
+    answers with the whole instance's values, read from the multiprocess directory."""
+
+    async def listen(app: web.Application) -> AsyncIterator[None]:
+        from ivr.web.health import create_metrics_app
+
+        runner = web.AppRunner(create_metrics_app(app), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port, reuse_port=True).start()
+        _log.info("metrics on %s:%d", host, port)
+        yield
+        await runner.cleanup()
+
+    return listen
 
 
 class ServeApplication(BaseApplication):
@@ -80,6 +102,7 @@ class ServeApplication(BaseApplication):
 
     def __init__(self, settings: Settings, host: str, port: int, workers: int) -> None:
         self.settings = settings
+        self.host = host
         self.options = gunicorn_options(settings, host, port, workers)
         self.worker_app: WorkerApp | None = None
         super().__init__()
@@ -90,7 +113,7 @@ class ServeApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        self.worker_app = WorkerApp(self.settings)
+        self.worker_app = WorkerApp(self.settings, self.host)
         return self.worker_app.build
 
 
@@ -104,7 +127,9 @@ def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> 
         "graceful_timeout": math.ceil(settings.drain_seconds + HANDOVER_GRACE_S),
         "keepalive": KEEPALIVE_S,
         "accesslog": None,
-        "loglevel": settings.log_level.lower(),
+        # The arbiter's own lines (workers booting and exiting, signals) at INFO, never DEBUG: like
+        # every library's, its debug output is not LOG_LEVEL's to turn on (ivr/log_setup.py).
+        "loglevel": "info" if settings.log_level.upper() == "DEBUG" else settings.log_level.lower(),
         "proc_name": "ivr",
         "child_exit": _child_exit,
         "control_socket_disable": True,  # gunicorn ≥ 25's control socket: nothing here uses it

@@ -3,8 +3,8 @@
 It owns the call's flow state, its prompt snapshot and its call record; nothing here is shared
 between calls. A caller who asks for a person is handed over by `caller_said`, in code, whether
 or not the model calls `transfer_to_dispatcher`. `run_tool` never raises: a bad argument or a
-failing database becomes a structured error the model can act on, and the exception is logged
-with the call id only.
+failing database becomes a structured error the model can act on (what the caller then gets is
+the failing tool's own declared policy), and the exception is logged with the call id only.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ivr.call_records import CallRecorder
-from ivr.conversation import CallContext, CallerDirective, EventKind, ToolOutcome
+from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError, ToolFailure, ToolOutcome
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import ToolEnv
+from ivr.guidance.tools.base import APOLOGISE, ToolEnv
+from ivr.records.recorder import CallRecorder
 from lookup.call_lookup import CallLookup
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ class GuidanceConversation:
     def greeting(self) -> str:
         return self.prompts.greeting
 
+    def resumed(self) -> str:
+        return self.prompts.line("resumed")
+
+    def filler(self) -> str:
+        return self.prompts.line("filler")
+
     def _error(self, code: str, message: str, details: list[dict[str, Any]] | None = None) -> ToolOutcome:
         output: dict[str, Any] = {"status": "error", "error": code, "message": message}
         if details:
@@ -67,11 +73,13 @@ class GuidanceConversation:
 
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
         outcome = await self._run(name, arguments)
-        await self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        if outcome.action == "transfer":
+            self.state.hand_over(outcome.reason)
+        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
         return outcome
 
     async def _run(self, name: str, arguments: str) -> ToolOutcome:
-        await self.record("tool_call", name, {"name": name, "arguments": arguments})
+        self.record("tool_call", name, {"name": name, "arguments": arguments})
         tool = TOOLS.get(name)
         if tool is None:
             return self._error("unknown_tool", f"no tool named {name!r}; use one of: {', '.join(TOOLS)}")
@@ -91,10 +99,16 @@ class GuidanceConversation:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
-            return ToolOutcome(output={
-                "status": "error", "error": "tool_failed",
-                "instruction": self.prompts.step("search_unknown" if name == "search_destination_info" else "transfer"),
-            }, action="none" if name == "search_destination_info" else "transfer", reason="tool_failed")
+            policy = tool.on_error
+            output = {"status": "error", "error": "tool_failed", "instruction": self.prompts.step(policy.step)}
+            return ToolOutcome(output=output, action=policy.action, reason="tool_failed")
+
+    def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
+        tool = TOOLS.get(name)
+        policy = tool.on_no_answer if tool is not None else APOLOGISE
+        if policy.action == "transfer":
+            self.state.hand_over(f"tool_{error}")
+        return ToolFailure(self.prompts.step(policy.step), policy.action)
 
     def caller_said(self, text: str) -> CallerDirective | None:
         if self.state.transferred or self.state.person_requested:
@@ -102,23 +116,23 @@ class GuidanceConversation:
         phrase = default_rules().match(text)
         if phrase is None:
             return None
-        self.state.person_requested = True
+        self.state.caller_asked_for_person()
         log.info("call %s: the caller asked for a person", self.ctx.call_sid)
         return CallerDirective("transfer", PERSON_REQUESTED)
 
-    async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
-        if kind == "transfer":
-            self.state.transferred = True
-            self.state.transfer_reason = self.state.transfer_reason or text
+    def handed_over(self, reason: str) -> None:
+        self.state.hand_over(reason)
+
+    def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
         if self.observer is not None:
             self.observer(kind, text, dict(data or {}))
-        await self.recorder.add(kind, text, data)
+        self.recorder.add(kind, text, data)
 
-    async def finish(self, outcome: str | None = None) -> None:
+    async def finish(self) -> None:
         if self._finished:
             return
         self._finished = True
-        final = outcome or self.state.outcome()
+        final = self.state.outcome()
         metrics = {"transfer_reason": self.state.transfer_reason} if self.state.transfer_reason else None
         await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
                                    lookup_failures=self.state.lookup_failures, metrics=metrics)
