@@ -188,4 +188,6 @@ async def test_webhook_on_one_instance_and_media_socket_on_the_other(cluster: Cl
     records = await until_records_finished(cluster.database_url, [c.call_sid for c in crossed])
     assert all(r.outcome != "transferred" for r in records.values()), "no call fell to the dispatcher"
     assert all(cluster.sims.updates_for(c.call_sid) == [] for c in crossed)
+    # haproxy's X-Forwarded-For was believed (TRUSTED_PROXIES), or each instance would say so once.
+    assert not any("TRUSTED_PROXIES does not list it" in i.log() for i in cluster.instances.values())
 

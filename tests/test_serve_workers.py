@@ -9,9 +9,23 @@ from pathlib import Path
 
 import aiohttp
 from process_support import serving, until
+from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from ivr.bridge.metrics import BridgeMetrics
+from ivr.web.drain import Drain, DrainPolicy
+
 REJECTED = "ivr_calls_rejected_total"  # every unsigned webhook is counted, whatever the reason (signature, limiter)
+
+
+def test_every_gauge_says_how_the_workers_values_combine() -> None:
+    """A gauge left at prometheus_client's default ("all") would report one series per worker pid,
+    dead workers' included, instead of the instance's value."""
+    registry = CollectorRegistry()
+    gauges = [m for m in vars(BridgeMetrics(registry)).values() if isinstance(m, Gauge)]
+    gauges.append(Drain(DrainPolicy(1, 1), registry).gauge)
+    modes = {g._name: g._multiprocess_mode for g in gauges}
+    assert modes == {"ivr_calls_active": "livesum", "ivr_draining": "livemax"}
 
 
 def per_worker_rejections(metrics_dir: Path) -> dict[str, float]:
