@@ -68,6 +68,22 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # After the call (ivr/aftercall, docs/after-call.md): summaries, the SMS to the driver, retries.
+    summary_model: str = "gpt-4.1-mini"  # the model, or the deployment name on Azure OpenAI; "" = no summaries
+    openai_base_url: str | None = None  # the HTTP API's base URL (a local stand-in in tests)
+    summary_timeout_seconds: float = Field(default=30.0, gt=0)
+    sms_enabled: bool = False  # the depot's switch for the SMS to the driver
+    sms_from: str | None = None  # the Twilio number the SMS comes from (E.164) ...
+    sms_messaging_service_sid: str | None = None  # ... or a Messaging Service
+    aftercall_max_attempts: int = Field(default=6, ge=1, le=50)
+    aftercall_backoff_seconds: float = Field(default=30.0, gt=0)
+    aftercall_backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    aftercall_poll_seconds: float = Field(default=2.0, gt=0)
+    aftercall_concurrency: int = Field(default=4, ge=1, le=64)
+    # The dispatch desk's opening hours (ivr/opening_hours): empty = always open.
+    dispatch_hours: str = ""
+    dispatch_closed_dates: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -76,7 +92,8 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in SUPPORTED_DB_SCHEMES)}")
         return value
 
-    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint")
+    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint",
+                     "openai_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):
@@ -84,6 +101,22 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/")
+
+    @field_validator("dispatch_hours")
+    @classmethod
+    def _timetable(cls, value: str) -> str:
+        from ivr.opening_hours.timetable import parse_timetable
+
+        parse_timetable(value)  # raises ValueError with the part at fault
+        return value
+
+    @field_validator("dispatch_closed_dates")
+    @classmethod
+    def _closed_dates(cls, value: str) -> str:
+        from ivr.opening_hours.closures import parse_closures
+
+        parse_closures(value)
+        return value
 
     @field_validator("vad_preset", mode="before")
     @classmethod

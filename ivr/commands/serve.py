@@ -35,6 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
+    from ivr.aftercall.service import problems
+
+    if found := problems(settings):
+        raise UserError("; ".join(found))
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(_run(settings, args.host, args.port))
@@ -57,13 +61,17 @@ async def _run(settings: Any, host: str, port: int) -> None:
         from ivr.guidance.factory import build_factory
     except ImportError as exc:
         raise UserError(f"the conversation package is not available: {exc}") from exc
+    from ivr.aftercall import service as aftercall
     from ivr.web.app import create_app
     from ivr.web.heap import freeze_startup_heap
     from schedules.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
     try:
-        app = create_app(settings, build_factory(settings, make_sessionmaker(engine)), engine=engine)
+        sessionmaker = make_sessionmaker(engine)
+        after = aftercall.build(settings, sessionmaker)
+        app = create_app(settings, build_factory(settings, sessionmaker, after_call=after.enqueuer), engine=engine)
+        aftercall.install(app, after)  # summaries and SMS: a background task of the app, off the audio path
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.enqueue import FinishHook
 from ivr.guidance.prompts import PromptStore
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import make_search
@@ -26,11 +27,13 @@ class GuidanceDeps:
     today: Callable[[], dt.date]
     depot_id: str = "default"
     turn_mode: str = ""
+    after_call: FinishHook | None = None  # queues the call's summary and SMS as it finishes (ivr/aftercall)
 
     @classmethod
     def from_settings(cls, settings: Any, sessionmaker: async_sessionmaker[AsyncSession], *,
                       today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-                      search: DestinationSearch | None = None) -> GuidanceDeps:
+                      search: DestinationSearch | None = None,
+                      after_call: FinishHook | None = None) -> GuidanceDeps:
         tz = ZoneInfo(getattr(settings, "timezone", "Asia/Tokyo"))
         return cls(
             sessionmaker=sessionmaker,
@@ -39,4 +42,5 @@ class GuidanceDeps:
             today=today if today is not None else (lambda: dt.datetime.now(tz).date()),
             depot_id=getattr(settings, "depot_id", "default"),
             turn_mode=getattr(settings, "turn_mode", ""),
+            after_call=after_call,
         )
