@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -121,3 +121,11 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], job: ClaimedJo
     """Give a job back untried (the worker is stopping): it is due at once and the attempt is not counted."""
     return await _settle(sessionmaker, job, state=PENDING, attempts=AfterCallJob.attempts - 1,
                          next_attempt_at=utcnow())
+
+
+async def unsettled(sessionmaker: async_sessionmaker[AsyncSession], kinds: tuple[str, ...]) -> int:
+    """How many jobs of `kinds` are still pending or running."""
+    async with sessionmaker() as session:
+        return int(await session.scalar(
+            select(func.count()).select_from(AfterCallJob)
+            .where(AfterCallJob.state.in_((PENDING, RUNNING)), AfterCallJob.kind.in_(kinds))) or 0)

@@ -10,6 +10,7 @@ status and error code only: Twilio's message text may quote the phone number.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,10 @@ from ivr.aftercall.sms_rules import e164, sms_body
 from ivr.prompt_file import PromptFile
 
 PROMPTS = PromptFile("sms.md")
+# The SDK logs each request's URL and query at INFO; ours carry none of the message, but nothing it
+# logs is needed, and a future SDK could log more.
+_SDK_LOG = logging.getLogger("ivr.aftercall.twilio_sdk")
+_SDK_LOG.setLevel(logging.WARNING)
 SECTIONS = ("body", "window", "window_from", "window_until", "no_window", "no_cargo")
 STATUS_PATH = "/twilio/sms-status"
 SEND_TIMEOUT_S = 20.0
@@ -41,7 +46,7 @@ def twilio_client(settings: Any, *, api_base_url: str | None = None) -> Client |
     if not sid or token is None:
         return None
     client = Client(sid, token.get_secret_value(),
-                    http_client=AsyncTwilioHttpClient(pool_connections=False, timeout=SEND_TIMEOUT_S))
+                    http_client=AsyncTwilioHttpClient(pool_connections=False, timeout=SEND_TIMEOUT_S, logger=_SDK_LOG))
     if api_base_url:
         client.api.base_url = api_base_url.rstrip("/")
     return client

@@ -112,14 +112,17 @@ class AfterCallWorker:
             self._wake.set()  # a slot is free
 
     async def drain(self, timeout_s: float = 30.0) -> None:
-        """Run until nothing is due or running (tests and the demo; the service just keeps polling)."""
+        """Run until every job of this worker's kinds is settled, retries included (tests and the demo;
+        the service just keeps polling). A job waiting past `timeout_s` for its retry raises TimeoutError."""
         async with asyncio.timeout(timeout_s):
             while True:
                 claimed = await self.run_once()
                 if self._running:
                     await asyncio.wait(list(self._running), return_when=asyncio.FIRST_COMPLETED)
                 elif not claimed:
-                    return
+                    if not await queue.unsettled(self._sm, tuple(self._handlers)):
+                        return
+                    await asyncio.sleep(min(self._poll_s, 0.05))
 
     # ----- one attempt -------------------------------------------------------------------------------
     async def _attempt(self, job: ClaimedJob) -> None:
