@@ -1,0 +1,76 @@
+"""`ivr serve` runs the after-call worker: it refuses a half-configured SMS, finishes work queued
+before it started (a restart), and answers Twilio's SMS status callbacks only when signed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+
+import aiohttp
+import pytest
+from aftercall_support import jobs, record_call
+
+from ivr.aftercall.enqueue import AfterCallEnqueuer
+from ivr.cli import main
+from ivr.sim.openai_http_standin import OpenAIHttpStandin
+
+BASE_ENV = {
+    "PUBLIC_BASE_URL": "https://ivr.example.jp",
+    "TWILIO_AUTH_TOKEN": "secret",
+    "OPENAI_REALTIME_URL": "ws://127.0.0.1:9/v1",
+}
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"SMS_ENABLED": "true", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, "SMS_FROM"),
+    ({"SMS_ENABLED": "true", "SMS_FROM": "+815012345678"}, "TWILIO_ACCOUNT_SID"),
+])
+def test_serve_refuses_sms_half_configured(env: dict[str, str], named: str, monkeypatch, capsys) -> None:
+    for var in ("TWILIO_ACCOUNT_SID", "SMS_FROM", "SMS_MESSAGING_SERVICE_SID"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in {**BASE_ENV, **env}.items():
+        monkeypatch.setenv(var, value)
+    assert main(["serve", "--port", "1"]) == 2
+    assert named in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_serve_finishes_work_queued_before_it_started(sessionmaker, db_url: str) -> None:
+    call_id = await record_call(sessionmaker, "CA1", [("caller", "もしもし、道を教えて", {}),
+                                                     ("bot", "車番の四桁をお願いします。", {})],
+                                driver=None, outcome="hung_up", hook=AfterCallEnqueuer(summaries=True, sms=False))
+    openai = await OpenAIHttpStandin(api_key="sk-serve").start()
+    port = _free_port()
+    env = {**os.environ, **BASE_ENV, "DATABASE_URL": db_url, "OPENAI_API_KEY": "sk-serve",
+           "OPENAI_BASE_URL": openai.url, "SUMMARY_MODEL": "gpt-sim-summary", "AFTERCALL_POLL_SECONDS": "0.2",
+           "SMS_ENABLED": "true", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "SMS_FROM": "+815012345678"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ivr.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            if (await jobs(sessionmaker, call_id))["summary"].state == "done":
+                break
+            await asyncio.sleep(0.05)
+        row = (await jobs(sessionmaker, call_id))["summary"]
+        assert row.state == "done" and row.result_text.startswith("発信者: 運転者は確認できず")
+        assert openai.requests[0].model == "gpt-sim-summary"
+        async with aiohttp.ClientSession() as http:
+            form = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+            async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=form) as resp:
+                assert resp.status == 403  # unsigned
+            async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=form,
+                                 headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}) as resp:
+                assert resp.status == 403  # signed with the wrong key
+    finally:
+        proc.terminate()
+        await proc.wait()
+        await openai.close()
