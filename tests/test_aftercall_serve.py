@@ -11,6 +11,7 @@ import sys
 import aiohttp
 import pytest
 from aftercall_support import jobs, record_call
+from twilio.request_validator import RequestValidator
 
 from ivr.aftercall.enqueue import AfterCallEnqueuer
 from ivr.cli import main
@@ -70,6 +71,13 @@ async def test_serve_finishes_work_queued_before_it_started(sessionmaker, db_url
             async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=form,
                                  headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}) as resp:
                 assert resp.status == 403  # signed with the wrong key
+            url = "https://ivr.example.jp/twilio/sms-status"
+            for status, expected in (("bogus", 400), ("delivered", 204)):
+                signed = {"MessageSid": "SM1", "MessageStatus": status}
+                headers = {"X-Twilio-Signature": RequestValidator("secret").compute_signature(url, signed)}
+                async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=signed,
+                                     headers=headers) as resp:
+                    assert resp.status == expected, status
     finally:
         proc.terminate()
         await proc.wait()
