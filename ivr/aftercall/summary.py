@@ -64,7 +64,7 @@ class Summarizer:
     """The `summary` job handler."""
 
     def __init__(self, client: AsyncOpenAI, model: str, prompts: PromptFile = PROMPTS) -> None:
-        self.client = client
+        self._completions = client.chat.completions  # loads the SDK's resource modules now, not mid-call
         self.model = model
         self.prompts = prompts
 
@@ -81,7 +81,7 @@ class Summarizer:
 
     async def _ask(self, text: str) -> str:
         try:
-            completion = await self.client.chat.completions.create(
+            completion = await self._completions.create(
                 model=self.model,
                 messages=[{"role": "system", "content": self.prompts.section("instructions")},
                           {"role": "user", "content": text}],
