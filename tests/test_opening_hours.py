@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.opening_hours import DeskHours, closed_line, opening_kana, parse_closures, parse_timetable
+from ivr.opening_hours import (
+    DeskHours,
+    closed_line,
+    opening_kana,
+    parse_closures,
+    parse_timetable,
+    transfer_decision,
+)
 from ivr.settings import SettingsError, load_settings
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -183,3 +190,10 @@ def test_settings_refuse_a_bad_timetable_naming_the_variable() -> None:
     settings = load_settings(dispatch_hours=WEEK, dispatch_closed_dates="12-29..01-03")
     d = DeskHours.from_settings(settings, clock=lambda: at(2026, 12, 30, 10, 0))
     assert not d.is_open() and d.next_opening() == at(2027, 1, 4, 8, 0)
+
+
+def test_the_transfer_decision_dials_when_open_and_says_when_it_opens_when_closed() -> None:
+    assert transfer_decision(desk(), at(2026, 12, 1, 10, 0)).attempt
+    closed = transfer_decision(desk(), at(2026, 12, 1, 19, 30))
+    assert not closed.attempt and closed.opens_at == at(2026, 12, 2, 8, 0)
+    assert "アシタノ ゴゼンハチジカラデス" in closed.say
