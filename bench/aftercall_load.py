@@ -9,6 +9,7 @@ not the service's). The model answers after MODEL_DELAY_S, as a real one would.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from schedules.models import Call, CallEvent, Driver, ScheduleDay, Stop, utcnow
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "schedule-2026-12-01.csv"
 MODEL_DELAY_S = 0.3
+STARTUP_S = 3.0  # the service is listening and the calls are starting by then
 
 
 @dataclass
@@ -54,26 +56,30 @@ class Standins:
 
 
 async def prepare(db_url: str, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-                  urls: str, calls: int) -> aftercall.AfterCall:
-    """Migrate, load the example day, queue `calls` finished calls' work; the worker is not started."""
+                  urls: str, calls: int, rate: float) -> aftercall.AfterCall:
+    """Migrate, load the example day, queue `calls` finished calls' work; the worker is not started.
+
+    `rate` > 0: the calls finish `rate` a second from now on (their jobs fall due then, as a live
+    service's would); 0: all are due at once, a backlog the worker works through flat out."""
     openai_url, twilio_url = urls.split()
     await upgrade(db_url)
     report = await load_schedule(sessionmaker, EXAMPLE)
     assert report.ok, report.errors
-    await _backlog(sessionmaker, calls)
+    await _backlog(sessionmaker, calls, rate)
     settings = settings.model_copy(update={
         "openai_base_url": openai_url, "summary_model": "gpt-bench", "sms_enabled": True,
         "sms_from": "+815012345678"})
     return aftercall.build(settings, sessionmaker, twilio_api_base=twilio_url, rng=random.Random(0))
 
 
-async def _backlog(sessionmaker: async_sessionmaker[AsyncSession], calls: int) -> None:
+async def _backlog(sessionmaker: async_sessionmaker[AsyncSession], calls: int, rate: float) -> None:
     async with sessionmaker.begin() as session:
         stops = (await session.execute(
             select(Stop, Driver, ScheduleDay.date).join(Driver, Driver.id == Stop.driver_id).join(ScheduleDay)
             .where(ScheduleDay.is_current.is_(True), Driver.phone != ""))).all()
-        now = utcnow()
+        start = utcnow() + dt.timedelta(seconds=STARTUP_S)
         for n in range(calls):
+            now = start + dt.timedelta(seconds=n / rate) if rate > 0 else utcnow()
             stop, driver, day = stops[n % len(stops)]
             call = Call(call_sid=f"CAbench{n:06d}", started_at=now, ended_at=now, outcome="served",
                         driver_id=driver.id, schedule_date=day, turn_mode="barge_in", metrics={})

@@ -98,7 +98,8 @@ class ServiceProbe:
             self.held.add((time.monotonic_ns() - arrived) / 1e6)
 
 
-async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool, aftercall: int) -> None:
+async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool, aftercall: int,
+                        aftercall_rate: float) -> None:
     import logging
 
     from ivr.sim.harness import sim_settings, start_service
@@ -118,7 +119,8 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
 
         engine = make_engine(db)
         sessionmaker = make_sessionmaker(engine)
-        after = await prepare(db, sessionmaker, settings, (tmp / "aftercall.urls").read_text(), aftercall)
+        after = await prepare(db, sessionmaker, settings, (tmp / "aftercall.urls").read_text(), aftercall,
+                              aftercall_rate)
     service = await start_service(settings, ScriptedFactory(), bridge_config=config)
     freeze_startup_heap()  # as `ivr serve` does once it listens
     if after is not None:
@@ -214,6 +216,7 @@ class Options:
     service_cpus: set[int] | None
     sim_cpus: set[int] | None
     aftercall: int = 0  # finished calls whose summary and SMS the worker makes during the run (0 = off)
+    aftercall_rate: float = 0.0  # those calls finish this many a second during the run; 0 = all queued before it
 
     @property
     def frames(self) -> int:
@@ -249,7 +252,7 @@ async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _Cp
         service = _spawn("--role", "service", "--tmp", str(tmp), "--calls", str(calls),
                          "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1",
                          "--probe" if opts.probe else "--no-probe", "--aftercall-calls", str(opts.aftercall),
-                         cpus=opts.service_cpus)
+                         "--aftercall-rate", str(opts.aftercall_rate), cpus=opts.service_cpus)
         service_port = await _wait_file(tmp / "service.port", service)
         print(f"  {calls} calls: service pid={service.pid}, stand-in pid={standin.pid}", flush=True)
         sampler = _CpuSampler({"service": service.pid, "standin": standin.pid, "callers": None})
@@ -362,7 +365,9 @@ up = caller -> model (Twilio media -> input_audio_buffer.append); down = model -
         r = res.row
         if r["aftercall"]:
             a = r["aftercall"]
-            print(f"  {res.calls} calls: after-call worker on, {opts.aftercall} finished calls queued before the run: "
+            arrival = (f"{opts.aftercall_rate:g} calls a second finishing during the run" if opts.aftercall_rate > 0
+                       else f"{opts.aftercall} finished calls queued before the run")
+            print(f"  {res.calls} calls: after-call worker on, {arrival}: "
                   f"{a.get('summary_done', 0)} summaries and {a.get('sms_done', 0)} SMS done during it "
                   f"({a.get('summaries_asked', 0)} model requests, {a.get('sms_sent', 0)} messages sent)")
         if r["sessions"] != r["calls_ok"] + r["failed"]:
@@ -395,8 +400,11 @@ def main() -> None:
                         help="time frames inside the service (default on; costs it ~5%% CPU)")
     parser.add_argument("--aftercall", action="store_true",
                         help="run the after-call worker (summaries and SMS) in the service during the calls")
+    parser.add_argument("--aftercall-rate", type=float, default=2.0,
+                        help="with --aftercall: calls finishing a second during the run, each leaving a summary and "
+                             "an SMS (default 2: 200 calls of 100 s); 0 = a backlog of --aftercall-calls, all due")
     parser.add_argument("--aftercall-calls", type=int, default=None,
-                        help="finished calls queued for it before the run (default 2000 with --aftercall)")
+                        help="finished calls queued for it (default: enough for the run, or 2000 with rate 0)")
     parser.add_argument("--role", choices=["parent", "standin", "service"], default="parent", help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", help=argparse.SUPPRESS)
@@ -404,16 +412,19 @@ def main() -> None:
     args = parser.parse_args()
     from ivr.commands.serve import event_loop_factory
 
-    aftercall = args.aftercall_calls if args.aftercall_calls is not None else (2000 if args.aftercall else 0)
+    enough = 2000 if args.aftercall_rate <= 0 else int(args.aftercall_rate * (args.seconds + args.ramp + 30))
+    aftercall = args.aftercall_calls if args.aftercall_calls is not None else (enough if args.aftercall else 0)
     uv = event_loop_factory()  # every process on uvloop: the service as `ivr serve` runs, the simulators to stay cheap
     with asyncio.Runner(loop_factory=uv) as runner:
         if args.role == "standin":
             runner.run(_standin_main(Path(args.tmp), args.frames, aftercall))
         elif args.role == "service":
-            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe, aftercall))
+            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe, aftercall,
+                                     args.aftercall_rate))
         else:
             service_cpus, sim_cpus = _cpu_plan(args.pin)
-            opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus, aftercall)
+            opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus, aftercall,
+                           args.aftercall_rate)
             runner.run(_parent(args.calls, args.repeat, opts))
 
 

@@ -51,6 +51,7 @@ class AfterCallWorker:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._backlog = False  # the last claim filled every free slot: more may be due right now
 
     # ----- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -79,15 +80,15 @@ class AfterCallWorker:
     async def _run(self) -> None:
         idle = self._poll_s
         while not self._stopping:
+            self._wake.clear()  # before claiming, so a wake-up during the claim is not lost
             try:
-                claimed = await self.run_once()
+                await self.run_once()
                 idle = self._poll_s
             except Exception as exc:  # the database is down: try again later, slower each time
                 log.warning("aftercall: could not claim jobs: %s", type(exc).__name__)
-                claimed, idle = 0, min(MAX_IDLE_S, idle * 2)
-            if claimed and len(self._running) < self._concurrency:
-                continue  # there may be more due right now
-            self._wake.clear()
+                self._backlog, idle = False, min(MAX_IDLE_S, idle * 2)
+            if self._backlog and len(self._running) < self._concurrency:
+                continue  # more may be due right now; otherwise wait for the next poll or a wake-up
             try:
                 await asyncio.wait_for(self._wake.wait(), idle)
             except TimeoutError:
@@ -100,6 +101,7 @@ class AfterCallWorker:
             return 0
         jobs = await queue.claim(self._sm, limit=free, lease_s=self._lease_s, now=self._clock(),
                                  kinds=tuple(self._handlers))
+        self._backlog = len(jobs) == free
         for job in jobs:
             task = asyncio.get_running_loop().create_task(self._attempt(job), name=f"aftercall-{job.kind}-{job.id}")
             self._running[task] = job
@@ -108,8 +110,8 @@ class AfterCallWorker:
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         self._running.pop(task, None)
-        if not self._stopping:
-            self._wake.set()  # a slot is free
+        if self._backlog and not self._stopping:
+            self._wake.set()  # a slot is free and work is waiting: no need to wait for the poll
 
     async def drain(self, timeout_s: float = 30.0) -> None:
         """Run until every job of this worker's kinds is settled, retries included (tests and the demo;
