@@ -14,6 +14,7 @@ BENCHES = [
     ("load", ["bench.bench_load"]),
     ("lookup", ["bench.bench_lookup"]),
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
+    ("aftercall", ["bench.bench_aftercall"]),
 ]
 
 
