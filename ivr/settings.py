@@ -6,6 +6,7 @@ answered: a typo in `TURN_MODE` discovered on a live call is a driver left in si
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -101,6 +102,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/")
+
+    @field_validator("sms_from")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", value.strip()):
+            raise ValueError("must be a phone number in E.164 form, e.g. +815012345678")
+        return value.strip()
 
     @field_validator("dispatch_hours")
     @classmethod

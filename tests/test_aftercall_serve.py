@@ -82,3 +82,10 @@ async def test_serve_finishes_work_queued_before_it_started(sessionmaker, db_url
         proc.terminate()
         await proc.wait()
         await openai.close()
+
+
+def test_a_sender_number_not_in_e164_is_refused_naming_the_variable(monkeypatch, capsys) -> None:
+    for var, value in {**BASE_ENV, "SMS_ENABLED": "true", "SMS_FROM": "050-1234-5678"}.items():
+        monkeypatch.setenv(var, value)
+    assert main(["serve", "--port", "1"]) == 2
+    assert "SMS_FROM" in capsys.readouterr().err
