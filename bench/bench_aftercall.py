@@ -6,10 +6,11 @@ The worker process is pinned to one CPU, as the calls benchmark pins the service
 Twilio stand-ins run in a child process on the other CPUs, so the figures are the worker's own. A
 probe task sleeps 5 ms again and again and records how late it wakes: the event loop's lag, which
 is what a media frame waiting in that loop would be delayed by. It is measured for a few seconds
-with the worker idle, then while the worker works through a backlog of finished calls (a summary
-and an SMS each, through the real openai and twilio SDKs) as fast as it can. Figures: jobs a
-second, CPU milliseconds per job on the worker's process, and the loop lag p50 / p99 / max, idle
-and busy. The calls benchmark with `--aftercall` measures the same worker beside 200 live calls.
+with the worker idle (the startup heap frozen, as `ivr serve` does), then while the worker works
+through a backlog of finished calls (a summary and an SMS each, through the real openai and twilio
+SDKs) as fast as it can. Figures: jobs a second, CPU milliseconds per job on the worker's process,
+and the loop lag p50 / p99 / max, idle and busy. The calls benchmark with `--aftercall` measures the
+same worker beside 200 live calls.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ async def _database(kind: str, tmp: Path) -> AsyncIterator[str]:
 async def _one(kind: str, jobs: int, urls: str) -> tuple[str, ...]:
     from bench.aftercall_load import done_counts, prepare
     from ivr.sim.harness import sim_settings
+    from ivr.web.heap import freeze_startup_heap
     from schedules.db import make_engine, make_sessionmaker
 
     with tempfile.TemporaryDirectory(prefix="bench_aftercall_") as tmp_dir:
@@ -64,6 +66,7 @@ async def _one(kind: str, jobs: int, urls: str) -> tuple[str, ...]:
             try:
                 after = await prepare(url, sessionmaker, sim_settings("ws://127.0.0.1:9/v1", database_url=url), urls,
                                       jobs // 2, 0.0)
+                freeze_startup_heap()  # as `ivr serve` does once it listens, after building the worker
                 idle: list[float] = []
                 probe = asyncio.get_running_loop().create_task(_probe(idle))
                 await asyncio.sleep(IDLE_S)
