@@ -11,9 +11,11 @@ import sys
 
 BENCHES = [
     ("readings", ["bench.bench_readings"]),
+    ("turns", ["bench.bench_turns"]),
     ("load", ["bench.bench_load"]),
     ("lookup", ["bench.bench_lookup"]),
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
+    ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),
     ("aftercall", ["bench.bench_aftercall"]),
 ]
 

@@ -20,14 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall import service as aftercall
 from ivr.aftercall.models import AfterCallJob
-from ivr.aftercall.sms import phone_digest
+from ivr.aftercall.sms_rules import phone_digest
+from ivr.config import AfterCallConfig
+from ivr.records.models import CallEventRecord, CallRecord
 from ivr.settings import Settings
 from ivr.sim.harness import SIM_AUTH_TOKEN
 from ivr.sim.openai_http_standin import OpenAIHttpStandin
 from ivr.sim.twilio_rest_standin import TwilioRestStandin
 from schedules.loader import load_schedule
 from schedules.migrate import upgrade
-from schedules.models import Call, CallEvent, Driver, ScheduleDay, Stop, utcnow
+from schedules.models import Driver, ScheduleDay, Stop, utcnow
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "schedule-2026-12-01.csv"
 MODEL_DELAY_S = 0.3
@@ -69,7 +71,8 @@ async def prepare(db_url: str, sessionmaker: async_sessionmaker[AsyncSession], s
     settings = settings.model_copy(update={
         "openai_base_url": openai_url, "summary_model": "gpt-bench", "sms_enabled": True,
         "sms_from": "+815012345678"})
-    return aftercall.build(settings, sessionmaker, twilio_api_base=twilio_url, rng=random.Random(0))
+    return aftercall.build(AfterCallConfig.from_settings(settings), sessionmaker, twilio_api_base=twilio_url,
+                           rng=random.Random(0))
 
 
 async def _backlog(sessionmaker: async_sessionmaker[AsyncSession], calls: int, rate: float) -> None:
@@ -81,11 +84,11 @@ async def _backlog(sessionmaker: async_sessionmaker[AsyncSession], calls: int, r
         for n in range(calls):
             now = start + dt.timedelta(seconds=n / rate) if rate > 0 else utcnow()
             stop, driver, day = stops[n % len(stops)]
-            call = Call(call_sid=f"CAbench{n:06d}", started_at=now, ended_at=now, outcome="served",
+            call = CallRecord(call_sid=f"CAbench{n:06d}", started_at=now, ended_at=now, outcome="served",
                         driver_id=driver.id, schedule_date=day, turn_mode="barge_in", metrics={})
             session.add(call)
             await session.flush()
-            await session.execute(insert(CallEvent), _events(call.id, stop))
+            await session.execute(insert(CallEventRecord), _events(call.id, stop))
             await session.execute(insert(AfterCallJob), [
                 _job(call.id, "summary", {}, now),
                 _job(call.id, "sms", {"driver_id": driver.id, "stop_id": stop.id,

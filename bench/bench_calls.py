@@ -106,9 +106,11 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
     from ivr.sim.scripted_conversation import ScriptedFactory
     from ivr.web.app import bridge_config_from_settings
     from ivr.web.heap import freeze_startup_heap
+    from schedules.migrate import upgrade
 
     logging.basicConfig(level=logging.WARNING)
     db = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    await upgrade(db)  # the service keeps stream tokens in it
     settings = sim_settings(realtime_url, database_url=db, max_concurrent_calls=calls + 10, log_level="WARNING")
     probe = ServiceProbe()
     config = dataclasses.replace(bridge_config_from_settings(settings), frame_probe=probe if with_probe else None)

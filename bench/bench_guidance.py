@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ivr.config import GuidanceConfig, SearchConfig
 from ivr.conversation import CallContext
 from ivr.guidance.factory import build_factory
 from ivr.settings import load_settings
@@ -36,9 +37,10 @@ async def run(calls: int) -> None:
         engine = make_engine(url)
         sm = make_sessionmaker(engine)
         t0 = time.perf_counter()
-        await load_and_index(sm, EXAMPLE, settings=settings)
+        await load_and_index(sm, EXAMPLE, depot_id=settings.depot_id,
+                             search=SearchConfig.from_settings(settings).make(sm))
         print(f"load + index example schedule: {(time.perf_counter() - t0) * 1000:.0f} ms")
-        factory = build_factory(settings, sm, today=lambda: dt.date(2026, 12, 1))
+        factory = build_factory(GuidanceConfig.from_settings(settings), sm, today=lambda: dt.date(2026, 12, 1))
         timings: dict[str, list[float]] = {}
         steps = [
             ("lookup_driver", {"vehicle_number": "いちにのさんよん", "driver_name": "さとう けんいち"}),

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import insert
 
 from bench.scratch_pg import scratch_database
+from jtext import openjtalk
 from lookup import matcher, name_key, spoken_digits
 from lookup.service import lookup_driver
 from schedules.db import make_engine, make_sessionmaker
@@ -41,7 +42,7 @@ def _clear_caches() -> None:
     spoken_digits.parse_spoken_number.cache_clear()
     spoken_digits._tokenize.cache_clear()
     name_key.name_key.cache_clear()
-    name_key.kanji_reading.cache_clear()
+    openjtalk.dictionary_kana.cache_clear()
     matcher._region_kana.cache_clear()
 
 

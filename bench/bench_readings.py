@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from jtext.openjtalk import spoken_kana as g2p
 from schedules.readings import _reading, reading
 from schedules.readings import address_index as ai
-from schedules.readings.openjtalk import g2p
 
 BUILDINGS = ("", " 有明ビル3階", " 第2倉庫", " 物流センター1F", " 南港倉庫 201号室", " 山田商事")
 

@@ -18,12 +18,13 @@ from ivr.settings import SettingsError
 # Modules with `register(sub, qa)`: `sub` holds top-level commands, `qa` the `ivr qa …` ones.
 COMMAND_MODULES = (
     "ivr.commands.db",
-    "schedules.cli",
-    "schedules.readings_cli",
-    "lookup.cli",
+    "ivr.commands.schedules",
+    "ivr.commands.readings",
+    "ivr.commands.lookup",
     "ivr.commands.serve",
     "ivr.commands.calls",
     "ivr.commands.demo",
+    "ivr.commands.qa_turns",
 )
 
 

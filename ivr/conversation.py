@@ -1,7 +1,10 @@
 """The seam between the call bridge (audio, turns, sockets) and the conversation (prompts, tools).
 
 The bridge knows nothing about schedules; the conversation knows nothing about sockets. One
-`Conversation` is created per call by a `ConversationFactory` and holds all of that call's state.
+`Conversation` is created per call by a `ConversationFactory` and holds all of that call's state,
+including how the call turns out: the bridge reports what it did (`handed_over`) and the
+conversation decides the outcome when it `finish`es. Every word the model is told comes from the
+conversation (its Markdown prompts), never from the bridge.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Any, Literal, Protocol
 EventKind = Literal[
     "caller", "bot", "tool_call", "tool_result", "interruption", "aizuchi_ignored", "transfer", "system"
 ]
+ToolError = Literal["timeout", "failed"]
+"""Why the bridge answers for a tool: it did not answer within the limit, or it raised (it must not)."""
 
 
 @dataclass
@@ -41,6 +46,17 @@ class ToolOutcome:
 
 
 @dataclass(frozen=True)
+class ToolFailure:
+    """The conversation's answer for a tool the bridge had to stand in for (see `ToolError`).
+
+    It comes from the failure policy declared on that tool: what the model is told to say
+    (an apology, say) and whether the call then goes to a dispatcher."""
+
+    instruction: str
+    action: Literal["none", "transfer"] = "none"
+
+
+@dataclass(frozen=True)
 class CallerDirective:
     """What the conversation decided in code from the caller's own words, whatever the model does.
 
@@ -67,20 +83,36 @@ class Conversation(Protocol):
         """Instruction for the first response, sent as soon as the session is ready."""
         ...
 
+    def resumed(self) -> str:
+        """Instruction for the first response on a new Realtime session of the same call (after a drop)."""
+        ...
+
+    def filler(self) -> str:
+        """Instruction for a filler line, said while a tool is still running."""
+        ...
+
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
         """Run one tool call; `arguments` is the raw JSON string from the model. Must not raise."""
+        ...
+
+    def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
+        """How the call goes on when tool `name` timed out or raised (`name` comes from the model)."""
         ...
 
     def caller_said(self, text: str) -> CallerDirective | None:
         """Each final transcript of the caller. Runs on the audio path: decide on the words, no I/O."""
         ...
 
-    async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
-        """Append to the call's transcript (both sides, interruptions, tools)."""
+    def handed_over(self, reason: str) -> None:
+        """The bridge is handing the call to a dispatcher (for `reason`); the first reason is kept."""
         ...
 
-    async def finish(self, outcome: str | None = None) -> None:
-        """The call ended (hang-up, transfer, failure); `outcome` overrides the inferred one."""
+    def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
+        """Append to the call's transcript (both sides, interruptions, tools). Only queues: never waits."""
+        ...
+
+    async def finish(self) -> None:
+        """The call ended (hang-up, transfer, failure): every record written, the outcome stored."""
         ...
 
 

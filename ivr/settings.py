@@ -9,9 +9,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ivr.log_setup import parse_log_levels
+from ivr.opening_hours.closures import parse_closures
+from ivr.opening_hours.timetable import parse_timetable
+from ivr.redact import redact
+from ivr.web.client_address import parse_networks
 
 SUPPORTED_DB_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
 
@@ -68,6 +75,18 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Tokyo"
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Third-party loggers stay at WARNING whatever LOG_LEVEL says, unless named here:
+    # "websockets=DEBUG,openai=INFO" (their DEBUG lines quote frames: transcripts, tool output).
+    log_levels: str = ""
+
+    # The ways in (see docs in README "Security"): the one signature algorithm accepted, the key
+    # stream tokens are signed with, the proxies whose X-Forwarded-For is believed, /metrics.
+    twilio_signature_algorithm: Literal["sha1", "sha256"] = "sha1"
+    stream_token_secret: SecretStr | None = None  # unset: derived from TWILIO_AUTH_TOKEN
+    trusted_proxies: str = ""  # comma-separated IPs or CIDRs, e.g. "10.0.0.0/23" (Azure's environment subnet)
+    media_start_seconds: float = Field(default=3.0, gt=0, le=30)  # `start` must arrive this soon after the upgrade
+    metrics_token: SecretStr | None = None  # /metrics needs "Authorization: Bearer <token>"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics (only) on its own listener
 
     # After the call (ivr/aftercall, docs/after-call.md): summaries, the SMS to the driver, retries.
     summary_model: str = "gpt-4.1-mini"  # the model, or the deployment name on Azure OpenAI; "" = no summaries
@@ -112,20 +131,57 @@ class Settings(BaseSettings):
             raise ValueError("must be a phone number in E.164 form, e.g. +815012345678")
         return value.strip()
 
-    @field_validator("dispatch_hours")
+    @field_validator("dispatch_hours", "dispatch_closed_dates")
     @classmethod
-    def _timetable(cls, value: str) -> str:
-        from ivr.opening_hours.timetable import parse_timetable
-
-        parse_timetable(value)  # raises ValueError with the part at fault
+    def _desk_hours(cls, value: str, info: ValidationInfo) -> str:
+        """Parsed as the desk will parse them, which raises ValueError naming the part at fault."""
+        (parse_timetable if info.field_name == "dispatch_hours" else parse_closures)(value)
         return value
 
-    @field_validator("dispatch_closed_dates")
+    @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
+                     mode="before")
     @classmethod
-    def _closed_dates(cls, value: str) -> str:
-        from ivr.opening_hours.closures import parse_closures
+    def _empty_is_unset(cls, value: object) -> object:
+        """`METRICS_TOKEN=` in a .env means no token, not an empty one that an empty bearer would match."""
+        return None if isinstance(value, str) and not value.strip() else value
 
-        parse_closures(value)
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @field_validator("log_levels")
+    @classmethod
+    def _levels(cls, value: str) -> str:
+        parse_log_levels(value)
+        return value
+
+    @field_validator("twilio_signature_algorithm", mode="before")
+    @classmethod
+    def _algorithm_spelling(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower().removeprefix("hmac_").replace("-", "")
+        return value
+
+    @model_validator(mode="after")
+    def _one_signing_secret(self) -> Settings:
+        """Exactly one algorithm with exactly one secret: a second accepted key is a second way in."""
+        if self.twilio_signature_algorithm == "sha256" and not self.twilio_webhook_signing_key:
+            raise ValueError("TWILIO_SIGNATURE_ALGORITHM=sha256 needs TWILIO_WEBHOOK_SIGNING_KEY "
+                             "(the SharedKey secret)")
+        if self.twilio_signature_algorithm == "sha1" and self.twilio_webhook_signing_key:
+            raise ValueError("TWILIO_WEBHOOK_SIGNING_KEY is set but TWILIO_SIGNATURE_ALGORITHM is sha1: "
+                             "set TWILIO_SIGNATURE_ALGORITHM=sha256, or remove the key")
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Tokyo") from None
         return value
 
     @field_validator("vad_preset", mode="before")
@@ -145,10 +201,19 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
-        for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "?"
-            lines.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+        for err in exc.errors(include_url=False, include_context=False):
+            name = str(err["loc"][0]) if err["loc"] else ""
+            lines.append(f"{name.upper() or 'SETTINGS'}: {err['msg']}{_shown_input(name, err.get('input'))}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+def _shown_input(field: str, value: object) -> str:
+    """What the operator typed, so they can find the mistake; never a secret's value or a URL's password."""
+    info = Settings.model_fields.get(field)
+    if info is None or "SecretStr" in str(info.annotation):
+        return ""
+    shown = redact(repr(value))
+    return f" (got {shown[:120]}{'…' if len(shown) > 120 else ''})"
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lookup.result import FAILED, INSTRUCTIONS, LookupResult
+from lookup.result import FAILED, TOO_MANY_FAILURES, LookupResult
 from lookup.service import lookup_driver
 
 MAX_FAILURES = 3
@@ -39,20 +39,20 @@ class CallLookup:
 
     def record(self, result: LookupResult) -> LookupResult:
         """Count `result` against this call. A failure comes back with the attempts left and, on
-        the last allowed one, the hand-off as its instruction. Pure: no I/O."""
+        the last allowed one, marked as the hand-off. Pure: no I/O."""
         if result.status in FAILED:
             self.failures += 1
             result = dataclasses.replace(result, attempts_left=self.attempts_left)
             if self.handed_off:
-                result = dataclasses.replace(result, instruction=INSTRUCTIONS["handoff"], handoff=True)
+                result = dataclasses.replace(result, handoff=True)
         self.last = result
         return result
 
     def refuse(self) -> LookupResult:
         """The answer once the call has been handed off: no lookup, no data."""
         return LookupResult(
-            status="not_found", digits=None, name_key=None, instruction=INSTRUCTIONS["handoff"], handoff=True,
-            reason="too many failed lookups in this call", attempts_left=0,
+            status="not_found", digits=None, name_key=None, handoff=True, reason=TOO_MANY_FAILURES,
+            attempts_left=0,
         )
 
     async def lookup(self, session: AsyncSession, *, date: dt.date, vehicle_text: str, name_text: str) -> LookupResult:

@@ -12,18 +12,29 @@ A spoken region (品川, しながわ) only narrows the candidates; it never mak
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jaconv
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
-from lookup.name_key import NameKey, fold_surface, kanji_reading, normalize_kana, schedule_name_key
-from lookup.result import INSTRUCTIONS, CandidateView, DriverInfo, LookupResult, Status
+from jtext.folds import name_kana_key
+from jtext.scripts import has_kanji, katakana, width
+from jtext.written_numbers import plate_region
+from lookup.name_key import NameKey, fold_surface, kanji_reading, schedule_name_key
+from lookup.result import (
+    CALLER_ID_TIE,
+    NAME_MISSING,
+    NAME_NOT_ON_VEHICLE,
+    NO_NUMBER,
+    NO_VEHICLE,
+    SEVERAL_FIT,
+    CandidateView,
+    DriverInfo,
+    LookupResult,
+    Status,
+)
 
 # fuzz.ratio on katakana keys. One mora inserted or dropped in a 3-mora family name scores 80-86
 # (オノ/オオノ 80, サトウ/サイトウ 86): close enough to read back. One mora replaced in a 3-4 mora
@@ -67,45 +78,50 @@ class _Scored:
     near: bool = False
 
 
-def plate_region(plate: str) -> str:
-    """The region of a written plate (品川 100 あ 12-34 → 品川); "" when the plate has none."""
-    head = re.split(r"\d", unicodedata.normalize("NFKC", plate or ""), maxsplit=1)[0]
-    return re.sub(r"\s+", "", head)
-
-
 @lru_cache(maxsize=4096)
 def _region_kana(region: str) -> str:
-    if re.search(r"[\u3400-\u9fff]", region):
-        return normalize_kana(kanji_reading(region))
-    return normalize_kana(jaconv.hira2kata(region))
+    if has_kanji(region):
+        return name_kana_key(kanji_reading(region))
+    return name_kana_key(katakana(region))
 
 
 def region_mentioned(region: str, vehicle_text: str) -> bool:
     """Did the caller name this plate region, written (品川) or spoken (しながわ)?"""
     if not region or not vehicle_text:
         return False
-    text = unicodedata.normalize("NFKC", vehicle_text)
+    text = width(vehicle_text)
     if region in text:
         return True
     kana = _region_kana(region)
-    return len(kana) >= 2 and kana in normalize_kana(jaconv.hira2kata(text))
+    return len(kana) >= 2 and kana in name_kana_key(katakana(text))
 
 
-def _score(spoken: NameKey, cand: Candidate, caller_phone: str | None) -> _Scored:
-    own = schedule_name_key(cand.driver_kana)
+def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozenset[str]:
+    """The name keys the caller may have said: the spoken key itself and, where the transcript's
+    kanji are a candidate's written name (or family name), the schedule's reading of those kanji
+    (not the dictionary's guess). The kanji are the transcriber's guess from the sound (太田 or 大田
+    for オオタ), so the reading they add is heard for every candidate alike: kanji never tell two
+    drivers apart that their readings don't."""
+    heard = {spoken.full}
+    if spoken.surface:
+        for cand in candidates:
+            own = schedule_name_key(cand.driver_kana, cand.driver_name)
+            if own is None:
+                continue
+            parts = cand.driver_name.split()
+            if spoken.surface == fold_surface(cand.driver_name):
+                heard.add(own.full)
+            elif own.family and parts and spoken.surface == fold_surface(parts[0]):
+                heard.add(own.family)
+    return frozenset(heard)
+
+
+def _score(heard: frozenset[str], cand: Candidate, caller_phone: str | None) -> _Scored:
+    own = schedule_name_key(cand.driver_kana, cand.driver_name)
     phone_ok = bool(caller_phone) and cand.driver_phone == caller_phone
     if own is None:
         return _Scored(cand, False, 0.0, phone_ok)
     targets = [k for k in (own.full, own.family) if k]
-    heard = {spoken.full}
-    if spoken.surface:
-        # The transcript's kanji stand for the schedule's reading of the same kanji (not the
-        # dictionary's guess). They only ever add a reading; they never tell drivers apart.
-        parts = cand.driver_name.split()
-        if spoken.surface == fold_surface(cand.driver_name):
-            heard.add(own.full)
-        elif own.family and parts and spoken.surface == fold_surface(parts[0]):
-            heard.add(own.family)
     exact = any(h == t for h in heard for t in targets)
     score = max(fuzz.ratio(h, t) for h in heard for t in targets)
     near = not exact and any(is_near(h, t) for h in heard for t in targets)
@@ -116,16 +132,16 @@ def _driver(c: Candidate) -> DriverInfo:
     return DriverInfo(c.driver_id, c.driver_name, c.driver_kana, c.vehicle_id, c.serial, c.plate)
 
 
-def invalid(digits: str | None, spoken: NameKey | None, reason: str) -> LookupResult:
-    """The slot held nothing usable: ask again, without touching the schedule."""
-    which = "invalid_number" if digits is None else "invalid_name"
-    return LookupResult(
-        status="invalid",
-        digits=digits,
-        name_key=spoken.full if spoken else None,
-        instruction=INSTRUCTIONS[which],
-        reason=reason,
-    )
+def invalid(spoken: NameKey | None, reason: str) -> LookupResult:
+    """The vehicle slot held no usable number: ask again, without touching the schedule."""
+    return LookupResult(status="invalid", digits=None, name_key=spoken.full if spoken else None, reason=reason)
+
+
+def name_missing(digits: str) -> LookupResult:
+    """A usable number but no name (nothing said, or only えーと/はい): `ambiguous` with the reason
+    `name_missing`, so the next step is to ask for the name. Decided without touching the schedule:
+    the answer is the same whether or not anyone drives that number, and names nobody."""
+    return LookupResult(status="ambiguous", digits=digits, name_key=None, reason=NAME_MISSING)
 
 
 def match(
@@ -138,10 +154,11 @@ def match(
 ) -> LookupResult:
     """Decide the status for `candidates` (every vehicle+driver on serial `digits` that day)."""
     if digits is None:
-        return invalid(None, spoken, "no usable vehicle number")
+        return invalid(spoken, NO_NUMBER)
     if spoken is None:
-        return invalid(digits, None, "no name heard")
-    scored = [_score(spoken, c, caller_phone) for c in candidates]
+        return name_missing(digits)
+    heard = heard_readings(spoken, candidates)
+    scored = [_score(heard, c, caller_phone) for c in candidates]
     views = tuple(
         CandidateView(
             s.cand.driver_id, s.cand.driver_name, s.cand.driver_kana, s.cand.vehicle_id,
@@ -155,21 +172,17 @@ def match(
         pool = named
 
     def result(status: Status, chosen: _Scored | None = None, reason: str = "") -> LookupResult:
-        text = INSTRUCTIONS[status]
-        if chosen is not None:
-            text = text.format(kana=chosen.cand.driver_kana)
         return LookupResult(
             status=status,
             digits=digits,
             name_key=spoken.full if spoken else None,
-            instruction=text,
             driver=_driver(chosen.cand) if chosen is not None else None,
             candidates=views,
             reason=reason,
         )
 
     if not candidates:
-        return result("not_found", reason="no vehicle with this number on this date")
+        return result("not_found", reason=NO_VEHICLE)
     exact = [s for s in pool if s.exact]
     close = [s for s in pool if s.near]
     tiers: tuple[tuple[list[_Scored], Status], ...] = ((exact, "matched"), (close, "confirm"))
@@ -181,6 +194,6 @@ def match(
         if len(drivers) > 1:
             by_phone = [s for s in tier if s.phone_matches]
             if len({s.cand.driver_id for s in by_phone}) == 1:
-                return result(status, by_phone[0], reason="caller ID broke a tie")
-            return result("ambiguous", reason=f"{len(drivers)} drivers fit")
-    return result("not_found", reason="no driver on this number has this name")
+                return result(status, by_phone[0], reason=CALLER_ID_TIE)
+            return result("ambiguous", reason=SEVERAL_FIT)
+    return result("not_found", reason=NAME_NOT_ON_VEHICLE)

@@ -9,15 +9,13 @@ kana (driver_kana) is always the authority for a driver's key.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-import jaconv
+from jtext.folds import name_kana_key
+from jtext.openjtalk import dictionary_kana
+from jtext.scripts import KANJI, has_kanji, katakana, width
 
 # Old and variant forms of name kanji, folded before reading and before comparing surfaces.
 KANJI_VARIANTS: dict[str, str] = {
@@ -60,77 +58,31 @@ _FILLER_WORDS = frozenset({
     "ア", "アー", "アッ", "エ", "エー", "エート", "エット", "エーット", "アノ", "アノー", "ソノ", "ソノー",
     "ハイ", "ハーイ", "ウン", "モシモシ", "ドウモ", "オツカレサマデス", "オツカレサマ", "オ疲レ様デス",
 })
-_SMALL_AND_OLD = str.maketrans({"ヅ": "ズ", "ヂ": "ジ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ヵ": "カ", "ヶ": "ケ"})
-_VOWEL_OF: dict[str, str] = {}
-for _vowel, _row in {
-    "ア": "アカガサザタダナハバパマヤラワァャ",
-    "イ": "イキギシジチヂニヒビピミリィ",
-    "ウ": "ウクグスズツヅヌフブプムユルゥュヴ",
-    "エ": "エケゲセゼテデネヘベペメレェ",
-    "オ": "オコゴソゾトドノホボポモヨロヲォョ",
-}.items():
-    for _ch in _row:
-        _VOWEL_OF[_ch] = _vowel
-# Which following vowel lengthens a mora ending in a vowel: オウ/オオ, エイ/エエ, and doubled vowels.
-_LENGTHENS = {"ア": "ア", "イ": "イ", "ウ": "ウ", "エ": "エイ", "オ": "オウ"}
-_KATAKANA_RE = re.compile(r"[ァ-ヴー]")
-_NOT_NAME_RE = re.compile(r"[^\u30a1-\u30f4\u30fc\u3400-\u9fff\uf900-\ufaff\s]")
+_NOT_NAME_RE = re.compile(rf"[^\u30a1-\u30f4\u30fc{KANJI}\s]")  # katakana, kanji (佐々木 keeps its 々), spaces
 
 
 @dataclass(frozen=True)
 class NameKey:
-    """A name's key: `full` (all parts run together), `family` (first part) when the split is known,
-    and `surface`, the written form with variants folded (only when it holds kanji), which lets a
-    transcript's 佐藤 stand for the reading the schedule gives to 佐藤 even when the dictionary's differs."""
+    """A name's key.
+
+    `full`: all parts run together, then folded, so it does not depend on whether or where a space
+    was written. `family`: the first part, when the split is known. `surface`: the written form with
+    variants folded (only when it holds kanji), which lets a transcript's 佐藤 stand for the reading
+    the schedule gives to 佐藤 even when the dictionary's differs."""
 
     full: str
     family: str
     surface: str = ""
 
 
-def _pyopenjtalk() -> Any:
-    # pyopenjtalk prints a warning about ONNX to stdout on import; keep stdout clean for --json.
-    with contextlib.redirect_stdout(io.StringIO()):
-        import pyopenjtalk
-    return pyopenjtalk
-
-
-@lru_cache(maxsize=4096)
 def kanji_reading(text: str) -> str:
     """Katakana reading of text holding kanji (after variant folding), from pyopenjtalk's dictionary."""
-    return str(_pyopenjtalk().g2p(text.translate(_VARIANT_TABLE), kana=True))
+    return dictionary_kana(text.translate(_VARIANT_TABLE))
 
 
 def fold_surface(text: str) -> str:
     """The written name with variants folded and spaces dropped: 齋藤 健一 → 斎藤健一."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).translate(_VARIANT_TABLE)
-
-
-def normalize_kana(kana: str) -> str:
-    """Katakana with long vowels, ヅ/ヂ and old kana folded; anything else dropped."""
-    out: list[str] = []
-    prev_vowel = ""
-    prev_long = False
-    for ch in kana.translate(_SMALL_AND_OLD):
-        if ch == "ー":
-            if prev_vowel and not prev_long:
-                out.append("ー")
-                prev_long = True
-            continue
-        if not _KATAKANA_RE.match(ch):
-            continue
-        if prev_vowel and not prev_long and ch in _LENGTHENS.get(prev_vowel, ""):
-            out.append("ー")
-            prev_long = True
-            continue
-        out.append(ch)
-        if ch in "ッン":
-            prev_vowel, prev_long = "", False
-        else:
-            prev_vowel, prev_long = _VOWEL_OF.get(ch, ""), False
-            if ch in "ャュョァィゥェォ" and out[:-1]:
-                prev_vowel = _VOWEL_OF[ch]
-    return "".join(out)
+    return re.sub(r"\s+", "", width(text or "")).translate(_VARIANT_TABLE)
 
 
 def _strip_frames(text: str) -> str:
@@ -148,27 +100,41 @@ def _strip_frames(text: str) -> str:
     return text
 
 
-def _part_key(part: str) -> str:
-    if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", part):
-        part = kanji_reading(part)
-    return normalize_kana(part)
+def _part_kana(part: str) -> str:
+    return kanji_reading(part) if has_kanji(part) else part
 
 
 @lru_cache(maxsize=8192)
 def name_key(text: str) -> NameKey | None:
     """Key of a spoken or written name; None when nothing name-like is left after the frames."""
-    norm = jaconv.hira2kata(unicodedata.normalize("NFKC", text or ""))
+    norm = katakana(text or "")
     norm = _NOT_NAME_RE.sub(" ", norm).strip()
     norm = _strip_frames(re.sub(r"\s+", " ", norm))
     raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
-    parts = [k for k in (_part_key(p) for p in raw) if k]
-    if not parts:
+    keyed = [(kana, key) for kana, key in ((k, name_kana_key(k)) for k in map(_part_kana, raw)) if key]
+    if not keyed:
         return None
+    # Folded after joining: スズキ イチロウ and スズキイチロウ are said alike (キイ is one long イ), so the
+    # long vowel across the space must fold the same way as inside a word.
+    full = name_kana_key("".join(kana for kana, _ in keyed)) if len(keyed) > 1 else keyed[0][1]
+    family = keyed[0][1] if len(keyed) > 1 else ""
     joined = "".join(raw)
-    surface = fold_surface(joined) if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", joined) else ""
-    return NameKey(full="".join(parts), family=parts[0] if len(parts) > 1 else "", surface=surface)
+    surface = fold_surface(joined) if has_kanji(joined) else ""
+    return NameKey(full=full, family=family, surface=surface)
 
 
-def schedule_name_key(name_kana: str) -> NameKey | None:
-    """Key of a driver from the schedule's kana (the authority), e.g. サトウ ケンイチ."""
-    return name_key(name_kana)
+@lru_cache(maxsize=8192)
+def schedule_name_key(name_kana: str, written: str = "") -> NameKey | None:
+    """Key of a driver from the schedule's kana (the authority), e.g. サトウ ケンイチ.
+
+    Kana typed without a space (サトウケンイチ) give no family name, so a caller who says only
+    佐藤 would find nobody; then the written name's first part (佐藤 of 佐藤 健一) tells where the
+    family name ends, if its reading is where the kana begin."""
+    key = name_key(name_kana)
+    parts = written.split()
+    if key is None or key.family or len(parts) < 2:
+        return key
+    family = name_kana_key(_part_kana(katakana(parts[0])))
+    if family and key.full.startswith(family) and len(family) < len(key.full):
+        return NameKey(full=key.full, family=family, surface=key.surface)
+    return key

@@ -1,8 +1,9 @@
 """QA suites over case files: digits (the parser alone) and lookup (parser + names + the DB).
 
-QA edits a CSV and runs one command; every failing case is printed with its line, a report CSV
-keeps the case columns and adds what we got, and the exit code says whether all passed. A case
-file that can't be read is refused with the line at fault, before anything runs.
+Pure logic, like `schedules.readings.qa`: the command (`ivr/commands/lookup.py`) reads the file,
+prints and writes the report. A case file that can't be scored raises `CaseFileError` naming the
+line at fault, before anything runs; every failing case keeps its line, and the report keeps the
+case columns and adds what we got.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.errors import UserError
-from lookup.result import STATUSES
+from lookup.result import IDENTIFYING, STATUSES
 from lookup.service import lookup_driver
-from lookup.spoken_digits import KINDS, spoken_digits
+from lookup.spoken_digits import NUMBER_KINDS, spoken_digits
 
 DIGIT_COLUMNS = ("kind", "spoken", "expected")
 LOOKUP_COLUMNS = ("vehicle", "name", "caller_phone", "expected_status", "expected_driver")
+# `match` = matched or confirm with the expected driver. A case may accept several: `not_found|confirm`.
 EXPECTED_STATUSES = ("match", *STATUSES)
+_NAMES_A_DRIVER = frozenset({"match", *IDENTIFYING})
+
+
+class CaseFileError(ValueError):
+    """A case file that cannot be scored; the message starts with `SOURCE:LINE:`."""
 
 
 @dataclass(frozen=True)
@@ -41,16 +46,10 @@ class Outcome:
     passed: bool
 
 
-def read_cases(path: Path, columns: Sequence[str]) -> list[Case]:
-    """Rows of a UTF-8 CSV (BOM allowed) with at least `columns`; blank lines and lines whose first
-    cell starts with # are skipped."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UserError(f"case file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+def parse_cases(text: str, columns: Sequence[str], source: str) -> list[Case]:
+    """Rows of CSV text with at least `columns`; blank lines and lines whose first cell starts
+    with # are skipped. `source` names the file in messages."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header: list[str] | None = None
     cases: list[Case] = []
     try:
@@ -62,27 +61,30 @@ def read_cases(path: Path, columns: Sequence[str]) -> list[Case]:
                 header = [c.strip() for c in raw]
                 missing = [c for c in columns if c not in header]
                 if missing:
-                    raise UserError(
-                        f"{path}:{line}: header lacks column(s) {', '.join(missing)}; expected {','.join(columns)}"
+                    raise CaseFileError(
+                        f"{source}:{line}: header lacks column(s) {', '.join(missing)}; expected {','.join(columns)}"
                     )
                 continue
             if len(raw) > len(header):
-                raise UserError(f"{path}:{line}: {len(raw)} fields but the header has {len(header)}")
+                raise CaseFileError(f"{source}:{line}: {len(raw)} fields but the header has {len(header)}")
             row = {name: (raw[i] if i < len(raw) else "").strip() for i, name in enumerate(header)}
             cases.append(Case(line, row))
     except csv.Error as exc:
-        raise UserError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from exc
+        raise CaseFileError(f"{source}:{reader.line_num}: malformed CSV ({exc})") from exc
     if header is None:
-        raise UserError(f"{path}: empty case file; expected a header {','.join(columns)}")
+        raise CaseFileError(f"{source}: empty case file; expected a header {','.join(columns)}")
     return cases
 
 
-def check_digit_cases(path: Path, cases: list[Case]) -> None:
+def check_digit_cases(source: str, cases: list[Case]) -> None:
     for c in cases:
-        if c.row["kind"] not in KINDS:
-            raise UserError(f"{path}:{c.line}: kind must be one of {', '.join(KINDS)}, not {c.row['kind']!r}")
+        if c.row["kind"] not in NUMBER_KINDS:
+            kinds = ", ".join(NUMBER_KINDS)
+            raise CaseFileError(f"{source}:{c.line}: kind must be one of {kinds}, not {c.row['kind']!r}")
         if c.row["expected"] and not (c.row["expected"].isascii() and c.row["expected"].isdigit()):
-            raise UserError(f"{path}:{c.line}: expected must be ASCII digits or empty, not {c.row['expected']!r}")
+            raise CaseFileError(
+                f"{source}:{c.line}: expected must be ASCII digits or empty, not {c.row['expected']!r}"
+            )
 
 
 def run_digit_cases(cases: list[Case]) -> list[Outcome]:
@@ -100,18 +102,39 @@ def _same_name(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def check_lookup_cases(path: Path, cases: list[Case]) -> None:
+def expected_statuses(cell: str) -> tuple[str, ...]:
+    """`not_found|confirm` → ('not_found', 'confirm'): the statuses a case accepts."""
+    return tuple(s.strip() for s in cell.split("|") if s.strip())
+
+
+def check_lookup_cases(source: str, cases: list[Case]) -> None:
     for c in cases:
-        status = c.row["expected_status"]
-        if status not in EXPECTED_STATUSES:
-            raise UserError(
-                f"{path}:{c.line}: expected_status must be one of {', '.join(EXPECTED_STATUSES)}, not {status!r}"
+        cell = c.row["expected_status"]
+        accepted = expected_statuses(cell)
+        unknown = [s for s in accepted if s not in EXPECTED_STATUSES]
+        if not accepted or unknown:
+            raise CaseFileError(
+                f"{source}:{c.line}: expected_status must be one of {', '.join(EXPECTED_STATUSES)} "
+                f"(several separated by |), not {(unknown[0] if unknown else cell)!r}"
             )
-        wants_driver = status in ("match", "matched", "confirm")
-        if wants_driver and not c.row["expected_driver"]:
-            raise UserError(f"{path}:{c.line}: expected_status {status} needs expected_driver")
-        if not wants_driver and c.row["expected_driver"]:
-            raise UserError(f"{path}:{c.line}: expected_driver is only for match, matched or confirm")
+        if any(s in _NAMES_A_DRIVER for s in accepted) and not c.row["expected_driver"]:
+            raise CaseFileError(f"{source}:{c.line}: expected_status {cell} needs expected_driver")
+        if not any(s in _NAMES_A_DRIVER for s in accepted) and c.row["expected_driver"]:
+            raise CaseFileError(f"{source}:{c.line}: expected_driver is only for match, matched or confirm")
+
+
+def lookup_case_passes(expected_status: str, expected_driver: str, got_status: str, got_driver: str) -> bool:
+    """One accepted status fits: the statuses that name a driver must name the expected one, the
+    others must name nobody."""
+    for want in expected_statuses(expected_status):
+        if want == "match":
+            status_ok = got_status in IDENTIFYING
+        else:
+            status_ok = got_status == want
+        driver_ok = _same_name(got_driver, expected_driver) if want in _NAMES_A_DRIVER else not got_driver
+        if status_ok and driver_ok:
+            return True
+    return False
 
 
 async def run_lookup_cases(
@@ -128,28 +151,28 @@ async def run_lookup_cases(
                 caller_phone=c.row["caller_phone"] or None,
             )
             got_driver = result.driver.name if result.driver else ""
-            want = c.row["expected_status"]
-            status_ok = result.status in ("matched", "confirm") if want == "match" else result.status == want
-            driver_ok = _same_name(got_driver, c.row["expected_driver"]) if c.row["expected_driver"] else not got_driver
-            out.append(Outcome(c, {"got_status": result.status, "got_driver": got_driver}, status_ok and driver_ok))
+            passed = lookup_case_passes(c.row["expected_status"], c.row["expected_driver"], result.status, got_driver)
+            out.append(Outcome(c, {"got_status": result.status, "got_driver": got_driver}, passed))
     return out
 
 
-def write_report(path: Path, columns: Sequence[str], outcomes: list[Outcome], added: Sequence[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*columns, *added, "pass"])
-        for o in outcomes:
-            cells = [o.case.row.get(c, "") for c in columns] + [o.got[a] for a in added]
-            writer.writerow([*cells, str(o.passed).lower()])
+def report_csv(columns: Sequence[str], outcomes: list[Outcome], added: Sequence[str]) -> str:
+    """The per-case report: the case columns, what we got (`added`), and pass (true/false)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*columns, *added, "pass"])
+    for o in outcomes:
+        cells = [o.case.row.get(c, "") for c in columns] + [o.got[a] for a in added]
+        writer.writerow([*cells, str(o.passed).lower()])
+    return out.getvalue()
 
 
-def print_outcomes(path: Path, outcomes: list[Outcome], describe: Sequence[str]) -> int:
-    """Print every failing case and a summary; the exit code (1 when any failed)."""
-    failed = [o for o in outcomes if not o.passed]
-    for o in failed:
-        case = " ".join(f"{k}={o.case.row.get(k, '')!r}" for k in describe)
-        got = " ".join(f"{k}={v!r}" for k, v in o.got.items())
-        print(f"FAIL {path}:{o.case.line}: {case} → {got}")
-    print(f"{len(outcomes) - len(failed)}/{len(outcomes)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+def failure_lines(source: str, outcomes: list[Outcome], describe: Sequence[str]) -> list[str]:
+    """One line per failing case: where it is, what it asked, what we got."""
+    lines = []
+    for o in outcomes:
+        if not o.passed:
+            case = " ".join(f"{k}={o.case.row.get(k, '')!r}" for k in describe)
+            got = " ".join(f"{k}={v!r}" for k, v in o.got.items())
+            lines.append(f"FAIL {source}:{o.case.line}: {case} → {got}")
+    return lines

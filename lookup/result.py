@@ -18,19 +18,19 @@ Status = Literal["matched", "confirm", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[str, ...] = ("matched", "confirm", "ambiguous", "not_found", "invalid")
 IDENTIFYING: frozenset[str] = frozenset({"matched", "confirm"})  # the statuses that name one driver
 FAILED: frozenset[str] = frozenset({"ambiguous", "not_found", "invalid"})  # count against the call
+# Reason code of an `ambiguous` answer to a usable vehicle number said without a name: ask for the
+# name. The schedule is not read for it, so it names nobody and says nothing about the number.
+NAME_MISSING = "name_missing"
 
-INSTRUCTIONS: dict[str, str] = {
-    "matched": "本人を確認しました。この方の予定を案内してください。",
-    "confirm": (
-        "「{kana}さんでよろしいですか」とお名前を読み上げて確認してください。"
-        "違う場合は車番とお名前を聞き直してください。"
-    ),
-    "ambiguous": "該当する方が一人に絞れません。フルネームか、ナンバーの地名(例: 品川)を聞いてください。",
-    "not_found": "該当する予定が見つかりません。車番とお名前をもう一度、ゆっくり言ってもらってください。",
-    "invalid_number": "車番が聞き取れませんでした。ナンバーの4桁までの数字を一つずつ言ってもらってください。",
-    "invalid_name": "お名前が聞き取れませんでした。もう一度お名前を聞いてください。",
-    "handoff": "確認できませんでした。配車係におつなぎすると伝えて、通話を転送してください。",
-}
+# Why a lookup ended as it did: codes, never wording. What the caller hears next is the phone
+# conversation's business (ivr/guidance maps status and reason to a step of its prompts); staff
+# tools show the code. Codes are plain strings so a new one needs no change here beyond its name.
+NO_NUMBER = "no_number"  # invalid: the spoken vehicle number held no usable digits
+NO_VEHICLE = "no_vehicle"  # not_found: no vehicle with this number on this date
+NAME_NOT_ON_VEHICLE = "name_not_on_vehicle"  # not_found: vehicles on this number, none with this name
+SEVERAL_FIT = "several_drivers_fit"  # ambiguous: more than one driver fits number and name
+CALLER_ID_TIE = "caller_id_broke_tie"  # matched/confirm: the caller ID chose among drivers who fit
+TOO_MANY_FAILURES = "too_many_failures"  # the call used up its attempts: handed off, nothing looked up
 
 
 def digits_kana(digits: str) -> str:
@@ -68,12 +68,12 @@ class CandidateView:
 @dataclass(frozen=True)
 class LookupResult:
     """One lookup's outcome. `driver` is set exactly for matched/confirm; `candidates` is for staff
-    only. `attempts_left` and `handoff` are filled in by `CallLookup`, which counts a call's failures."""
+    only; `reason` is one of the codes above ("" when the status says it all). `attempts_left` and
+    `handoff` are filled in by `CallLookup`, which counts a call's failures."""
 
     status: Status
     digits: str | None
     name_key: str | None
-    instruction: str
     driver: DriverInfo | None = None
     candidates: tuple[CandidateView, ...] = field(default_factory=tuple)
     handoff: bool = False
@@ -88,9 +88,10 @@ class LookupResult:
                              "carry a driver")
 
     def to_tool_output(self) -> dict[str, Any]:
-        """Exactly what the model is told: the status, the next step, and kana only for anything it
-        may say - the caller's own name for matched/confirm, else the number it heard, digit by digit."""
-        out: dict[str, Any] = {"status": self.status, "instruction": self.instruction}
+        """The lookup's part of what the model is told: the status, and kana only for anything it may
+        say - the caller's own name for matched/confirm, else the number it heard, digit by digit.
+        The phone conversation adds the next step's instruction (ivr/guidance/lookup_answer.py)."""
+        out: dict[str, Any] = {"status": self.status}
         if self.driver is not None:
             out["driver_name_kana"] = self.driver.name_kana
         elif self.digits:
@@ -102,15 +103,14 @@ class LookupResult:
         return out
 
     def to_staff_json(self) -> dict[str, Any]:
-        """Everything, for `ivr lookup --json` and QA reports."""
+        """Everything the lookup knows, for `ivr lookup --json` and QA reports (the command adds the
+        model's view, built as the phone conversation builds it)."""
         return {
             "status": self.status,
             "digits": self.digits,
             "name_key": self.name_key,
-            "instruction": self.instruction,
             "handoff": self.handoff,
             "reason": self.reason,
             "driver": asdict(self.driver) if self.driver else None,
             "candidates": [asdict(c) for c in self.candidates],
-            "model_view": self.to_tool_output(),
         }

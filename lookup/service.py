@@ -2,7 +2,8 @@
 
 One indexed query (vehicles.serial → stops of the day's current schedule → drivers) fetches
 every vehicle+driver on the spoken serial; the pure matcher decides. Nothing here guesses: an
-unreadable number or name returns `invalid` before the database is touched.
+unreadable number returns `invalid`, and a number without a name `ambiguous` (reason
+`name_missing`: ask for the name), before the database is touched.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lookup.matcher import Candidate, invalid, match
+from jtext.written_numbers import canonical_phone
+from lookup.matcher import Candidate, invalid, match, name_missing
 from lookup.name_key import name_key
-from lookup.result import LookupResult
+from lookup.result import NO_NUMBER, LookupResult
 from lookup.spoken_digits import parse_spoken_number
-from lookup.written_numbers import canonical_phone
 from schedules.models import Driver, ScheduleDay, Stop, Vehicle
 
 
@@ -51,15 +52,15 @@ async def lookup_driver(
     `vehicle_text` and `name_text` are what the caller said (transcript or tool argument, any
     script: いちにのさんよん, 12-34, 佐藤です); `caller_phone` is the caller ID in any form
     (+8190…, 090-…) and only breaks ties between drivers whose name fits. Returns a
-    `LookupResult`; give the model `result.to_tool_output()` only. For counting failures over a
+    `LookupResult`; the model may hear only `result.to_tool_output()` (and its next step). For counting failures over a
     call (hand-off after three), use `lookup.call_lookup.CallLookup` instead of calling this directly.
     """
     parsed = parse_spoken_number(vehicle_text, "vehicle")
     spoken = name_key(name_text)
     if parsed.digits is None:
-        return invalid(None, spoken, parsed.reason)
+        return invalid(spoken, NO_NUMBER)
     if spoken is None:
-        return invalid(parsed.digits, None, "no name heard")
+        return name_missing(parsed.digits)
     phone = canonical_phone(caller_phone) if caller_phone else None
     candidates = await fetch_candidates(session, date, parsed.digits)
     return match(parsed.digits, spoken, candidates, caller_phone=phone, vehicle_text=vehicle_text)

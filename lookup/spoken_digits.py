@@ -12,13 +12,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
-from typing import Literal
 
-import jaconv
+from jtext.folds import number_slot_text
+from jtext.scripts import HYPHENS, LONG_MARK
+from jtext.written_numbers import PLATE_REGIONS_WITH_NUMERALS, plate_shape
 
-Kind = Literal["vehicle", "phone"]
-KINDS: tuple[str, ...] = ("vehicle", "phone")
+
+class NumberKind(StrEnum):
+    """Which number a slot holds: a vehicle's plate serial or a phone number."""
+
+    VEHICLE = "vehicle"
+    PHONE = "phone"
+
+
+NUMBER_KINDS: tuple[str, ...] = tuple(k.value for k in NumberKind)
 
 # Kana readings (hiragana) → (kind, value). "digit_mult" digits only exist before a multiplier (いっせん).
 _DIGIT, _DIGIT_MULT, _MULT = "d", "dm", "m"
@@ -46,9 +55,9 @@ _KANJI_WORDS: dict[str, tuple[str, int]] = {
 }
 _KANA_BY_LENGTH = sorted(_KANA_WORDS, key=len, reverse=True)
 _KANA_MAX = max(len(w) for w in _KANA_WORDS)
-_HYPHENS = frozenset("-‐‑‒–—―−")
+_HYPHENS = frozenset(HYPHENS)
 _GROUP_KANA = "の"
-_LONG = "ー"
+_LONG = LONG_MARK
 _DOTS = "・·.。"
 
 # Cut out before parsing, longest first. Each holds a character no reading uses, so cutting them
@@ -69,9 +78,6 @@ _FILLERS = sorted(
     key=len,
     reverse=True,
 )
-PLATE_REGIONS_WITH_NUMERALS = (
-    "千葉", "八王子", "八戸", "十勝", "三河", "三重", "一宮", "四日市", "北九州", "九州", "五島",
-)
 _FILLER_RE = re.compile(
     "(?:" + "|".join(re.escape(f) for f in PLATE_REGIONS_WITH_NUMERALS) + ")の?|"
     + "|".join(re.escape(f) for f in _FILLERS)
@@ -82,10 +88,6 @@ _COUNTERS_AFTER = (
     "回", "件", "箱", "便", "度", "棟", "倍", "杯", "冊", "通", "社", "両", "車線",
 )
 _TRAILING_PARTICLE_RE = re.compile(r"(よね|ね)[\s、。!！?？]*$")
-# A written plate: region class-number kana serial, e.g. 品川 100 あ 12-34 or 品川100あ・123.
-_WRITTEN_PLATE_RE = re.compile(
-    r"^\s*[^\d\s]+\s*\d{2,3}\s*(?!の)[ぁ-ゖ]\s*(?P<serial>[・·.]*\s*\d{1,2}\s*[-−‐]?\s*\d{0,2})\s*$"
-)
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,6 @@ class _Tok:
 
 
 _GROUP = _Tok("g")
-
-
-def normalize_text(text: str) -> str:
-    """Full width, half width, katakana and hiragana alike: NFKC, then hiragana, lower case."""
-    return jaconv.kata2hira(unicodedata.normalize("NFKC", text or "")).lower()
 
 
 def _char_class(ch: str) -> str:
@@ -275,15 +272,15 @@ def _groups(tokens: list[_Tok]) -> list[list[_Tok]]:
 @lru_cache(maxsize=8192)
 def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
     """Read the slot's text as a `kind` number ("vehicle": 1–4 digits; "phone": 10–11 digits from 0)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(KINDS)}")
-    norm = normalize_text(text)
-    if kind == "vehicle":
-        plate = _WRITTEN_PLATE_RE.match(unicodedata.normalize("NFKC", text or ""))
+    if kind not in NUMBER_KINDS:
+        raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(NUMBER_KINDS)}")
+    norm = number_slot_text(text)
+    if kind == NumberKind.VEHICLE:
+        plate = plate_shape(text, no_is_particle=True)  # a whole plate said or typed: its serial only
         if plate:
-            norm = normalize_text(plate.group("serial"))
+            norm = number_slot_text(plate.serial)
     norm = _strip_frames(norm).strip()
-    if kind == "vehicle":
+    if kind == NumberKind.VEHICLE:
         norm = norm.lstrip(_DOTS + " ")  # ・123, ・・12: the dots pad short plates
     tokens, reason = _collect_tokens(norm)
     if tokens is None:
@@ -293,7 +290,7 @@ def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
     if any(p is None or p == "" for p in parts):
         return ParsedNumber(None, "not a well-formed number")
     digits = "".join(p for p in parts if p is not None)
-    if kind == "vehicle":
+    if kind == NumberKind.VEHICLE:
         if len(parts) > 2 or (len(parts) == 2 and not (1 <= len(parts[0] or "") <= 2 and len(parts[1] or "") == 2)):
             return ParsedNumber(None, "a plate number is grouped as 12-34")
         if not 1 <= len(digits) <= 4:

@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import ivr.records.models  # noqa: F401  (the call-record tables: their metadata is the same Base's)
 from schedules.db import make_engine
 from schedules.models import Base
 

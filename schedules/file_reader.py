@@ -13,13 +13,11 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jaconv
-
+from jtext.scripts import katakana
 from schedules.problems import Problem
 
 # field → (English header, Japanese header). Order is the order of the contract in DESIGN.md.
@@ -56,7 +54,7 @@ _HEADER_NOISE = re.compile(r"[\s_\-‐‑‒–—―−・･()\[\]（）【】
 
 def header_key(header: str) -> str:
     """One spelling for every way a header gets typed: 'Vehicle Number', 'vehicle_number', '運転者 ｶﾅ'."""
-    return _HEADER_NOISE.sub("", jaconv.hira2kata(unicodedata.normalize("NFKC", header)).lower())
+    return _HEADER_NOISE.sub("", katakana(header).lower())
 
 
 _HEADER_INDEX: dict[str, str] = {}

@@ -63,6 +63,8 @@ class LoadReport:
     errors: list[Problem] = field(default_factory=list)
     summary: LoadSummary = field(default_factory=LoadSummary)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: validation, rendering, writing
+    # What went wrong after the schedule was committed (the destination search index not updated).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -295,6 +297,7 @@ async def _write(
                 "destination_address": stop.destination_address,
                 "destination_address_kana": said.destination_address,
                 "address_kana_from_file": said.address_from_file,
+                "address_kana_uncertain": said.address_uncertain,
                 "window_start": stop.window_start,
                 "window_end": stop.window_end,
                 "window_kana": said.window,

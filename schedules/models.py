@@ -131,8 +131,10 @@ class Stop(Base):
     destination_address: Mapped[str] = mapped_column(String(400))
     destination_address_kana: Mapped[str] = mapped_column(String(800))
     address_kana_from_file: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The reading of a place name came from the general dictionary, not Japan Post's data:
-    # a dispatcher checks these first.
+    # The rendered address reading holds a place name that Japan Post's data does not cover, read
+    # by the general dictionary (a town it doesn't list, a Kyoto street outside the table): a
+    # dispatcher checks these first. Never set for a reading typed in the file.
+    # Exact meaning: schedules.readings.kana.Reading.uncertain.
     address_kana_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     window_start: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     window_end: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
@@ -147,46 +149,6 @@ class Stop(Base):
     day: Mapped[ScheduleDay] = relationship(back_populates="stops")
     vehicle: Mapped[Vehicle] = relationship()
     driver: Mapped[Driver] = relationship()
-
-
-class Call(Base):
-    """One phone call. Holds the call id, never the caller's number."""
-
-    __tablename__ = "calls"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    outcome: Mapped[str] = mapped_column(String(20), default="in_progress")
-    # in_progress | served | transferred | not_found | hung_up
-    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), nullable=True)
-    schedule_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    turn_mode: Mapped[str] = mapped_column(String(20), default="")
-    lookup_failures: Mapped[int] = mapped_column(Integer, default=0)
-    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    events: Mapped[list[CallEvent]] = relationship(
-        back_populates="call", cascade="all, delete-orphan", order_by="CallEvent.seq"
-    )
-
-
-class CallEvent(Base):
-    """One line of a call's transcript: a side's words, an interruption, a tool call or its result."""
-
-    __tablename__ = "call_events"
-    __table_args__ = (UniqueConstraint("call_id", "seq", name="uq_call_events_call_seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    kind: Mapped[str] = mapped_column(String(30))
-    # caller | bot | tool_call | tool_result | interruption | aizuchi_ignored | transfer | system
-    text: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    call: Mapped[Call] = relationship(back_populates="events")
 
 
 class DestinationDocRow(Base):
@@ -213,4 +175,4 @@ class DestinationDocRow(Base):
 
 
 # Timestamps from SQLite come back naive; readers treat naive values as UTC.
-__all__ = ["Base", "Call", "CallEvent", "DestinationDocRow", "Driver", "LoadLog", "ScheduleDay", "Stop", "Vehicle"]
+__all__ = ["Base", "DestinationDocRow", "Driver", "LoadLog", "ScheduleDay", "Stop", "Vehicle"]

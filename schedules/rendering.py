@@ -3,7 +3,9 @@
 Hundreds of stops share a handful of destinations, cargo wordings and windows, so readings
 are cached per load (never across loads: a fixed reading rule must take effect on reload).
 The dispatcher's kana columns win over the rendering and are counted separately, so the
-summary says how much of what drivers hear was typed by a person.
+summary says how much of what drivers hear was typed by a person. An address whose rendered
+reading holds a place name the general dictionary guessed is marked uncertain
+(`Reading.uncertain`), so a dispatcher checks it first; a reading typed in the file is never marked.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from schedules.problems import Problem
-from schedules.readings import reading, window_reading
+from schedules.readings import Reading, checked_reading, window_reading
 from schedules.validation import ValidStop
 
 TextKind = Literal["address", "text"]
@@ -29,6 +31,7 @@ class StopReadings:
     destination_name: str
     destination_address: str
     address_from_file: bool
+    address_uncertain: bool  # rendered, with a place name the general dictionary guessed (Reading.uncertain)
     window: str
     cargo: str
     cargo_from_file: bool
@@ -48,26 +51,26 @@ class _Renderer:
     """Per-load cache of readings; a text that cannot be rendered becomes a Problem, not a crash."""
 
     def __init__(self, columns: Callable[[str], str]) -> None:
-        self._texts: dict[tuple[str, str], str] = {}
+        self._texts: dict[tuple[str, str], Reading] = {}
         self._windows: dict[tuple[dt.time | None, dt.time | None], str] = {}
         self._column = columns
         self.problems: list[Problem] = []
         self.rendered = 0
 
-    def text(self, stop: ValidStop, field: str, value: str, kind: TextKind) -> str:
+    def text(self, stop: ValidStop, field: str, value: str, kind: TextKind) -> Reading:
         if not value:
-            return ""
+            return Reading("")
         key = (kind, value)
         cached = self._texts.get(key)
         if cached is None:
             try:
-                cached = reading(value, kind)
+                cached = checked_reading(value, kind)
             except Exception as exc:  # a reading bug must name the row, not abort the load mid-way
                 self.problems.append(Problem(stop.line, self._column(field), f"cannot render a reading: {exc}"))
-                cached = ""
+                cached = Reading("")
             self._texts[key] = cached
         self.rendered += 1
-        self._check_length(stop, field, cached)
+        self._check_length(stop, field, cached.kana)
         return cached
 
     def window(self, stop: ValidStop) -> str:
@@ -108,23 +111,24 @@ def render_readings(
     for index, stop in enumerate(stops, start=1):
         if stop.address_kana is not None:
             from_file += 1
-            address = stop.address_kana
+            address = Reading(stop.address_kana)
         else:
             address = renderer.text(stop, "destination_address", stop.destination_address, "address")
         if stop.cargo_kana is not None:
             from_file += 1
             cargo = stop.cargo_kana
         else:
-            cargo = renderer.text(stop, "cargo", stop.cargo, "text")
+            cargo = renderer.text(stop, "cargo", stop.cargo, "text").kana
         out.append(
             StopReadings(
-                destination_name=renderer.text(stop, "destination_name", stop.destination_name, "text"),
-                destination_address=address,
+                destination_name=renderer.text(stop, "destination_name", stop.destination_name, "text").kana,
+                destination_address=address.kana,
                 address_from_file=stop.address_kana is not None,
+                address_uncertain=address.uncertain,
                 window=renderer.window(stop),
                 cargo=cargo,
                 cargo_from_file=stop.cargo_kana is not None,
-                notes=renderer.text(stop, "notes", stop.notes, "text"),
+                notes=renderer.text(stop, "notes", stop.notes, "text").kana,
             )
         )
         if progress is not None and (index % step == 0 or index == len(stops)):

@@ -2,7 +2,10 @@
 
 A misread place name (葛飾区新宿 read シンジュク) sends a driver across Tokyo, so every text is
 shown beside its reading, and readings the dispatcher typed are marked as such: those are
-the ones to fix in the file's kana columns when a rendering is wrong.
+the ones to fix in the file's kana columns when a rendering is wrong. Address readings with a
+place name the general dictionary had to guess (`address_kana_uncertain`: a town Japan Post
+doesn't list, a Kyoto street outside the table; see `schedules.readings.kana.Reading`) are marked
+`check`, to be checked first.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jtext.written_numbers import written_serial
 from schedules.models import Driver, ScheduleDay, Stop, Vehicle
 
 
@@ -37,6 +41,7 @@ class ReviewRow:
     destination_address: str
     destination_address_kana: str
     address_kana_from_file: bool
+    address_kana_uncertain: bool
     window: str
     window_kana: str
     cargo: str
@@ -48,13 +53,6 @@ class ReviewRow:
 
 
 CSV_COLUMNS = [name for name in ReviewRow.__dataclass_fields__]
-
-
-def written_serial(serial: str) -> str:
-    """The serial as painted on a plate: 1234 → 12-34, 123 → ・123, 12 → ・・12."""
-    if len(serial) == 4:
-        return f"{serial[:2]}-{serial[2:]}"
-    return "・" * (4 - len(serial)) + serial
 
 
 def _window_text(start: dt.time | None, end: dt.time | None) -> str:
@@ -94,6 +92,7 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
                 destination_address=stop.destination_address,
                 destination_address_kana=stop.destination_address_kana,
                 address_kana_from_file=stop.address_kana_from_file,
+                address_kana_uncertain=stop.address_kana_uncertain,
                 window=_window_text(stop.window_start, stop.window_end),
                 window_kana=stop.window_kana,
                 cargo=stop.cargo,
@@ -111,16 +110,24 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
     return sorted(rows, key=lambda r: (first_line[(r.vehicle_number, r.plate)], r.stop_seq))
 
 
-def _cells(row: ReviewRow) -> list[tuple[str, str, str, bool]]:
-    """(label, text, reading, from the file) for each non-empty item of a stop."""
+def _source(from_file: bool, uncertain: bool = False) -> str:
+    return "file" if from_file else "check" if uncertain else ""
+
+
+def _cells(row: ReviewRow) -> list[tuple[str, str, str, str]]:
+    """(label, text, reading, source: file, check or "") for each non-empty item of a stop."""
     items = [
-        ("destination", row.destination_name, row.destination_name_kana, False),
-        ("address", row.destination_address, row.destination_address_kana, row.address_kana_from_file),
-        ("window", row.window, row.window_kana, False),
-        ("cargo", row.cargo, row.cargo_kana, row.cargo_kana_from_file),
-        ("notes", row.notes, row.notes_kana, False),
+        ("destination", row.destination_name, row.destination_name_kana, ""),
+        ("address", row.destination_address, row.destination_address_kana,
+         _source(row.address_kana_from_file, row.address_kana_uncertain)),
+        ("window", row.window, row.window_kana, ""),
+        ("cargo", row.cargo, row.cargo_kana, _source(row.cargo_kana_from_file)),
+        ("notes", row.notes, row.notes_kana, ""),
     ]
     return [item for item in items if item[1]]
+
+
+_SOURCE_STYLE = {"file": "cyan", "check": "bold yellow"}
 
 
 def _by_vehicle(rows: Iterable[ReviewRow]) -> list[list[ReviewRow]]:
@@ -143,6 +150,13 @@ def print_review(rows: list[ReviewRow], console: Console) -> None:
         f"{len(_by_vehicle(rows))} vehicles. Readings marked [cyan]file[/] were typed in the schedule file.",
         soft_wrap=True,
     )
+    guessed = sum(row.address_kana_uncertain for row in rows)
+    if guessed:
+        console.print(
+            f"[bold yellow]{guessed} address readings marked check[/] hold a place name that is not in "
+            "Japan Post's data and was read by the general dictionary: check those first.",
+            soft_wrap=True,
+        )
     for group in _by_vehicle(rows):
         head = group[0]
         title = Text.assemble((head.vehicle_number, "bold"), f"  {head.plate}  {head.driver_name} ({head.driver_kana})")
@@ -153,13 +167,13 @@ def print_review(rows: list[ReviewRow], console: Console) -> None:
         table.add_column("reading drivers hear", ratio=1, overflow="fold")
         table.add_column("from", no_wrap=True)
         for row in group:
-            for index, (label, text, said, from_file) in enumerate(_cells(row)):
+            for index, (label, text, said, source) in enumerate(_cells(row)):
                 table.add_row(
                     str(row.stop_seq) if index == 0 else "",
                     label,
                     Text(text),
                     Text(said, style="green") if said else Text("(no reading)", style="red"),
-                    Text("file", style="cyan") if from_file else "",
+                    Text(source, style=_SOURCE_STYLE[source]) if source else "",
                     end_section=index == len(_cells(row)) - 1,
                 )
         console.print(table)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-import jaconv
-
-from lookup.written_numbers import canonical_phone, canonical_serial
+from jtext.scripts import katakana, width
+from jtext.written_numbers import canonical_phone, canonical_serial, normalize_plate, plate_serial, plate_shape
 from schedules.file_reader import FIELDS, REQUIRED, RawRow, ScheduleFile
 from schedules.problems import Problem
 from schedules.written_dates import parse_date, parse_time
@@ -31,11 +29,6 @@ MAX_LENGTH = {
     "cargo_kana": 800,
 }
 
-_PLATE_TAIL = re.compile(r"[・･.\d\-‐－\s]+$")
-# A whole plate after NFKC: region, class number, kana, serial (品川 100 あ 12-34, 品川100あ・123).
-_PLATE_SHAPE = re.compile(
-    r"(?P<region>[^\d\s・.\-‐]+?)\s*(?P<cls>\d{2,3})\s*(?P<kana>[ぁ-ゖ])\s*(?P<serial>[・.\d\-‐‑–—−\s]+)"
-)
 _NOT_KANA = re.compile(r"[^\u30a0-\u30ff\s、。]+")  # outside the katakana block (with ・ and ー), spaces, 、。
 
 
@@ -86,34 +79,12 @@ def normalize_spacing(text: str) -> str:
 
 def kana_reading(text: str) -> str:
     """Katakana with normalized spacing (hiragana and half-width kana accepted)."""
-    return normalize_spacing(jaconv.hira2kata(unicodedata.normalize("NFKC", text)))
+    return normalize_spacing(katakana(text))
 
 
 def not_kana(reading: str) -> list[str]:
     """The runs of a reading that are not kana (kanji, latin letters, digits), in order, once each."""
     return list(dict.fromkeys(_NOT_KANA.findall(reading)))
-
-
-def normalize_plate(text: str) -> str:
-    """One spelling per plate (品川100あ1234 and 品川 100 あ 12-34 are 品川 100 あ 12-34): a file that
-    spells a plate two ways must not give its driver two vehicles on one serial, which the lookup
-    would count as two drivers. Text that is not plate-shaped only has its spacing normalized."""
-    plain = normalize_spacing(unicodedata.normalize("NFKC", text))
-    shape = _PLATE_SHAPE.fullmatch(plain)
-    serial = canonical_serial(shape.group("serial")) if shape else None
-    if shape is None or serial is None:
-        return plain
-    written = f"{serial[:2]}-{serial[2:]}" if len(serial) == 4 else "・" * (4 - len(serial)) + serial
-    return f"{shape.group('region')} {shape.group('cls')} {shape.group('kana')} {written}"
-
-
-def plate_serial(plate: str) -> str | None:
-    """The serial written at the end of a plate ('品川 100 あ 12-34' → '1234'), if it ends in one."""
-    tail = _PLATE_TAIL.search(plate)
-    if not tail:
-        return None
-    # The class number (100) is separated from the serial by the kana; only the last group counts.
-    return canonical_serial(tail.group(0).strip())
 
 
 _YES = frozenset({"1", "yes", "y", "true", "on", "はい", "○", "〇", "◯", "●"})
@@ -122,7 +93,7 @@ _NO = frozenset({"0", "no", "n", "false", "off", "いいえ", "×", "✕", "✖"
 
 def yes_no(text: str) -> bool | None:
     """A yes/no cell: 1/0, yes/no, true/false, はい/いいえ, ○/×; None when it is neither."""
-    value = unicodedata.normalize("NFKC", text).strip().lower()
+    value = width(text).strip().lower()
     return True if value in _YES else False if value in _NO else None
 
 
@@ -191,7 +162,7 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
     written = check.value("vehicle_number")
     serial = canonical_serial(written) if written else None
     plate = normalize_plate(check.value("plate"))
-    if written and serial is None and _PLATE_SHAPE.fullmatch(normalize_plate(written)):
+    if written and serial is None and plate_shape(written):
         # The whole plate typed in the vehicle column: its serial is the vehicle number, and it is
         # the plate unless the plate column names another one.
         whole = normalize_plate(written)
@@ -215,7 +186,7 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
             check.fail("driver_phone", f"not a phone number: {check.value('driver_phone')!r}")
 
     seq: int | None = None
-    raw_seq = unicodedata.normalize("NFKC", check.value("stop_seq")).strip()
+    raw_seq = width(check.value("stop_seq")).strip()
     if raw_seq:
         if raw_seq.isascii() and raw_seq.isdigit() and int(raw_seq) > 0:
             seq = int(raw_seq)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -12,10 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall.enqueue import FinishHook
 from ivr.aftercall.models import AfterCallJob
-from ivr.call_records import CallRecorder
+from ivr.config import AfterCallConfig
+from ivr.log_setup import NOISY_LIBRARIES, OWN_LOGGERS, configure_logging
+from ivr.records.models import CallRecord
+from ivr.records.outcome import Outcome
+from ivr.records.recorder import CallRecorder
 from ivr.settings import Settings, load_settings
 from ivr.sim.harness import SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, SIM_PUBLIC_BASE
-from schedules.models import Call, Driver, ScheduleDay, Stop
+from schedules.models import Driver, ScheduleDay, Stop
 
 SATO_CALLER_ID = "+819011110001"  # 佐藤 健一's phone on file is 090-1111-0001
 SMS_FROM = "+815012345678"
@@ -30,6 +37,23 @@ def aftercall_settings(openai_url: str | None = None, **overrides: Any) -> Setti
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+def aftercall_config(openai_url: str | None = None, **overrides: Any) -> AfterCallConfig:
+    return AfterCallConfig.from_settings(aftercall_settings(openai_url, **overrides))
+
+
+@contextmanager
+def service_logging(level: str) -> Iterator[None]:
+    """The logger levels `ivr serve` sets at LOG_LEVEL=`level` (libraries at WARNING), put back after."""
+    names = ("", *OWN_LOGGERS, *NOISY_LIBRARIES)
+    saved = {name: logging.getLogger(name).level for name in names}
+    configure_logging(level, handlers=[])
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            logging.getLogger(name).setLevel(value)
 
 
 async def driver_id(sessionmaker: async_sessionmaker[AsyncSession], name: str) -> int:
@@ -68,14 +92,15 @@ def served_lines(stop_kana: dict[str, str]) -> list[tuple[str, str, dict[str, An
 
 
 async def record_call(sessionmaker: async_sessionmaker[AsyncSession], sid: str,
-                      lines: list[tuple[str, str, dict[str, Any]]], *, driver: int | None, outcome: str = "served",
+                      lines: list[tuple[str, str, dict[str, Any]]], *, driver: int | None,
+                      outcome: str = Outcome.SERVED,
                       hook: FinishHook | None = None, caller_phone: str | None = SATO_CALLER_ID) -> int:
     rec = CallRecorder(sessionmaker, sid)
     await rec.start(turn_mode="barge_in", schedule_date=DAY)
     for kind, text, data in lines:
-        await rec.add(kind, text, data)
+        rec.add(kind, text, data)
     also = partial(hook, caller_phone=caller_phone) if hook is not None else None
-    await rec.finish(outcome=outcome, driver_id=driver, lookup_failures=0, also=also)
+    await rec.finish(outcome=Outcome(outcome), driver_id=driver, lookup_failures=0, also=also)
     assert rec.call_id is not None
     return rec.call_id
 
@@ -102,9 +127,9 @@ async def jobs(sessionmaker: async_sessionmaker[AsyncSession], call_id: int | No
                            r.external_id, r.delivery_status) for r in rows}
 
 
-async def call_row(sessionmaker: async_sessionmaker[AsyncSession], call_id: int) -> Call:
+async def call_row(sessionmaker: async_sessionmaker[AsyncSession], call_id: int) -> CallRecord:
     async with sessionmaker() as session:
-        call = await session.get(Call, call_id)
+        call = await session.get(CallRecord, call_id)
     assert call is not None
     return call
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +20,23 @@ from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.turn.machine import TurnConfig
 from ivr.turn.vad_presets import PRESETS
+from schedules.migrate import upgrade
+
+_migrated_template: Path | None = None
+METRICS_TOKEN = "rig-metrics-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # /metrics answers nobody else
+
+
+async def migrated_sqlite(path: Path) -> str:
+    """A migrated SQLite database at `path` (the service keeps stream tokens in it), copied from one
+    migrated once per test process: migrating each rig's database would add half a second to each."""
+    global _migrated_template
+    if _migrated_template is None:
+        template = Path(tempfile.mkdtemp(prefix="ivr-rig-")) / "template.db"
+        await upgrade(f"sqlite+aiosqlite:///{template}")
+        _migrated_template = template
+    shutil.copyfile(_migrated_template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 async def eventually(check: Callable[[], Any], within: float = 5.0, what: str = "condition") -> Any:
@@ -65,7 +84,8 @@ async def rig(
     **settings_overrides: Any,
 ) -> AsyncIterator[Rig]:
     standin = await RealtimeStandin(script).start()
-    db = f"sqlite+aiosqlite:///{tmp_path / 'ready.db'}"
+    db = await migrated_sqlite(tmp_path / "ready.db")
+    settings_overrides.setdefault("metrics_token", METRICS_TOKEN)
     settings = sim_settings(standin.url, database_url=db, **settings_overrides)
     factory = factory or ScriptedFactory()
     service = await start_service(settings, factory, bridge_config=config or fast_config())

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import ivr.records.models  # noqa: F401  (so Base.metadata holds the call-record tables too)
 from schedules.db import make_engine, make_sessionmaker
 from schedules.migrate import upgrade_sync
 from schedules.models import Base

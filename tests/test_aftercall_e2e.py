@@ -17,16 +17,17 @@ from sqlalchemy import select
 
 from ivr.aftercall import service as aftercall
 from ivr.cli import main
+from ivr.config import AfterCallConfig, GuidanceConfig
 from ivr.guidance.factory import build_factory
-from ivr.guidance.scenarios import play_call, served_with_correction, three_failures
+from ivr.records.models import CallRecord
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, start_service
 from ivr.sim.local_site import start_local_site
 from ivr.sim.openai_http_standin import OpenAIHttpStandin
 from ivr.sim.realtime_standin import RealtimeStandin
+from ivr.sim.scenarios import play_call, served_with_correction, three_failures
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.sim.twilio_rest_standin import TwilioRestStandin
 from ivr.web.app import create_app
-from schedules.models import Call
 
 
 async def _play(sessionmaker, engine, scenario, openai: OpenAIHttpStandin, twilio: TwilioRestStandin,
@@ -34,8 +35,10 @@ async def _play(sessionmaker, engine, scenario, openai: OpenAIHttpStandin, twili
     scenario.speech_scale = 0.35
     realtime = await RealtimeStandin(scenario.script).start()
     settings = aftercall_settings(openai.url, openai_realtime_url=realtime.url)
-    after = aftercall.build(settings, sessionmaker, twilio_api_base=twilio.url, rng=random.Random(1))
-    factory = build_factory(settings, sessionmaker, today=lambda: DAY, after_call=after.enqueuer)
+    after = aftercall.build(AfterCallConfig.from_settings(settings), sessionmaker, twilio_api_base=twilio.url,
+                            rng=random.Random(1))
+    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY,
+                            after_call=after.enqueuer)
     running = await start_service(settings, factory, engine=engine, bridge_config=fast_config())
     caller = TwilioCaller(running.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE,
                           from_number=caller_id)
@@ -43,8 +46,8 @@ async def _play(sessionmaker, engine, scenario, openai: OpenAIHttpStandin, twili
         await play_call(caller, scenario, within=15)
         for _ in range(300):
             async with sessionmaker() as session:
-                call = (await session.execute(select(Call).where(Call.call_sid == caller.call_sid,
-                                                                 Call.ended_at.is_not(None)))).scalar()
+                call = (await session.execute(select(CallRecord).where(
+                    CallRecord.call_sid == caller.call_sid, CallRecord.ended_at.is_not(None)))).scalar()
             if call is not None:
                 break
             await asyncio.sleep(0.02)
@@ -68,7 +71,8 @@ async def test_a_served_call_gets_its_summary_and_sms_and_calls_show_prints_them
             "summary": "pending", "sms": "pending"}
         await after.worker.drain()
         # Twilio reports delivery to the service's status route, signed over the public URL.
-        app = create_app(aftercall_settings(openai.url), build_factory(aftercall_settings(), sessionmaker),
+        settings = aftercall_settings(openai.url)
+        app = create_app(settings, build_factory(GuidanceConfig.from_settings(settings), sessionmaker),
                          engine=engine)
         aftercall.install(app, after)
         runner, port = await start_local_site(app)

@@ -7,15 +7,16 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from aftercall_support import driver_id, heard_stop, jobs, record_call, served_lines
+from aftercall_support import call_row, driver_id, heard_stop, jobs, record_call, served_lines
 from guidance_support import load_days
 from sqlalchemy import func, select
 
 from ivr.aftercall import queue
 from ivr.aftercall.enqueue import AfterCallEnqueuer
 from ivr.aftercall.models import AfterCallJob
+from ivr.records.models import CallRecord
 from schedules.db import make_engine, make_sessionmaker
-from schedules.models import Call, utcnow
+from schedules.models import utcnow
 
 
 async def _calls(sessionmaker, n: int) -> list[int]:
@@ -39,7 +40,7 @@ async def test_a_rolled_back_finish_leaves_no_job(sessionmaker) -> None:
     [call_id] = await _calls(sessionmaker, 1)
     try:
         async with sessionmaker.begin() as session:
-            (await session.get(Call, call_id)).outcome = "hung_up"  # type: ignore[union-attr]
+            (await session.get(CallRecord, call_id)).outcome = "hung_up"  # type: ignore[union-attr]
             await queue.enqueue(session, call_id, "summary")
             raise RuntimeError("the process died before commit")
     except RuntimeError:
@@ -53,16 +54,9 @@ async def test_failing_after_call_work_rolls_back_alone_and_the_record_still_clo
         await queue.enqueue(session, call_id + 10_000, "sms")  # no such call: a foreign-key violation
 
     call_id = await record_call(sessionmaker, "CA1", [("caller", "もしもし", {})], driver=None, hook=broken)
-    call = await (_call(sessionmaker, call_id))
+    call = await call_row(sessionmaker, call_id)
     assert call.outcome == "served" and call.ended_at is not None
     assert await jobs(sessionmaker) == {}
-
-
-async def _call(sessionmaker, call_id: int) -> Call:
-    async with sessionmaker() as session:
-        found = await session.get(Call, call_id)
-    assert found is not None
-    return found
 
 
 async def test_claims_take_due_jobs_in_order_and_count_attempts(sessionmaker) -> None:

@@ -12,12 +12,15 @@ from ivr.aftercall.records import DriverFacts, Line, StopFacts
 from ivr.aftercall.retry import RetryPolicy
 from ivr.aftercall.sms import PROMPTS as SMS_PROMPTS
 from ivr.aftercall.sms_rules import e164, map_url, skip_reason, sms_body, stop_read
+from ivr.aftercall.summary import PROMPTS as SUMMARY_PROMPTS
 from ivr.aftercall.transcript import MAX_CHARS, NAME_MASK, PHONE_MASK, mask_phone_numbers, render
 
 SATO = DriverFacts(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", False)
 STOP_KANA = {"destination_name_kana": "アリアケ ブツリュウ センター",
              "address_kana": "トウキョウト コウトウク アリアケ", "window_kana": "クジカラ ジュウジマデ",
              "cargo_kana": "パレット", "notes_kana": "", "order_kana": "イッケンメ"}
+
+LINES = SUMMARY_PROMPTS.sections()  # how each transcript line is written (ivr/prompts/summary.md)
 
 
 def found(stop: dict[str, str] | None = None) -> Line:
@@ -76,7 +79,7 @@ def test_the_model_gets_both_sides_without_names_tool_data_or_keypad_digits() ->
         Line("caller", "さとうです、もう一回"),
         Line("transfer", "caller_asked_for_person", {"reason": "caller_asked_for_person"}),
     ]
-    text = render(lines, SATO)
+    text = render(lines, SATO, LINES)
     assert "佐藤" not in text and "サトウ" not in text and "さとう" not in text and "健一" not in text
     assert "0001" not in text and PHONE_MASK in text
     assert f"ボット: {NAME_MASK}さんですね。" in text
@@ -87,13 +90,13 @@ def test_the_model_gets_both_sides_without_names_tool_data_or_keypad_digits() ->
 
 
 def test_a_call_where_nobody_spoke_gives_no_transcript() -> None:
-    assert render([Line("tool_result", "lookup_driver", {"output": {"status": "invalid"}})], None) == ""
-    assert render([Line("caller", "  ")], None) == ""
+    assert render([Line("tool_result", "lookup_driver", {"output": {"status": "invalid"}})], None, LINES) == ""
+    assert render([Line("caller", "  ")], None, LINES) == ""
 
 
 def test_a_long_transcript_keeps_its_start_and_end() -> None:
     lines = [Line("caller", "はじめのことば")] + [Line("bot", "あ" * 100)] * 300 + [Line("caller", "おわりのことば")]
-    text = render(lines, None)
+    text = render(lines, None, LINES)
     assert len(text) <= MAX_CHARS and "はじめのことば" in text and "おわりのことば" in text and "中略" in text
 
 

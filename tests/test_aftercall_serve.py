@@ -1,5 +1,6 @@
 """`ivr serve` runs the after-call worker: it refuses a half-configured SMS, finishes work queued
-before it started (a restart), and answers Twilio's SMS status callbacks only when signed."""
+before it started (a restart), answers Twilio's SMS status callbacks only when signed (through the
+same signature checker and per-source limits as the voice webhook), and reports the worker's metrics."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ async def test_serve_finishes_work_queued_before_it_started(sessionmaker, db_url
     port = _free_port()
     env = {**os.environ, **BASE_ENV, "DATABASE_URL": db_url, "OPENAI_API_KEY": "sk-serve",
            "OPENAI_BASE_URL": openai.url, "SUMMARY_MODEL": "gpt-sim-summary", "AFTERCALL_POLL_SECONDS": "0.2",
-           "SMS_ENABLED": "true", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "SMS_FROM": "+815012345678"}
+           "SMS_ENABLED": "true", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "SMS_FROM": "+815012345678",
+           "METRICS_TOKEN": "metrics-token"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ivr.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
@@ -65,19 +67,29 @@ async def test_serve_finishes_work_queued_before_it_started(sessionmaker, db_url
         assert row.state == "done" and row.result_text.startswith("発信者: 運転者は確認できず")
         assert openai.requests[0].model == "gpt-sim-summary"
         async with aiohttp.ClientSession() as http:
+            route = f"http://127.0.0.1:{port}/twilio/sms-status"
             form = {"MessageSid": "SM1", "MessageStatus": "delivered"}
-            async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=form) as resp:
+            async with http.post(route, data=form) as resp:
                 assert resp.status == 403  # unsigned
-            async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=form,
-                                 headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}) as resp:
+            async with http.post(route, data=form, headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}) as resp:
                 assert resp.status == 403  # signed with the wrong key
+            for _ in range(18):  # 20 failures in a minute: the source is refused with 429 from then on
+                async with http.post(route, data=form) as resp:
+                    assert resp.status == 403
+            async with http.post(route, data=form) as resp:
+                assert resp.status == 429
             url = "https://ivr.example.jp/twilio/sms-status"
-            for status, expected in (("bogus", 400), ("delivered", 204)):
+            for status, expected in (("bogus", 400), ("delivered", 204)):  # a signed report is never refused
                 signed = {"MessageSid": "SM1", "MessageStatus": status}
                 headers = {"X-Twilio-Signature": RequestValidator("secret").compute_signature(url, signed)}
-                async with http.post(f"http://127.0.0.1:{port}/twilio/sms-status", data=signed,
-                                     headers=headers) as resp:
+                async with http.post(route, data=signed, headers=headers) as resp:
                     assert resp.status == expected, status
+            async with http.get(f"http://127.0.0.1:{port}/metrics",
+                                headers={"Authorization": "Bearer metrics-token"}) as resp:
+                exposition = await resp.text()
+        assert 'ivr_aftercall_jobs_total{kind="summary",result="done"} 1.0' in exposition
+        assert 'ivr_aftercall_queue_depth{kind="sms"}' in exposition
+        assert 'ivr_calls_rejected_total{reason="source_blocked"} 1.0' in exposition
     finally:
         proc.terminate()
         await proc.wait()

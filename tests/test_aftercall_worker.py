@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from aftercall_support import (
     SMS_FROM,
-    aftercall_settings,
+    aftercall_config,
     call_row,
     driver_id,
     heard_stop,
     jobs,
     record_call,
     served_lines,
+    service_logging,
 )
 from bridge_support import eventually
 from guidance_support import load_days
@@ -59,8 +60,8 @@ async def served_call(sessionmaker, tmp_path: Path):
 
 
 def built(sessionmaker, openai_standin, twilio_standin, **overrides) -> service.AfterCall:
-    settings = aftercall_settings(openai_standin.url, **overrides)
-    return service.build(settings, sessionmaker, twilio_api_base=twilio_standin.url, rng=random.Random(3))
+    config = aftercall_config(openai_standin.url, **overrides)
+    return service.build(config, sessionmaker, twilio_api_base=twilio_standin.url, rng=random.Random(3))
 
 
 # ----- summaries ---------------------------------------------------------------------------------------
@@ -144,10 +145,11 @@ async def test_a_silent_call_is_skipped_without_asking_the_model(sessionmaker, o
 # ----- SMS -----------------------------------------------------------------------------------------------
 async def test_the_sms_goes_to_the_drivers_phone_with_the_stop_as_written(
         sessionmaker, served_call, openai_standin, twilio_standin, caplog) -> None:
-    caplog.set_level(logging.INFO)  # the service's level: every library's INFO lines too
-    after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
-    call_id = await served_call(after)
-    await after.worker.drain()
+    caplog.set_level(logging.DEBUG)
+    with service_logging("DEBUG"):  # as an operator chasing a bug would run the service
+        after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+        call_id = await served_call(after)
+        await after.worker.drain()
     row = (await jobs(sessionmaker, call_id))["sms"]
     [message] = twilio_standin.messages
     assert (row.state, row.external_id, row.delivery_status) == ("done", message.sid, "queued")
@@ -159,28 +161,34 @@ async def test_the_sms_goes_to_the_drivers_phone_with_the_stop_as_written(
     assert "パレット12枚 冷蔵" in body
     assert "https://www.google.com/maps/search/?api=1&query=%E6%9D%B1%E4%BA%AC%E9%83%BD" in body
     assert "アリアケ" not in body
-    assert "9011110001" not in caplog.text and "1111" not in caplog.text
+    assert f"call={call_id} kind=sms attempt=1 done" in caplog.text  # the log is there, with the call id
+    assert "9011110001" not in caplog.text and "1111-0001" not in caplog.text and "有明" not in caplog.text
 
 
 async def test_sms_failures_are_retried_and_a_refused_number_fails_without_the_number(
         sessionmaker, served_call, openai_standin, twilio_standin, caplog) -> None:
-    caplog.set_level(logging.INFO)  # the service's level: every library's INFO lines too
-    after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
-    twilio_standin.fail_messages((429, 20429), (503, 20503))
-    first = await served_call(after, "CA1")
-    await after.worker.drain()
-    assert ((await jobs(sessionmaker, first))["sms"].state, (await jobs(sessionmaker, first))["sms"].attempts) == (
-        "done", 3)
-    twilio_standin.fail_messages((400, 21211))
-    second = await served_call(after, "CA2")
-    before = await call_row(sessionmaker, second)
-    await after.worker.drain()
+    caplog.set_level(logging.DEBUG)
+    with service_logging("DEBUG"):
+        after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+        twilio_standin.fail_messages((429, 20429), (503, 20503))
+        first = await served_call(after, "CA1")
+        await after.worker.drain()
+        twilio_standin.fail_messages((400, 21211))
+        second = await served_call(after, "CA2")
+        before = await call_row(sessionmaker, second)
+        await after.worker.drain()
+    first_row = (await jobs(sessionmaker, first))["sms"]
+    assert (first_row.state, first_row.attempts) == ("done", 3)
     row = (await jobs(sessionmaker, second))["sms"]
     assert (row.state, row.attempts, row.last_error) == ("failed", 1, "twilio:http_400:21211")
     after_failure = await call_row(sessionmaker, second)  # a failed SMS never touches the call
     assert (after_failure.outcome, after_failure.ended_at, after_failure.metrics) == (
         before.outcome, before.ended_at, before.metrics)
-    assert "9011110001" not in caplog.text
+    assert "retried:twilio:http_429:20429" in caplog.text and "9011110001" not in caplog.text
+    metrics = after.worker.metrics.registry
+    counts = {result: metrics.get_sample_value("ivr_aftercall_jobs_total", {"kind": "sms", "result": result})
+              for result in ("done", "retried", "failed", "skipped")}
+    assert counts == {"done": 1.0, "retried": 2.0, "failed": 1.0, "skipped": 0.0}
 
 
 async def test_a_driver_who_opts_out_before_sending_gets_nothing(
@@ -203,6 +211,25 @@ async def test_a_phone_changed_since_the_call_gets_nothing(sessionmaker, served_
     await after.worker.drain()
     assert (await jobs(sessionmaker, call_id))["sms"].last_error == "phone_changed"
     assert twilio_standin.messages == []
+
+
+async def test_the_worker_loop_reports_the_shared_queues_depth(
+        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
+    openai_standin.delay_s = 2.0  # the summary is still being written while the depth is sampled
+    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+    await served_call(after, "CA1")
+    await served_call(after, "CA2")
+    registry = after.worker.metrics.registry
+
+    def depth() -> float | None:
+        return registry.get_sample_value("ivr_aftercall_queue_depth", {"kind": "summary"})
+
+    assert depth() == 0.0  # the series exists before the first sample
+    after.worker.start()
+    try:
+        await eventually(lambda: depth() == 2.0, within=5, what="the two unsettled summaries counted")
+    finally:
+        await after.worker.stop(grace_s=0.1)
 
 
 # ----- restarts -------------------------------------------------------------------------------------------

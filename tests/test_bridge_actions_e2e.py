@@ -12,7 +12,7 @@ from bridge_support import eventually, fast_config, rig
 
 from ivr.conversation import CallerDirective, ToolOutcome
 from ivr.guidance.person_request import asks_for_person
-from ivr.sim.realtime_standin import Call, Reply, Say, Script
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.sim.twilio_caller import TwilioCaller
 
@@ -68,7 +68,7 @@ async def test_person_request_and_the_models_own_transfer_make_one_transfer(tmp_
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
         replies=[Reply([Say("配車係におつなぎします。", ms=500),
-                        Call("transfer_to_dispatcher", {"reason": "caller_request"})])],
+                        ScriptedToolCall("transfer_to_dispatcher", {"reason": "caller_request"})])],
         after_tool={"transfer_to_dispatcher": Reply([Say("少々お待ちください。", ms=400)])},
         caller_says=["人と話したいです"],
     )
@@ -92,7 +92,7 @@ async def test_end_call_hangs_up_after_the_goodbye_has_played(tmp_path: Path) ->
     goodbye_ms = 1200
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Call("end_call")])],
+        replies=[Reply([ScriptedToolCall("end_call")])],
         after_tool={"end_call": Reply([Say("ありがとうございました。お気をつけて。", ms=goodbye_ms)])},
         caller_says=["以上です。ありがとう"],
     )
@@ -125,7 +125,7 @@ async def test_a_goodbye_cut_off_by_the_caller_does_not_hang_up(tmp_path: Path) 
     goodbye_ms = 3000
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Call("end_call")]), Reply([Say("はい、どうぞ。", ms=400)])],
+        replies=[Reply([ScriptedToolCall("end_call")]), Reply([Say("はい、どうぞ。", ms=400)])],
         after_tool={"end_call": Reply([Say("ありがとうございました。お気をつけて。", ms=goodbye_ms)])},
         caller_says=["以上です", "あ、もう一つあります"],
     )
@@ -175,7 +175,7 @@ async def test_asking_for_a_person_over_a_long_answer_cuts_it_and_transfers(tmp_
 async def test_a_transfer_the_model_announced_is_not_announced_again_by_twilio(tmp_path: Path) -> None:
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。", ms=GREETING_MS),
-        replies=[Reply([Call("transfer_to_dispatcher", {"reason": "caller_request"})])],
+        replies=[Reply([ScriptedToolCall("transfer_to_dispatcher", {"reason": "caller_request"})])],
         after_tool={"transfer_to_dispatcher": Reply([Say("配車係におつなぎします。", ms=500)])},
         caller_says=["分からないことがあります"],
     )

@@ -10,7 +10,7 @@ import pytest
 from bridge_support import eventually, fast_config, rig
 
 from ivr.sim.realtime_standin import Reply, Say, Script
-from ivr.sim.twilio_caller import TwilioCaller
+from ivr.sim.twilio_caller import CONNECTED, TwilioCaller
 from ivr.web.state import STATE
 
 
@@ -119,14 +119,17 @@ async def test_hanging_up_closes_the_realtime_socket_and_finishes_once(tmp_path:
         assert conv.finish_count == 1
 
 
-async def test_realtime_opens_before_start_and_session_waits_for_the_token(tmp_path: Path) -> None:
+async def test_realtime_opens_only_after_start_brings_a_good_token(tmp_path: Path) -> None:
+    """A copy of the upgrade signature alone opens no billed Realtime session (issue 13, finding 4)."""
     async with rig(tmp_path, long_answer_script) as r:
         caller = r.caller()
         assert (await caller.dial()).status == 200
         await caller.open_socket()
-        sessions = await r.standin.wait_sessions(1)  # connected while Twilio is still setting up
-        assert sessions[0].received == []  # nothing is configured before `start` proves the token
-        await caller.connect()
+        await caller.send(CONNECTED)
+        await asyncio.sleep(0.5)
+        assert r.standin.connections_attempted == 0  # upgraded and `connected`: still nothing opened
+        await caller.send(caller.start_event())
+        sessions = await r.standin.wait_sessions(1)
         await eventually(lambda: sessions[0].of_type("session.update"), what="session.update")
         await caller.hangup()
 
@@ -149,7 +152,8 @@ async def test_bad_signatures_are_refused_on_webhook_and_socket(tmp_path: Path) 
 
 async def test_sha256_signed_webhooks_are_accepted(tmp_path: Path) -> None:
     key = "shared-key-secret-for-sha256"
-    async with rig(tmp_path, long_answer_script, twilio_webhook_signing_key=key) as r:
+    async with rig(tmp_path, long_answer_script, twilio_signature_algorithm="sha256",
+                   twilio_webhook_signing_key=key) as r:
         caller = r.caller(algorithm="HMAC_SHA256", signing_key=key)
         assert (await caller.dial()).status == 200
         wrong = r.caller(algorithm="HMAC_SHA256", signing_key="not-the-key")
@@ -172,7 +176,8 @@ async def test_stream_token_is_one_use_and_bound_to_the_call(tmp_path: Path) -> 
         await stranger.wait_closed()
         assert replay.playout.bytes_received == 0 and stranger.playout.bytes_received == 0
         metrics = r.service.app[STATE].metrics
-        assert metrics.calls_rejected.labels("bad_token")._value.get() == 2
+        assert metrics.calls_rejected.labels("token_reused")._value.get() == 1
+        assert metrics.calls_rejected.labels("bad_token")._value.get() == 1
         await first.hangup()
 
 

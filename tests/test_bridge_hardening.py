@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bridge_support import eventually, rig
+from bridge_support import METRICS_AUTH, eventually, rig
 
 from ivr.conversation import CallContext, ToolOutcome
-from ivr.sim.realtime_standin import Call, Reply, Say, Script, session_problem
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall, session_problem
 from ivr.sim.scripted_conversation import ScriptedConversation, ScriptedFactory
 from ivr.sim.twilio_caller import outbound_problem
 from ivr.web.state import STATE
@@ -34,16 +34,20 @@ def short_script(**kw: Any) -> Script:
 
 
 async def test_a_stream_refused_at_start_closes_the_realtime_socket_it_opened(tmp_path: Path) -> None:
+    """A replayed `start` passes the HMAC, so its Realtime session opens while the token is spent;
+    the spend fails (the call's token is already used) and that session must close again."""
     async with rig(tmp_path, short_script) as r:
-        caller = r.caller()
-        assert (await caller.dial()).status == 200
-        caller.parameters["token"] = "not-the-token"
-        await caller.open_socket()
-        session = (await r.standin.wait_sessions(1))[0]  # opened early, before `start` proved anything
-        await caller.connect()
-        await caller.wait_closed()
-        await eventually(lambda: session.closed.is_set(), what="the Realtime socket of a refused stream closed")
-        assert session.received == []  # and nothing was configured on it
+        first = await r.call()
+        await eventually(lambda: first.playout.bytes_received > 0, what="greeting")
+        replay = r.caller(call_sid=first.call_sid)
+        replay.parameters = dict(first.parameters)
+        await replay.connect()
+        await replay.wait_closed()
+        await asyncio.sleep(0.3)  # a session the replay opened has had time to show up at the stand-in
+        await eventually(lambda: all(s.closed.is_set() for s in r.standin.sessions[1:]),
+                         what="the Realtime socket of a refused stream closed")
+        assert all(s.received == [] for s in r.standin.sessions[1:])  # and nothing was configured on it
+        await first.hangup()
         await eventually(lambda: not r.service.app[STATE].bridges, what="bridge released")
         await eventually(lambda: not bridge_tasks(), what="no bridge task left")
 
@@ -53,16 +57,15 @@ async def test_stop_before_start_and_a_duplicate_start_leave_nothing_open(tmp_pa
         early = r.caller()
         assert (await early.dial()).status == 200
         await early.open_socket()
-        session = (await r.standin.wait_sessions(1))[0]
         await early.send(early.stop_event())  # Twilio's `stop` before any `start`
         await early.wait_closed()
-        await eventually(lambda: session.closed.is_set(), what="Realtime closed after stop-before-start")
+        assert r.standin.connections_attempted == 0  # no token, no Realtime session
 
         twice = await r.call()
         await eventually(lambda: twice.playout.bytes_received >= 300 * 8, what="greeting")
         await twice.send(twice.start_event())  # a second `start` is ignored, not a second session
         await twice.speak(200)
-        assert len(r.standin.sessions) == 2 and not twice.closed.is_set()
+        assert len(r.standin.sessions) == 1 and not twice.closed.is_set()
         await twice.hangup()
         await eventually(lambda: all(s.closed.is_set() for s in r.standin.sessions), what="all Realtime closed")
         await eventually(lambda: not bridge_tasks(), what="no bridge task left")
@@ -116,7 +119,7 @@ async def test_a_tool_call_of_a_response_the_caller_cut_off_is_not_run(tmp_path:
         return ToolOutcome(output={"status": "ending"}, action="hangup", reason="done")
 
     script = lambda: short_script(  # noqa: E731
-        replies=[Reply([Say("それでは失礼します。", ms=200), Call("end_call", {}, ms=3000)]),
+        replies=[Reply([Say("それでは失礼します。", ms=200), ScriptedToolCall("end_call", {}, ms=3000)]),
                  Reply([Say("はい、どうぞ。", ms=300)])],
         caller_says=["ありがとう", "ちょっと待って、もう一つ"])
     async with rig(tmp_path, script, factory=ScriptedFactory({"end_call": end_call})) as r:
@@ -140,7 +143,7 @@ async def test_a_tool_call_of_a_response_the_caller_cut_off_is_not_run(tmp_path:
 
 async def test_a_tool_name_the_model_invents_is_not_a_metrics_label(tmp_path: Path) -> None:
     script = lambda: short_script(  # noqa: E731
-        replies=[Reply([Call("090-1234-5678 佐藤", {})])],
+        replies=[Reply([ScriptedToolCall("090-1234-5678 佐藤", {})])],
         after_tool={"090-1234-5678 佐藤": Reply([Say("失礼しました。", ms=200)])},
         caller_says=["いちにのさんよん"])
     async with rig(tmp_path, script, factory=ScriptedFactory({"lookup_driver": ToolOutcome(output={})})) as r:
@@ -150,7 +153,7 @@ async def test_a_tool_name_the_model_invents_is_not_a_metrics_label(tmp_path: Pa
         session = r.standin.sessions[0]
         out = await eventually(lambda: session.of_type("conversation.item.create"), what="the tool's answer")
         assert json.loads(out[0]["item"]["output"])["error"]["code"] == "unknown_tool"
-        resp = await (await caller._client()).get(r.service.url + "/metrics")
+        resp = await (await caller._client()).get(r.service.url + "/metrics", headers=METRICS_AUTH)
         body = await resp.text()
         assert "1234-5678" not in body and "佐藤" not in body
         assert 'ivr_tool_seconds_count{tool="unknown"} 1.0' in body
@@ -202,7 +205,7 @@ def test_the_twilio_caller_refuses_frames_twilio_refuses() -> None:
 
 
 async def _metrics_text(r: Any, caller: Any) -> str:
-    resp = await (await caller._client()).get(r.service.url + "/metrics")
+    resp = await (await caller._client()).get(r.service.url + "/metrics", headers=METRICS_AUTH)
     return str(await resp.text())
 
 

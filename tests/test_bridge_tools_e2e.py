@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from bridge_support import eventually, fast_config, rig
+from bridge_support import METRICS_AUTH, eventually, fast_config, rig
 
 from ivr.conversation import ToolOutcome
-from ivr.sim.realtime_standin import Call, Reply, Say, Script
+from ivr.sim.realtime_standin import Reply, Say, Script, ScriptedToolCall
 from ivr.sim.scripted_conversation import ScriptedFactory
 from ivr.web.state import STATE
 
@@ -21,7 +21,7 @@ def tool_script(vehicles: itertools.count) -> Script:  # type: ignore[type-arg]
     vehicle = f"{next(vehicles):04d}"
     return Script(
         greeting=Say("ご用件をどうぞ。", ms=300),
-        replies=[Reply([Call("lookup_driver", {"vehicle": vehicle})])],
+        replies=[Reply([ScriptedToolCall("lookup_driver", {"vehicle": vehicle})])],
         after_tool={"lookup_driver": lambda out: Reply([Say("OK" if out.get("ok") else "ERROR", ms=300)])},
         caller_says=["車番です"],
     )
@@ -112,7 +112,7 @@ async def test_health_ready_and_metrics(tmp_path: Path) -> None:
         assert (await http.get(r.service.url + "/healthz")).status == 200
         ready = await http.get(r.service.url + "/readyz")
         assert ready.status == 200 and (await ready.json())["status"] == "ready"
-        text = await (await http.get(r.service.url + "/metrics")).text()
+        text = await (await http.get(r.service.url + "/metrics", headers=METRICS_AUTH)).text()
         assert "ivr_calls_active" in text and "ivr_aizuchi_ignored_total" in text
 
 

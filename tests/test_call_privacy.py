@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from ivr.call_records import START_TIMEOUT_S, CallRecorder
 from ivr.conversation import CallContext
+from ivr.guidance.conversation import GuidanceConversation
 from ivr.guidance.deps import GuidanceDeps
-from ivr.guidance.prompts import PromptStore
-from ivr.guidance.session import GuidanceConversation
+from ivr.prompts.store import PromptStore
+from ivr.records.recorder import START_TIMEOUT_S, CallRecorder
 from schedules.db import make_engine, make_sessionmaker
 from schedules.models import Base
 from schedules.search.embedded import EmbeddedSearch
@@ -41,7 +41,7 @@ async def test_failed_transcript_writes_log_no_transcript_text(half_db, caplog: 
     rec = CallRecorder(half_db, "CAprivacy1")  # type: ignore[arg-type]
     await rec.start(turn_mode="barge_in", schedule_date=dt.date(2026, 12, 1))
     assert rec.call_id is not None
-    await rec.add("caller", "いちにのさんよん、佐藤健一です。携帯は090-1111-0001")
+    rec.add("caller", "いちにのさんよん、佐藤健一です。携帯は090-1111-0001")
     await rec.finish(outcome="hung_up", driver_id=None, lookup_failures=0)
     assert "could not record a caller event: OperationalError" in caplog.text
     assert not [w for w in SECRET_WORDS if w in caplog.text], caplog.text
@@ -50,7 +50,7 @@ async def test_failed_transcript_writes_log_no_transcript_text(half_db, caplog: 
 async def test_a_tool_failing_on_the_database_logs_no_arguments(half_db, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     deps = GuidanceDeps(sessionmaker=half_db, search=EmbeddedSearch(half_db), prompts=PromptStore(),  # type: ignore[arg-type]
-                        today=lambda: dt.date(2026, 12, 1))
+                        today=lambda: dt.date(2026, 12, 1), depot_id="default", turn_mode="barge_in")
     conv = await GuidanceConversation.start(CallContext(call_sid="CAprivacy2", caller_phone="090-1111-0001"), deps)
     args = json.dumps({"vehicle_number": "いちにのさんよん", "driver_name": "さとう けんいち"}, ensure_ascii=False)
     outcome = await conv.run_tool("lookup_driver", args)
@@ -76,7 +76,7 @@ async def test_a_stuck_database_does_not_hold_the_call_at_start() -> None:
         await rec.start(turn_mode="barge_in")
         assert time.monotonic() - started < START_TIMEOUT_S + 2
         assert rec.call_id is None  # the call goes on without a record
-        await rec.add("caller", "いちにのさんよん")  # and recording is a no-op, not an error
+        rec.add("caller", "いちにのさんよん")  # and recording is a no-op, not an error
     finally:
         for writer in held:
             writer.close()

@@ -9,27 +9,29 @@ import json
 import pytest
 from sqlalchemy import select
 
-from ivr.call_records import CallRecorder, get_call, list_calls
 from ivr.cli import main
-from schedules.models import Call, CallEvent, utcnow
+from ivr.records.models import CallEventRecord, CallRecord
+from ivr.records.queries import get_call, list_calls
+from ivr.records.recorder import CallRecorder
+from schedules.models import utcnow
 
 
 async def record_call(sessionmaker, sid: str, outcome: str) -> None:
     rec = CallRecorder(sessionmaker, sid)
     await rec.start(turn_mode="barge_in", schedule_date=dt.date(2026, 12, 1))
-    await rec.add("bot", "お電話ありがとうございます。")
-    await rec.add("caller", "いちにのさんよん")
-    await rec.add("aizuchi_ignored", "はい")
-    await rec.add("tool_call", "lookup_driver", {"name": "lookup_driver", "arguments": '{"vehicle_number": "1234"}'})
-    await rec.add("tool_result", "lookup_driver", {"name": "lookup_driver", "output": {"status": "not_found"}})
+    rec.add("bot", "お電話ありがとうございます。")
+    rec.add("caller", "いちにのさんよん")
+    rec.add("aizuchi_ignored", "はい")
+    rec.add("tool_call", "lookup_driver", {"name": "lookup_driver", "arguments": '{"vehicle_number": "1234"}'})
+    rec.add("tool_result", "lookup_driver", {"name": "lookup_driver", "output": {"status": "not_found"}})
     await rec.finish(outcome=outcome, driver_id=None, lookup_failures=1)
 
 
 async def test_events_are_stored_in_order_with_timestamps(sessionmaker) -> None:
     await record_call(sessionmaker, "CA1", "not_found")
     async with sessionmaker() as session:
-        call = (await session.execute(select(Call))).scalar_one()
-        events = (await session.execute(select(CallEvent).order_by(CallEvent.seq))).scalars().all()
+        call = (await session.execute(select(CallRecord))).scalar_one()
+        events = (await session.execute(select(CallEventRecord).order_by(CallEventRecord.seq))).scalars().all()
     assert call.outcome == "not_found" and call.ended_at is not None and call.lookup_failures == 1
     assert [e.kind for e in events] == ["bot", "caller", "aizuchi_ignored", "tool_call", "tool_result"]
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
@@ -40,7 +42,7 @@ async def test_a_reconnected_call_continues_its_transcript(sessionmaker) -> None
     await record_call(sessionmaker, "CA1", "hung_up")
     rec = CallRecorder(sessionmaker, "CA1")
     await rec.start()
-    await rec.add("caller", "もしもし")
+    rec.add("caller", "もしもし")
     await rec.flush()
     found = await get_call(sessionmaker, (await list_calls(sessionmaker))[0].id)
     assert found is not None

@@ -23,6 +23,16 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     assert "DATABASE_URL" in str(err.value)
 
 
+@pytest.mark.parametrize("zone", ["Tokyo", "Asia/Atlantis", "../etc/passwd"])
+def test_unknown_timezone_names_the_variable(zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TIMEZONE decides which day's schedule a call reads: a typo must stop the service at start."""
+    monkeypatch.setenv("TIMEZONE", zone)
+    with pytest.raises(SettingsError, match=r"TIMEZONE: .*IANA time zone"):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("TIMEZONE", "Asia/Tokyo")
+    assert load_settings(_env_file=None).timezone == "Asia/Tokyo"
+
+
 def test_settings_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("DATABASE_URL", "AZURE_SEARCH_ENDPOINT", "TURN_MODE", "VAD_PRESET"):
         monkeypatch.delenv(var, raising=False)

@@ -11,12 +11,13 @@ import pytest
 from guidance_support import DAY, load_days
 from sqlalchemy import event, select
 
+from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext
+from ivr.guidance.conversation import GuidanceConversation
 from ivr.guidance.deps import GuidanceDeps
-from ivr.guidance.prompts import PromptStore
-from ivr.guidance.session import GuidanceConversation
+from ivr.prompts.store import PromptStore
+from ivr.records.models import CallEventRecord, CallRecord
 from ivr.settings import load_settings
-from schedules.models import Call, CallEvent
 from schedules.readings import reading
 from schedules.search.embedded import EmbeddedSearch
 
@@ -26,8 +27,8 @@ KANJI_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9０-９]")
 @pytest.fixture
 async def deps(sessionmaker, tmp_path: Path) -> GuidanceDeps:
     await load_days(sessionmaker, tmp_path)
-    return GuidanceDeps.from_settings(load_settings(), sessionmaker, today=lambda: DAY,
-                                      prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+    return GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
+                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
 
 
 async def new_call(deps: GuidanceDeps, sid: str = "CAtest0001", phone: str | None = None) -> GuidanceConversation:
@@ -77,9 +78,9 @@ async def test_served_driver_hears_only_kana(deps) -> None:
     assert end.action == "hangup"
     await conv.finish()
     async with deps.sessionmaker() as session:
-        call = (await session.execute(select(Call).where(Call.call_sid == "CAtest0001"))).scalar_one()
-        kinds = (await session.execute(select(CallEvent.kind).where(CallEvent.call_id == call.id)
-                                       .order_by(CallEvent.seq))).scalars().all()
+        call = (await session.execute(select(CallRecord).where(CallRecord.call_sid == "CAtest0001"))).scalar_one()
+        kinds = (await session.execute(select(CallEventRecord.kind).where(CallEventRecord.call_id == call.id)
+                                       .order_by(CallEventRecord.seq))).scalars().all()
     assert call.outcome == "served" and call.driver_id is not None
     assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
 
@@ -143,7 +144,7 @@ async def test_three_failures_transfer(deps) -> None:
     assert third.output["handoff"] is True and conv.state.lookups.handed_off
     await conv.finish()
     async with deps.sessionmaker() as session:
-        call = (await session.execute(select(Call).where(Call.call_sid == "CAtest0001"))).scalar_one()
+        call = (await session.execute(select(CallRecord).where(CallRecord.call_sid == "CAtest0001"))).scalar_one()
     assert call.outcome == "transferred" and call.lookup_failures == 3
 
 
@@ -208,7 +209,7 @@ async def test_not_found_then_hang_up_is_recorded_as_not_found(deps) -> None:
     await tool(conv, "lookup_driver", vehicle_number="1235", driver_name="佐藤")
     await conv.finish()
     async with deps.sessionmaker() as session:
-        assert (await session.execute(select(Call.outcome))).scalar_one() == "not_found"
+        assert (await session.execute(select(CallRecord.outcome))).scalar_one() == "not_found"
 
 
 async def test_destination_question_is_answered_from_the_index(deps) -> None:
@@ -252,7 +253,7 @@ async def test_caller_asks_for_a_person(deps) -> None:
     assert result.action == "transfer" and result.reason == "caller_request"
     await conv.finish()
     async with deps.sessionmaker() as session:
-        assert (await session.execute(select(Call.outcome))).scalar_one() == "transferred"
+        assert (await session.execute(select(CallRecord.outcome))).scalar_one() == "transferred"
 
 
 async def test_a_request_for_a_person_is_decided_in_code_once(deps) -> None:
@@ -262,10 +263,10 @@ async def test_a_request_for_a_person_is_decided_in_code_once(deps) -> None:
     directive = conv.caller_said("オペレーターお願いします")
     assert directive is not None and (directive.action, directive.reason) == ("transfer", "caller_asked_for_person")
     assert conv.caller_said("オペレーター！") is None  # already on its way to a person
-    await conv.record("transfer", directive.reason, {"reason": directive.reason})  # as the bridge does
+    conv.handed_over(directive.reason)  # as the bridge does when it transfers
     await conv.finish()
     async with deps.sessionmaker() as session:
-        call = (await session.execute(select(Call))).scalar_one()
+        call = (await session.execute(select(CallRecord))).scalar_one()
     assert call.outcome == "transferred" and call.metrics["transfer_reason"] == "caller_asked_for_person"
 
 
@@ -326,8 +327,8 @@ async def test_notes_written_for_another_drivers_delivery_are_not_read_out(sessi
         f"2026-12-01,90-12,練馬 100 え 90-12,鈴木 一郎,スズキ イチロウ,,1,{place},11:00,12:00,書類,"
         "駐車場の奥で山田様に手渡し",
     ])
-    deps = GuidanceDeps.from_settings(load_settings(), sessionmaker, today=lambda: DAY,
-                                      prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
+    deps = GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
+                              prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
     sato = await new_call(deps, sid="CAshared1")
     await tool(sato, "lookup_driver", vehicle_number="1234", driver_name="佐藤 健一")
     heard = await tool(sato, "search_destination_info", question="駐車場はどこですか")

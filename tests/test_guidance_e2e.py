@@ -16,9 +16,14 @@ from guidance_support import DAY, load_days
 from sqlalchemy import select
 
 from ivr.bridge.call import BridgeConfig
+from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
-from ivr.guidance.prompts import DEFAULT_DIR, PromptStore
-from ivr.guidance.scenarios import (
+from ivr.prompts.store import DEFAULT_DIR, PromptStore
+from ivr.records.models import CallEventRecord, CallRecord
+from ivr.sim.azure_search_standin import start_standin
+from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
+from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, ScriptedToolCall
+from ivr.sim.scenarios import (
     COMMON_AFTER_TOOL,
     Scenario,
     Turn,
@@ -30,13 +35,9 @@ from ivr.guidance.scenarios import (
     served_with_correction,
     three_failures,
 )
-from ivr.sim.azure_search_standin import start_standin
-from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
-from ivr.sim.realtime_standin import Call as ModelCall
-from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.twilio_caller import TwilioCaller
 from ivr.web.app import bridge_config_from_settings
-from schedules.models import Call, CallEvent, Driver
+from schedules.models import Driver
 from schedules.search.azure import AzureDestinationSearch
 from schedules.search.base import DestinationSearch
 from schedules.search.indexing import index_after_commit
@@ -45,8 +46,8 @@ from schedules.search.indexing import index_after_commit
 @dataclass
 class Played:
     outcome: str
-    call: Call
-    events: list[CallEvent]
+    call: CallRecord
+    events: list[CallEventRecord]
     service: RunningService
     standin: RealtimeStandin
 
@@ -65,7 +66,8 @@ async def service(sessionmaker, engine, script: Callable[[], Script], *, prompts
     its speak delay and response cooldown) instead of the fast ones most tests use."""
     standin = await RealtimeStandin(script).start()
     settings = sim_settings(standin.url)
-    factory = build_factory(settings, sessionmaker, today=lambda: DAY, prompts=prompts, search=search)
+    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY, prompts=prompts,
+                            search=search)
     config: BridgeConfig = bridge_config_from_settings(settings) if production_turns else fast_config()
     running = await start_service(settings, factory, engine=engine, bridge_config=config)
     try:
@@ -88,10 +90,10 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
         finally:
             await caller.close()
 
-        async def finished() -> Call | None:
+        async def finished() -> CallRecord | None:
             async with sessionmaker() as session:
-                return (await session.execute(select(Call).where(Call.call_sid == caller.call_sid,
-                                                                  Call.ended_at.is_not(None)))).scalar()
+                return (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid,
+                                                                        CallRecord.ended_at.is_not(None)))).scalar()
 
         call = None
         for _ in range(300):
@@ -100,8 +102,8 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
             await _sleep(0.02)
         assert call is not None, "the call was never finished"
         async with sessionmaker() as session:
-            events = list((await session.execute(select(CallEvent).where(CallEvent.call_id == call.id)
-                                                 .order_by(CallEvent.seq))).scalars().all())
+            events = list((await session.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
+                                                 .order_by(CallEventRecord.seq))).scalars().all())
         return Played(call.outcome, call, events, running, standin)
 
 
@@ -242,11 +244,11 @@ async def test_yes_right_after_the_read_back_answers_it_and_a_later_yes_is_an_ai
     script = lambda: Script(  # noqa: E731
         greeting=Say("お電話ありがとうございます。車番とお名前をお願いします。", ms=greeting_ms),
         replies=[lookup("いちにのさんよん", "さいとう けんいち"),
-                 Reply([ModelCall("confirm_driver", {"answer": "yes"})])],
+                 Reply([ScriptedToolCall("confirm_driver", {"answer": "yes"})])],
         after_tool={
             "lookup_driver": lambda out: Reply([Say(f"{out['driver_name_kana']}さんでよろしいですか。",
                                                     ms=question_ms)]),
-            "confirm_driver": Reply([ModelCall("get_next_stop")]),
+            "confirm_driver": Reply([ScriptedToolCall("get_next_stop")]),
             "get_next_stop": lambda out: Reply([Say(f"次の届け先は{out['stop']['destination_name_kana']}です。",
                                                     ms=answer_ms)]),
         },
@@ -283,14 +285,15 @@ async def test_yes_right_after_the_read_back_answers_it_and_a_later_yes_is_an_ai
         call = None
         for _ in range(300):
             async with sessionmaker() as s:
-                call = (await s.execute(select(Call).where(Call.call_sid == sid, Call.ended_at.is_not(None)))).scalar()
+                call = (await s.execute(select(CallRecord).where(CallRecord.call_sid == sid,
+                                                                 CallRecord.ended_at.is_not(None)))).scalar()
             if call is not None:
                 break
             await _sleep(0.02)
         assert call is not None
         async with sessionmaker() as s:
-            events = list((await s.execute(select(CallEvent).where(CallEvent.call_id == call.id)
-                                           .order_by(CallEvent.seq))).scalars().all())
+            events = list((await s.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
+                                           .order_by(CallEventRecord.seq))).scalars().all())
             driver = await s.get(Driver, call.driver_id) if call.driver_id else None
     assert "respond reason=yes_no_answer" in caplog.text  # judged as overlapping, and answered
     results = {e.text: e.data["output"] for e in events if e.kind == "tool_result"}

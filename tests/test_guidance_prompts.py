@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ivr.guidance.prompts import DEFAULT_DIR, PromptStore, parse_steps
+from ivr.prompts.store import DEFAULT_DIR, PromptStore, parse_steps
 
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "ivr" / "guidance"
 

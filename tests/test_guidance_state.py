@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ivr.guidance.state import CallState
+from lookup.matcher import name_missing
 from lookup.result import DriverInfo, LookupResult, Status
 
 SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ", vehicle_id=1, serial="1234", plate="")
@@ -16,14 +17,14 @@ SATO = DriverInfo(id=7, name="佐藤 健一", name_kana="サトウ ケンイチ"
 
 def looked_up(s: CallState, status: Status, driver: DriverInfo | None = None) -> str:
     """A lookup answer as the call sees it: counted by the call's CallLookup, then applied to the flow."""
-    raw = LookupResult(status=status, digits="1234", name_key="サトウ", instruction="", driver=driver)
+    raw = LookupResult(status=status, digits="1234", name_key="サトウ", driver=driver)
     return s.apply_lookup(s.lookups.record(raw))
 
 
 def test_matched_identifies_the_driver() -> None:
     s = CallState()
     assert looked_up(s, "matched", SATO) == "lookup_matched"
-    assert s.identified and s.driver_id == 7 and s.driver_name_kana == "サトウ ケンイチ"
+    assert s.identified and s.driver_id == 7
     assert s.lookup_failures == 0
 
 
@@ -55,6 +56,12 @@ def test_third_failure_hands_over() -> None:
     assert looked_up(s, "invalid") == "lookup_invalid"
     assert looked_up(s, "ambiguous") == "lookup_transfer"
     assert s.lookups.handed_off and s.lookup_failures == 3
+
+
+def test_a_number_without_a_name_asks_for_the_name() -> None:
+    s = CallState()
+    assert s.apply_lookup(s.lookups.record(name_missing("1234"))) == "ask_name"
+    assert not s.identified
 
 
 def test_denied_read_backs_count_towards_the_hand_over() -> None:
@@ -99,9 +106,9 @@ def test_each_call_state_has_its_own_counter() -> None:
 
 def test_a_result_without_its_driver_cannot_be_built() -> None:
     with pytest.raises(ValueError):
-        LookupResult(status="matched", digits="1234", name_key="サトウ", instruction="")
+        LookupResult(status="matched", digits="1234", name_key="サトウ")
     with pytest.raises(ValueError):
-        LookupResult(status="ambiguous", digits="1234", name_key="サトウ", instruction="", driver=SATO)
+        LookupResult(status="ambiguous", digits="1234", name_key="サトウ", driver=SATO)
 
 
 def test_outcomes() -> None:
@@ -109,9 +116,9 @@ def test_outcomes() -> None:
     s = CallState()
     looked_up(s, "not_found")
     assert s.outcome() == "not_found"
-    s.transferred = True
+    s.hand_over("lookup_failed")
     assert s.outcome() == "transferred"
     served = CallState()
     looked_up(served, "matched", SATO)
-    served.served = True
+    served.mark_served()
     assert served.outcome() == "served"

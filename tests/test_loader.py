@@ -51,6 +51,23 @@ async def test_valid_file_loads_stops_drivers_vehicles_and_readings(sessionmaker
     assert stops[2].window_start == dt.time(9) and stops[1].window_end == dt.time(14)
 
 
+async def test_an_address_read_by_the_dictionary_is_marked_uncertain_unless_typed(sessionmaker: Sessions,
+                                                                                  tmp_path: Path) -> None:
+    rows = [
+        stop(stop_seq="1", destination_address="東京都葛飾区新宿3丁目5番7号"),
+        stop(stop_seq="2", destination_address="東京都江東区架空町1-2 メゾン三田101"),
+        stop(stop_seq="3", destination_address="東京都江東区架空町1-2",
+             destination_address_kana="トウキョウト コウトウク カクウチョウ イチノニ"),
+    ]
+    report = await load_schedule(sessionmaker, write_csv(tmp_path / "day.csv", rows))
+    assert report.outcome == "loaded", report.errors
+    async with sessionmaker() as session:
+        stops = (await session.scalars(select(Stop).order_by(Stop.stop_seq))).all()
+    assert [(s.address_kana_uncertain, s.address_kana_from_file) for s in stops] == [
+        (False, False), (True, False), (False, True)
+    ]
+
+
 async def test_rejected_file_writes_no_schedule_data_only_the_audit_row(sessionmaker: Sessions,
                                                                          tmp_path: Path) -> None:
     rows = [*two_vehicle_day(), stop(stop_seq="9", date="2026-02-30")]

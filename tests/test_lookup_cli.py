@@ -119,3 +119,50 @@ def test_malformed_lookup_case_file_names_the_line(capsys: pytest.CaptureFixture
     assert "l.csv:2: expected_status must be one of" in capsys.readouterr().err
     assert main(["qa", "lookup", str(tmp_path / "missing.csv"), "--date", "2026-12-01"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+async def test_expected_status_may_list_alternatives(
+    sessionmaker: async_sessionmaker[AsyncSession], db_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    """`a|b` accepts either status, as `ivr qa readings` does with readings; a driver named by the
+    case must be the one found when a naming status is what came back, and nobody otherwise."""
+    await _load(sessionmaker)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    cases = tmp_path / "alt.csv"
+    cases.write_text(
+        "vehicle,name,caller_phone,expected_status,expected_driver\n"
+        "1234,サトウ,,not_found|match,佐藤 健一\n"  # 2: matched 佐藤: passes
+        "5678,オオタ,,not_found | ambiguous,\n"  # 3: ambiguous: passes (spaces around | don't count)
+        "5678,オオタ,,ambiguous|match,大田 優希\n"  # 4: ambiguous, nobody named: passes
+        "1234,サトウ,,not_found|confirm,佐藤 健一\n"  # 5: matched is neither: fails
+        "1234,サトウ,,ambiguous|match,加藤 美咲\n"  # 6: matched someone else: fails
+        "5678,オオタ,,not_found|invalid,\n",  # 7: ambiguous is neither: fails
+        encoding="utf-8",
+    )
+    report = tmp_path / "alt-report.csv"
+    code = await asyncio.to_thread(main, ["qa", "lookup", str(cases), "--date", "2026-12-01", "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert [line.rsplit(",", 1)[1] for line in report.read_text(encoding="utf-8").splitlines()[1:]] == [
+        "true", "true", "true", "false", "false", "false"]
+    assert "alt.csv:5" in out and "alt.csv:6" in out and "alt.csv:7" in out and "3/6 passed" in out
+
+
+@pytest.mark.parametrize(
+    ("cell", "driver", "message"),
+    [
+        ("not_found|found", "", "l.csv:2: expected_status must be one of"),
+        ("|", "", "l.csv:2: expected_status must be one of"),
+        ("not_found|confirm", "", "l.csv:2: expected_status not_found|confirm needs expected_driver"),
+        ("not_found|ambiguous", "佐藤 健一", "l.csv:2: expected_driver is only for match, matched or confirm"),
+    ],
+)
+def test_malformed_alternatives_name_the_line(
+    cell: str, driver: str, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = tmp_path / "l.csv"
+    cases.write_text(f"vehicle,name,caller_phone,expected_status,expected_driver\n1234,サトウ,,{cell},{driver}\n",
+                     encoding="utf-8")
+    assert main(["qa", "lookup", str(cases), "--date", "2026-12-01"]) == 2
+    assert message in capsys.readouterr().err

@@ -50,6 +50,13 @@ def test_the_given_name_alone_reads_back_nobody() -> None:
     assert run("ショウタ", [ONO, OONO]) == ("not_found", None)
 
 
+@pytest.mark.parametrize("said", ["サトウ", "佐藤", "さとうです", "サトウケンイチ", "サトウ ケンイチ"])
+def test_kana_typed_without_a_space_still_has_a_family_name(said: str) -> None:
+    # The file wrote サトウケンイチ; its written name 佐藤 健一 says where the family name ends.
+    unspaced = Candidate(1, "佐藤 健一", "サトウケンイチ", "", 10, "1234", "品川 100 あ 12-34")
+    assert run(said, [unspaced, SAITO, KATO]) == ("matched", 1)
+
+
 def test_one_driver_on_two_plates_of_the_serial_is_one_driver() -> None:
     assert run("石井", [ISHII_SHINAGAWA, ISHII_ADACHI]) == ("matched", 6)
     assert run("イシイ サトシ", [ISHII_SHINAGAWA, ISHII_ADACHI], phone="09099990001") == ("matched", 6)

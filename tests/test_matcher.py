@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from lookup.matcher import Candidate, match, plate_region, region_mentioned
+import pytest
+
+from ivr.guidance.lookup_answer import lookup_answer
+from ivr.prompts.store import DEFAULT_PROMPTS
+from jtext.written_numbers import plate_region
+from lookup.matcher import Candidate, match, region_mentioned
 from lookup.name_key import name_key
 
 SATO = Candidate(1, "佐藤 健一", "サトウ ケンイチ", "09011110001", 10, "1234", "品川 100 あ 12-34")
@@ -50,15 +55,24 @@ def test_no_candidates_or_no_fitting_name_is_not_found() -> None:
     assert run("ヤマダ", [SATO, SAITO]) == ("not_found", None)
 
 
-def test_missing_digits_or_name_is_invalid() -> None:
+def test_missing_digits_is_invalid() -> None:
     assert match(None, name_key("サトウ"), [SATO]).status == "invalid"
-    assert match("1234", None, [SATO]).status == "invalid"
+
+
+@pytest.mark.parametrize("name", ["", "えーと", "はい", "1234"])
+def test_a_number_without_a_name_asks_for_the_name_and_names_nobody(name: str) -> None:
+    r = match("1234", name_key(name), [SATO, SAITO])
+    assert (r.status, r.reason, r.driver, r.candidates) == ("ambiguous", "name_missing", None, ())
+    out = lookup_answer(r, PROMPTS)
+    assert out["instruction"] == PROMPTS.step("ask_name")  # ask for the name, not the number
+    assert not {"driver_name_kana", "candidates"} & out.keys()
+    assert "サトウ" not in str(r.to_staff_json()) and "佐藤" not in str(r.to_staff_json())
 
 
 def test_tool_output_never_carries_other_drivers() -> None:
     r = match("5678", name_key("オオタ"), [OTA1, OTA2])
     out = r.to_tool_output()
-    assert set(out) == {"status", "instruction", "heard_vehicle_number_kana"}
+    assert set(out) == {"status", "heard_vehicle_number_kana"}
     assert "太田" not in str(out) and "大田" not in str(out) and "0902222" not in str(out)
     assert "オオタ" not in str(out) and "5678" not in str(out)
     assert len(r.to_staff_json()["candidates"]) == 2
@@ -80,3 +94,6 @@ def test_plate_region_and_mentions() -> None:
     assert plate_region("品川 100 あ 12-34") == "品川"
     assert region_mentioned("品川", "しながわ 1234")
     assert not region_mentioned("品川", "1234")
+
+
+PROMPTS = DEFAULT_PROMPTS.snapshot()

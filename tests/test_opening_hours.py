@@ -8,14 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.opening_hours import (
-    DeskHours,
-    closed_line,
-    opening_kana,
-    parse_closures,
-    parse_timetable,
-    transfer_decision,
-)
+from ivr.config import DeskConfig
+from ivr.opening_hours.closures import parse_closures
+from ivr.opening_hours.desk import DeskHours
+from ivr.opening_hours.speech import closed_line, opening_kana
+from ivr.opening_hours.timetable import parse_timetable
+from ivr.opening_hours.transfer import transfer_decision
 from ivr.settings import SettingsError, load_settings
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -188,7 +186,7 @@ def test_settings_refuse_a_bad_timetable_naming_the_variable() -> None:
     with pytest.raises(SettingsError, match="DISPATCH_CLOSED_DATES"):
         load_settings(dispatch_closed_dates="12-32")
     settings = load_settings(dispatch_hours=WEEK, dispatch_closed_dates="12-29..01-03")
-    d = DeskHours.from_settings(settings, clock=lambda: at(2026, 12, 30, 10, 0))
+    d = DeskHours.from_config(DeskConfig.from_settings(settings), clock=lambda: at(2026, 12, 30, 10, 0))
     assert not d.is_open() and d.next_opening() == at(2027, 1, 4, 8, 0)
 
 

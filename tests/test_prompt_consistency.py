@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ivr.guidance.prompts import PromptStore
 from ivr.guidance.tools import TOOLS
+from ivr.prompts.store import PromptStore
 
 CALL_TOOL = re.compile(r"`([a-z_]+)`\s*(?:を\s*)?(?:呼|に渡)")
 

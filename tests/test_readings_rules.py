@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from schedules.readings import KINDS, PAUSE, reading, readings, same_reading, window_reading
-from schedules.readings.kana import merge_long_vowels, reading_key
+from jtext.folds import reading_key
+from jtext.openjtalk import merge_long_vowels
+from schedules.readings import KINDS, PAUSE, checked_reading, reading, readings, same_reading, window_reading
 from schedules.readings.numbers import count_kana, decimal_kana, kana_with_digits, kanji_to_int, number_kana
 
 
@@ -173,6 +174,12 @@ def test_city_without_district_or_prefecture_is_found() -> None:
     assert reading("奥多摩町氷川", "address") == "オクタママチ ヒカワ"
 
 
+@pytest.mark.parametrize("town", ["霞ヶ関", "霞ケ関", "霞が関"])
+def test_a_town_is_found_however_its_ke_is_written(town: str) -> None:
+    got = checked_reading(f"東京都千代田区{town}1丁目", "address")
+    assert (got.kana, got.uncertain) == ("トウキョウト チヨダク カスミガセキ イッチョウメ", False)
+
+
 def test_unknown_place_falls_back_to_pyopenjtalk() -> None:
     assert reading("架空市1-2", "address") == "カクウシ イチノニ"
 
@@ -183,3 +190,82 @@ def test_reading_api_contract() -> None:
     assert readings(["6本", "1日"], "date") == [reading("6本", "date"), "ツイタチ"]
     with pytest.raises(ValueError, match="unknown reading kind"):
         reading("x", "voice")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("9:00-10:00", "クジカラ ジュウジマデ"),
+        ("9:00～10:00", "クジカラ ジュウジマデ"),
+        ("9:00 〜 10:00", "クジカラ ジュウジマデ"),
+        ("9:00−10:00", "クジカラ ジュウジマデ"),
+        ("9時〜10時", "クジカラ ジュウジマデ"),
+        ("9時-10時", "クジカラ ジュウジマデ"),
+        ("9時ー10時", "クジカラ ジュウジマデ"),
+        ("9-10時", "クジカラ ジュウジマデ"),
+        ("9〜10時まで", "クジカラ ジュウジマデ"),
+        ("9:00～17:00迄", "クジカラ ジュウナナジマデ"),
+        ("午後1-3時", "ゴゴイチジカラ サンジマデ"),
+        ("13:30-15:00", "ジュウサンジサンジュップンカラ ジュウゴジマデ"),
+        ("9時半～11時", "クジハンカラ ジュウイチジマデ"),
+        ("9:00~", "クジカラ"),
+        ("9:00-", "クジカラ"),
+        ("~12:00", "ジュウニジマデ"),
+    ],
+)
+def test_time_ranges_in_every_written_form_read_from_and_until(text: str, kana: str) -> None:
+    assert reading(text, "text") == kana
+    assert reading(text, "time") == kana
+
+
+def test_a_time_range_inside_a_note_keeps_the_words_around_it() -> None:
+    assert reading("受付 9:00～17:00（昼休み12:00-13:00）", "text") == (
+        "ウケツケ クジカラ ジュウナナジマデヒルヤスミジュウニジカラ ジュウサンジマデ"
+    )
+    assert "カラ" not in reading("1-2時間", "text")  # a duration, not a range of times
+
+
+NAKAGYO, SHIMOGYO, KAMIGYO = "キョウトシナカギョウク ", "キョウトシシモギョウク ", "キョウトシカミギョウク "
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("京都市中京区烏丸通御池下る虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区烏丸通り御池下ル虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区烏丸通御池下がる虎屋町", NAKAGYO + "カラスマドオリ オイケ サガル トラヤチョウ"),
+        ("京都市中京区河原町通三条上る下丸屋町", NAKAGYO + "カワラマチドオリ サンジョウ アガル シモマルヤチョウ"),
+        ("京都市中京区河原町通三条上がる下丸屋町", NAKAGYO + "カワラマチドオリ サンジョウ アガル シモマルヤチョウ"),
+        ("京都市下京区四条通烏丸東入長刀鉾町", SHIMOGYO + "シジョウドオリ カラスマ ヒガシイル ナギナタボコチョウ"),
+        ("京都市下京区四条通烏丸東入る長刀鉾町", SHIMOGYO + "シジョウドオリ カラスマ ヒガシイル ナギナタボコチョウ"),
+        ("京都市下京区七条通烏丸西入ル東境町", SHIMOGYO + "シチジョウドオリ カラスマ ニシイル ヒガシサカイチョウ"),
+        ("京都市下京区七条通烏丸西入る東境町", SHIMOGYO + "シチジョウドオリ カラスマ ニシイル ヒガシサカイチョウ"),
+        ("京都市中京区東洞院通六角下る御射山町", NAKAGYO + "ヒガシノトウインドオリ ロッカク サガル ミサヤマチョウ"),
+        ("京都市上京区今出川通堀川西入", KAMIGYO + "イマデガワドオリ ホリカワ ニシイル"),
+        ("京都市下京区烏丸通四条下る水銀屋町", SHIMOGYO + "カラスマドオリ シジョウ サガル スイギンヤチョウ"),
+        ("京都市烏丸通四条下る水銀屋町", "キョウトシ カラスマドオリ シジョウ サガル スイギンヤチョウ"),
+    ],
+)
+def test_kyoto_street_addresses(text: str, kana: str) -> None:
+    got = checked_reading(text, "address")
+    assert (got.kana, got.uncertain) == (kana, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "uncertain"),
+    [
+        ("東京都葛飾区新宿3丁目5番7号", False),  # all Japan Post and rules
+        ("東京都新宿区西新宿2丁目1番1号 新宿三井ビル 5階", False),  # a building Japan Post lists
+        ("東京都江東区新木場5丁目16番15号 プロロジスパーク 4階", False),  # a name written in kana
+        ("群馬県吾妻郡", False),
+        ("東京都江東区有明3-5-7 メゾン三田101", False),  # a building after the block numbers is no place name
+        ("東京都江東区有明 メゾン三田 101", True),  # but before them it may be a town Japan Post doesn't list
+        ("東京都江東区架空町1-2", True),  # a town Japan Post does not list
+        ("福島県南会津郡只見町大字只見字宮前", True),  # a 小字 read by the dictionary
+        ("沖縄県国頭郡恩納村字恩納", False),
+        ("架空市1-2", True),
+        ("京都市中京区架空通御池下る虎屋町", True),  # a street outside Kyoto's table
+    ],
+)
+def test_a_reading_is_uncertain_where_the_dictionary_read_a_name(text: str, uncertain: bool) -> None:
+    assert checked_reading(text, "address").uncertain is uncertain

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 from rich.console import Console
-from schedule_samples import two_vehicle_day, write_csv
+from schedule_samples import stop, two_vehicle_day, write_csv
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schedules.loader import load_schedule
@@ -61,6 +61,23 @@ async def test_terminal_table_shows_texts_and_readings(sessionmaker: Sessions, t
         assert row.destination_name in text and row.destination_name_kana in text
     assert "セイミツキキ サンダイ" in text and "file" in text
     assert "大田 優希" in text and "横浜 800 さ 12-34" in text
+
+
+async def test_review_marks_address_readings_the_dictionary_guessed(sessionmaker: Sessions, tmp_path: Path) -> None:
+    rows = [stop(stop_seq="1"), stop(stop_seq="2", destination_address="東京都江東区架空町3-5-7")]
+    await load_schedule(sessionmaker, write_csv(tmp_path / "day.csv", rows))
+    review = await review_rows(sessionmaker, DAY)
+    assert review is not None
+    assert [r.address_kana_uncertain for r in review] == [False, True]
+    out = io.StringIO()
+    print_review(review, Console(file=out, width=200))
+    text = out.getvalue()
+    assert "1 address readings marked check" in text
+    address_lines = [line for line in text.splitlines() if "address" in line and "江東区" in line]
+    assert [line.rstrip().endswith("check") for line in address_lines] == [False, True]
+    write_review_csv(review, tmp_path / "review.csv")
+    with (tmp_path / "review.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert [r["address_kana_uncertain"] for r in csv.DictReader(handle)] == ["", "yes"]
 
 
 async def test_csv_export_has_a_bom_for_excel_and_every_stop(sessionmaker: Sessions, tmp_path: Path) -> None:

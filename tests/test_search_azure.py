@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from guidance_support import DAY, NEXT_DAY, TODAY_ROWS, load_days, load_rows
+from guidance_support import DAY, NEXT_DAY, TODAY_ROWS, load_days, load_rows, write_csv
 
+from ivr.cli import main
+from ivr.config import SearchConfig
 from ivr.settings import load_settings
 from ivr.sim.azure_search_standin import AzureSearchStandin, parse_filter, start_standin
+from schedules.review import review_rows
 from schedules.search.azure import AzureDestinationSearch, day_filter
 from schedules.search.base import destination_key
-from schedules.search.indexing import index_after_commit, make_search
+from schedules.search.indexing import index_after_commit, load_and_index
 
 ARIAKE = destination_key("有明物流センター", "東京都江東区有明3丁目5番7号")
 
@@ -43,7 +47,7 @@ async def test_index_is_created_with_a_japanese_analyzer(standin) -> None:
 async def test_loaded_day_is_uploaded_and_answers_a_question(sessionmaker, tmp_path: Path, standin) -> None:
     s, url = standin
     settings = load_settings(azure_search_endpoint=url, azure_search_key="standin-key")
-    search = make_search(settings, sessionmaker)
+    search = SearchConfig.from_settings(settings).make(sessionmaker)
     assert isinstance(search, AzureDestinationSearch)
     await load_days(sessionmaker, tmp_path)
     assert await index_after_commit(search, sessionmaker, "default", DAY) == 5
@@ -81,3 +85,26 @@ async def test_wrong_key_is_refused(standin) -> None:
     search = AzureDestinationSearch(url, "wrong", "destinations")
     with pytest.raises(HttpResponseError):
         await search.ensure_index()
+
+
+async def test_loaded_schedule_stays_when_the_index_upload_fails_and_the_command_warns(
+    sessionmaker, db_url: str, tmp_path: Path, standin, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The loader returns the failure (no printing below ivr/commands); `ivr schedules load` shows it."""
+    s, url = standin
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("AZURE_SEARCH_ENDPOINT", url)
+    monkeypatch.setenv("AZURE_SEARCH_KEY", "wrong-key")
+    path = write_csv(tmp_path / "today.csv", TODAY_ROWS)
+    assert await asyncio.to_thread(main, ["schedules", "load", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "loaded 2026-12-01 as version 1" in out.out
+    assert "warning: the schedule is loaded but the destination search index was not updated" in out.err
+    assert s.indexes.get("destinations") is None or not s.indexes["destinations"].docs
+    assert await review_rows(sessionmaker, DAY)  # the schedule itself was committed
+
+    report = await load_and_index(sessionmaker, path, depot_id="default",
+                                  search=AzureDestinationSearch(url, "standin-key", "destinations"))
+    assert report.outcome == "unchanged" and report.warnings == []  # the retry the warning asks for
+    assert len(s.indexes["destinations"].docs) == 5

@@ -52,8 +52,9 @@ def _free_port() -> int:
 
 
 async def test_serve_process_answers_health_and_refuses_unsigned_calls(db_url: str) -> None:
-    port = _free_port()
-    env = {**os.environ, **BASE_ENV, "DATABASE_URL": db_url}
+    port, metrics_port = _free_port(), _free_port()
+    env = {**os.environ, **BASE_ENV, "DATABASE_URL": db_url, "METRICS_TOKEN": "scrape-token",
+           "METRICS_PORT": str(metrics_port)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ivr.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -74,7 +75,14 @@ async def test_serve_process_answers_health_and_refuses_unsigned_calls(db_url: s
             async with http.post(f"http://127.0.0.1:{port}/twilio/voice", data={"CallSid": "CA1"}) as resp:
                 assert resp.status == 403
             async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
-                assert "ivr_" in await resp.text()
+                assert resp.status == 401
+            bearer = {"Authorization": "Bearer scrape-token"}
+            async with http.get(f"http://127.0.0.1:{port}/metrics", headers=bearer) as resp:
+                assert "ivr_calls_rejected_total" in await resp.text()
+            async with http.get(f"http://127.0.0.1:{metrics_port}/metrics", headers=bearer) as resp:
+                assert 'reason="bad_signature"' in await resp.text()
+            async with http.get(f"http://127.0.0.1:{metrics_port}/healthz") as resp:
+                assert resp.status == 404  # the metrics listener serves /metrics and nothing else
     finally:
         proc.terminate()
         await proc.wait()

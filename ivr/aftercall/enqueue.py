@@ -2,7 +2,7 @@
 
 The call record's last write and its jobs commit together, so a crash can lose neither alone. The
 work here is a few indexed reads and at most two inserts; it runs in a savepoint of the finishing
-transaction (see `ivr.call_records.CallRecorder.finish`), so a failure here costs the after-call
+transaction (see `ivr.records.recorder.CallRecorder.finish`), so a failure here costs the after-call
 work, never the call record.
 """
 
@@ -15,8 +15,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ivr.aftercall import queue, records
-from ivr.aftercall.sms import phone_digest
-from ivr.aftercall.sms_rules import skip_reason, stop_read
+from ivr.aftercall.sms_rules import phone_digest, skip_reason, stop_read
 
 log = logging.getLogger("ivr.aftercall")
 

@@ -123,9 +123,17 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], job: ClaimedJo
                          next_attempt_at=utcnow())
 
 
+async def depth(sessionmaker: async_sessionmaker[AsyncSession], kinds: tuple[str, ...]) -> dict[str, int]:
+    """{kind: jobs pending or running} for each of `kinds` (0 when none)."""
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(AfterCallJob.kind, func.count()).select_from(AfterCallJob)
+            .where(AfterCallJob.state.in_((PENDING, RUNNING)), AfterCallJob.kind.in_(kinds))
+            .group_by(AfterCallJob.kind))
+        found = {kind: int(n) for kind, n in rows}
+    return {kind: found.get(kind, 0) for kind in kinds}
+
+
 async def unsettled(sessionmaker: async_sessionmaker[AsyncSession], kinds: tuple[str, ...]) -> int:
     """How many jobs of `kinds` are still pending or running."""
-    async with sessionmaker() as session:
-        return int(await session.scalar(
-            select(func.count()).select_from(AfterCallJob)
-            .where(AfterCallJob.state.in_((PENDING, RUNNING)), AfterCallJob.kind.in_(kinds))) or 0)
+    return sum((await depth(sessionmaker, kinds)).values())

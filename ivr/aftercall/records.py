@@ -1,7 +1,7 @@
 """The one place this package reads the call records and the schedule.
 
-Everything else in ivr/aftercall works on the plain facts returned here, so when the call-record
-tables move (ivr/records/) only this module's imports change. Reads only: the after-call work never
+Everything else in ivr/aftercall works on the plain facts returned here, so the rest of the
+package knows neither the call-record tables (ivr/records/) nor the schedule's. Reads only: the after-call work never
 writes a call record ("a failed SMS never touches the call").
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schedules.models import Call, CallEvent, Driver, ScheduleDay, Stop, Vehicle
+from ivr.records.models import CallEventRecord, CallRecord
+from schedules.models import Driver, ScheduleDay, Stop, Vehicle
 
 # Transcript kinds any after-call work reads; the rest (aizuchi_ignored, system: DTMF digits) never leaves here.
 LINE_KINDS = ("caller", "bot", "tool_result", "interruption", "transfer")
@@ -80,14 +81,14 @@ async def _vehicles(session: AsyncSession, driver_id: int, day: dt.date | None) 
 
 async def call_facts(session: AsyncSession, call_id: int) -> CallFacts | None:
     """The call as the after-call work sees it: outcome, the identified driver, and the transcript lines."""
-    call = await session.get(Call, call_id)
+    call = await session.get(CallRecord, call_id)
     if call is None:
         return None
     driver = await driver_facts(session, call.driver_id)
     events = await session.execute(
-        select(CallEvent.kind, CallEvent.text, CallEvent.data)
-        .where(CallEvent.call_id == call_id, CallEvent.kind.in_(LINE_KINDS))
-        .order_by(CallEvent.seq)
+        select(CallEventRecord.kind, CallEventRecord.text, CallEventRecord.data)
+        .where(CallEventRecord.call_id == call_id, CallEventRecord.kind.in_(LINE_KINDS))
+        .order_by(CallEventRecord.seq)
     )
     return CallFacts(
         call_id=call.id,

@@ -1,9 +1,12 @@
-"""The after-call work as `ivr serve` runs it: built from settings, started and stopped with the app.
+"""The after-call work as a serving process runs it: built from its config, started and stopped with the app.
 
-`build` gives the finish hook for the conversation factory and the worker; `install` adds the
-worker to the app's lifetime (started when the app starts, stopped cleanly, running jobs given
-back, on shutdown) and the SMS status callback route. Without an OpenAI key (or SUMMARY_MODEL="")
-no summary is queued; without SMS_ENABLED no SMS is.
+`problems` names settings that cannot work together (checked by `ivr serve` at start); `build`
+gives the finish hook for the conversation factory and the worker; `install` adds the worker to
+the app's lifetime (started when the app starts, stopped cleanly, running jobs given back, on
+shutdown), its metrics to the app's registry, and the SMS status callback route. Each process
+that serves calls (each worker of `ivr serve --workers N`) builds and installs its own, inside
+its own event loop, after the fork; they share only the queue in the database. Without an OpenAI
+key (or SUMMARY_MODEL="") no summary is queued; without SMS_ENABLED no SMS is.
 """
 
 from __future__ import annotations
@@ -11,34 +14,36 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall import sms, summary
+from ivr.aftercall.delivery import STATUS_PATH
 from ivr.aftercall.enqueue import AfterCallEnqueuer
+from ivr.aftercall.metrics import AfterCallMetrics
 from ivr.aftercall.retry import RetryPolicy
-from ivr.aftercall.status_callback import Route, status_handler
 from ivr.aftercall.worker import AfterCallWorker, Handler
-from ivr.prompt_file import MissingSection
-from ivr.telephony.signature import SignatureChecker
+from ivr.config import AfterCallConfig
+from ivr.prompts.store import PromptError
+from ivr.web.sms_status import sms_status_route
+from ivr.web.state import STATE
 
 
-def problems(settings: Any) -> list[str]:
-    """Settings that cannot work together, each naming its variables (checked by `ivr serve` at start)."""
+def problems(config: AfterCallConfig) -> list[str]:
+    """Settings that cannot work together, each naming its variables."""
     found: list[str] = []
-    if settings.sms_enabled:
-        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+    if config.sms.enabled:
+        if not (config.sms.account_sid and config.sms.auth_token):
             found.append("SMS_ENABLED needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
-        if not (settings.sms_from or settings.sms_messaging_service_sid):
+        if not (config.sms.from_number or config.sms.messaging_service_sid):
             found.append("SMS_ENABLED needs SMS_FROM (a Twilio number) or SMS_MESSAGING_SERVICE_SID")
-    if settings.azure_openai_endpoint and settings.summary_model and settings.azure_openai_api_key is None:
+    if config.summary.azure_endpoint and config.summary.model and config.summary.azure_api_key is None:
         found.append("AZURE_OPENAI_ENDPOINT is set: summaries need AZURE_OPENAI_API_KEY")
-    for prompts, sections in ((summary.PROMPTS, summary.SECTIONS), (sms.PROMPTS, sms.SECTIONS)):
+    for prompts in (summary.PROMPTS, sms.PROMPTS):
         try:
-            prompts.check(*sections)
-        except (MissingSection, OSError) as exc:
+            prompts.sections()
+        except (PromptError, OSError) as exc:
             found.append(str(exc))
     return found
 
@@ -47,39 +52,40 @@ def problems(settings: Any) -> list[str]:
 class AfterCall:
     enqueuer: AfterCallEnqueuer
     worker: AfterCallWorker
-    status_route: Route | None = None
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @property
+    def sms(self) -> bool:
+        return self.enqueuer.sms
 
 
-def build(settings: Any, sessionmaker: async_sessionmaker[AsyncSession], *, twilio_api_base: str | None = None,
-          rng: random.Random | None = None) -> AfterCall:
+def build(config: AfterCallConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
+          twilio_api_base: str | None = None, rng: random.Random | None = None) -> AfterCall:
     handlers: dict[str, Handler] = {}
-    client = summary.summary_client(settings) if settings.summary_model else None
+    client = summary.summary_client(config.summary) if config.summary.model else None
     if client is not None:
-        handlers["summary"] = summary.Summarizer(client, settings.summary_model)
-    status_route = None
-    if settings.sms_enabled:
-        twilio = sms.twilio_client(settings, api_base_url=twilio_api_base)
+        handlers["summary"] = summary.Summarizer(client, config.summary.model)
+    if config.sms.enabled:
+        twilio = sms.twilio_client(config.sms, api_base_url=twilio_api_base)
         if twilio is None:
             raise ValueError("SMS_ENABLED needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
-        base = settings.public_base_url
-        handlers["sms"] = sms.SmsSender(twilio, from_=settings.sms_from,
-                                        messaging_service_sid=settings.sms_messaging_service_sid,
-                                        status_callback=base + sms.STATUS_PATH if base else None)
-        token = settings.twilio_auth_token.get_secret_value()
-        key = settings.twilio_webhook_signing_key
-        status_route = status_handler(sessionmaker, SignatureChecker(token, key.get_secret_value() if key else None),
-                                      base)
-    policy = RetryPolicy(settings.aftercall_max_attempts, settings.aftercall_backoff_seconds,
-                         settings.aftercall_backoff_max_seconds)
-    worker = AfterCallWorker(sessionmaker, handlers, policy=policy, poll_s=settings.aftercall_poll_seconds,
-                             concurrency=settings.aftercall_concurrency, rng=rng)
-    return AfterCall(AfterCallEnqueuer(summaries="summary" in handlers, sms="sms" in handlers), worker, status_route)
+        base = config.sms.public_base_url
+        handlers["sms"] = sms.SmsSender(twilio, from_=config.sms.from_number,
+                                        messaging_service_sid=config.sms.messaging_service_sid,
+                                        status_callback=base + STATUS_PATH if base else None)
+    policy = RetryPolicy(config.max_attempts, config.backoff_seconds, config.backoff_max_seconds)
+    worker = AfterCallWorker(sessionmaker, handlers, policy=policy, poll_s=config.poll_seconds,
+                             concurrency=config.concurrency, rng=rng)
+    enqueuer = AfterCallEnqueuer(summaries="summary" in handlers, sms="sms" in handlers)
+    return AfterCall(enqueuer, worker, sessionmaker)
 
 
 def install(app: web.Application, aftercall: AfterCall) -> None:
-    """Before the app starts: the worker runs for the app's lifetime; the status callback is routed."""
-    if aftercall.status_route is not None:
-        app.router.add_post(sms.STATUS_PATH, aftercall.status_route)
+    """Before the app starts (from whatever builds the app in the serving process): the worker runs
+    for the app's lifetime, counts on the app's registry, and Twilio's SMS reports are routed."""
+    aftercall.worker.metrics = AfterCallMetrics(app[STATE].metrics.registry, tuple(aftercall.worker.kinds))
+    if aftercall.sms:
+        app.router.add_post(STATUS_PATH, sms_status_route(aftercall.sessionmaker))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         aftercall.worker.start()

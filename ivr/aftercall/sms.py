@@ -9,10 +9,6 @@ status and error code only: Twilio's message text may quote the phone number.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-from typing import Any
-
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.base.exceptions import TwilioRestException
@@ -22,31 +18,21 @@ from twilio.rest import Client
 from ivr.aftercall import records
 from ivr.aftercall.outcomes import Done, JobFailed, Skip, retryable_status
 from ivr.aftercall.queue import ClaimedJob
-from ivr.aftercall.sms_rules import e164, sms_body
-from ivr.prompt_file import PromptFile
+from ivr.aftercall.sms_rules import e164, phone_digest, sms_body
+from ivr.config import SmsConfig
+from ivr.prompts.store import SectionFile
 
-PROMPTS = PromptFile("sms.md")
-# The SDK logs each request's URL and query at INFO; ours carry none of the message, but nothing it
-# logs is needed, and a future SDK could log more.
-_SDK_LOG = logging.getLogger("ivr.aftercall.twilio_sdk")
-_SDK_LOG.setLevel(logging.WARNING)
-SECTIONS = ("body", "window", "window_from", "window_until", "no_window", "no_cargo")
-STATUS_PATH = "/twilio/sms-status"
+PROMPTS = SectionFile("sms.md", ("body", "window", "window_from", "window_until", "no_window", "no_cargo"))
 SEND_TIMEOUT_S = 20.0
 
 
-def phone_digest(phone: str) -> str:
-    """Ties a queued SMS to the phone that matched the caller ID, without storing the number in the job."""
-    return hashlib.sha256(phone.encode()).hexdigest()[:16]
-
-
-def twilio_client(settings: Any, *, api_base_url: str | None = None) -> Client | None:
-    token = getattr(settings, "twilio_auth_token", None)
-    sid = getattr(settings, "twilio_account_sid", None)
-    if not sid or token is None:
+def twilio_client(config: SmsConfig, *, api_base_url: str | None = None) -> Client | None:
+    """The SDK's client on its aiohttp transport; its request log (`twilio.async_http_client`) stays at
+    WARNING with the other libraries' (ivr/log_setup.py)."""
+    if not config.account_sid or not config.auth_token:
         return None
-    client = Client(sid, token.get_secret_value(),
-                    http_client=AsyncTwilioHttpClient(pool_connections=False, timeout=SEND_TIMEOUT_S, logger=_SDK_LOG))
+    client = Client(config.account_sid, config.auth_token,
+                    http_client=AsyncTwilioHttpClient(pool_connections=False, timeout=SEND_TIMEOUT_S))
     if api_base_url:
         client.api.base_url = api_base_url.rstrip("/")
     return client
@@ -54,7 +40,7 @@ def twilio_client(settings: Any, *, api_base_url: str | None = None) -> Client |
 
 class SmsSender:
     def __init__(self, client: Client, *, from_: str | None = None, messaging_service_sid: str | None = None,
-                 status_callback: str | None = None, prompts: PromptFile = PROMPTS) -> None:
+                 status_callback: str | None = None, prompts: SectionFile = PROMPTS) -> None:
         if not (from_ or messaging_service_sid):
             raise ValueError("an SMS needs SMS_FROM or SMS_MESSAGING_SERVICE_SID")
         # The SDK imports its REST modules on first use (~80 ms of one core): here, at start, and never

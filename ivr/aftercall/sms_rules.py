@@ -9,12 +9,13 @@ when the caller ID is that phone, only to a mobile number, and never to a driver
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
 from ivr.aftercall.records import DriverFacts, Line, StopFacts
-from lookup.written_numbers import canonical_phone
+from jtext.written_numbers import canonical_phone
 
 NEXT_STOP_TOOL = "get_next_stop"
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="
@@ -33,6 +34,11 @@ def stop_read(lines: Iterable[Line]) -> dict[str, Any] | None:
         elif line.kind == "bot" and pending is not None and line.text.strip():
             heard, pending = pending, None
     return heard
+
+
+def phone_digest(phone: str) -> str:
+    """Ties a queued SMS to the phone that matched the caller ID, without storing the number in the job."""
+    return hashlib.sha256(phone.encode()).hexdigest()[:16]
 
 
 def skip_reason(driver: DriverFacts, caller_phone: str | None) -> str | None:

@@ -11,9 +11,6 @@ so the model never gets the driver's name and cannot get it wrong.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,35 +18,30 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.aftercall import records, transcript
 from ivr.aftercall.outcomes import Done, JobFailed, Skip, retryable_status
 from ivr.aftercall.queue import ClaimedJob
-from ivr.prompt_file import PromptFile
+from ivr.config import SummaryConfig
+from ivr.prompts.store import SectionFile
 
-log = logging.getLogger("ivr.aftercall")
-PROMPTS = PromptFile("summary.md")
-SECTIONS = ("instructions", "caller", "caller_unknown")
+PROMPTS = SectionFile("summary.md", ("instructions", "caller", "caller_unknown", *transcript.SECTIONS))
 MAX_SUMMARY_CHARS = 1200
 MAX_COMPLETION_TOKENS = 1500  # room for a reasoning model's thinking as well as the four lines
 
 
-def summary_client(settings: Any) -> AsyncOpenAI | None:
+def summary_client(config: SummaryConfig) -> AsyncOpenAI | None:
     """The SDK client for summaries, or None when no key is configured (then summaries are off)."""
-    timeout = float(getattr(settings, "summary_timeout_seconds", 30.0))
-    endpoint = getattr(settings, "azure_openai_endpoint", None)
-    azure_key = getattr(settings, "azure_openai_api_key", None)
-    if endpoint and azure_key is not None:
-        return AsyncAzureOpenAI(azure_endpoint=endpoint, api_key=azure_key.get_secret_value(),
-                                api_version=settings.azure_openai_api_version, max_retries=0, timeout=timeout)
-    key = getattr(settings, "openai_api_key", None)
-    if key is None or not key.get_secret_value():
+    if config.azure_endpoint and config.azure_api_key is not None:
+        return AsyncAzureOpenAI(azure_endpoint=config.azure_endpoint, api_key=config.azure_api_key,
+                                api_version=config.azure_api_version, max_retries=0, timeout=config.timeout_seconds)
+    if not config.openai_api_key:
         return None
-    return AsyncOpenAI(api_key=key.get_secret_value(), base_url=getattr(settings, "openai_base_url", None),
-                       max_retries=0, timeout=timeout)
+    return AsyncOpenAI(api_key=config.openai_api_key, base_url=config.openai_base_url, max_retries=0,
+                       timeout=config.timeout_seconds)
 
 
-def caller_line(facts: records.CallFacts, prompts: PromptFile = PROMPTS) -> str:
+def caller_line(facts: records.CallFacts, sections: dict[str, str]) -> str:
     if facts.driver is None:
-        return prompts.section("caller_unknown")
+        return sections["caller_unknown"]
     vehicle = "・".join(facts.vehicles) or "-"
-    return prompts.section("caller").format(driver=facts.driver.name, vehicle=vehicle)
+    return sections["caller"].format(driver=facts.driver.name, vehicle=vehicle)
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
@@ -63,7 +55,7 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
 class Summarizer:
     """The `summary` job handler."""
 
-    def __init__(self, client: AsyncOpenAI, model: str, prompts: PromptFile = PROMPTS) -> None:
+    def __init__(self, client: AsyncOpenAI, model: str, prompts: SectionFile = PROMPTS) -> None:
         self._completions = client.chat.completions  # loads the SDK's resource modules now, not mid-call
         self.model = model
         self.prompts = prompts
@@ -73,17 +65,18 @@ class Summarizer:
             facts = await records.call_facts(session, job.call_id)
         if facts is None:
             return Skip("call_gone")
-        text = transcript.render(facts.lines, facts.driver)
+        sections = self.prompts.sections()  # one version of the file for the whole job
+        text = transcript.render(facts.lines, facts.driver, sections)
         if not text:
             return Skip("nothing_said")
-        body = await self._ask(text)
-        return Done(text=(caller_line(facts, self.prompts) + "\n" + body)[:MAX_SUMMARY_CHARS])
+        body = await self._ask(sections["instructions"], text)
+        return Done(text=(caller_line(facts, sections) + "\n" + body)[:MAX_SUMMARY_CHARS])
 
-    async def _ask(self, text: str) -> str:
+    async def _ask(self, instructions: str, text: str) -> str:
         try:
             completion = await self._completions.create(
                 model=self.model,
-                messages=[{"role": "system", "content": self.prompts.section("instructions")},
+                messages=[{"role": "system", "content": instructions},
                           {"role": "user", "content": text}],
                 max_completion_tokens=MAX_COMPLETION_TOKENS,
             )

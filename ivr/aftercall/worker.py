@@ -4,7 +4,8 @@ It runs as a background task of `ivr serve`, on the same event loop as the calls
 awaits: database work through the async engine, HTTP through the SDKs' async clients, and nothing
 CPU-heavy. Each job runs in its own task, at most `concurrency` at once; the worker holds no
 database connection while a handler waits on a remote service. Logs name the job, the call id
-and a reason code, never a phone number, a name or a transcript.
+and a reason code, never a phone number, a name or a transcript. Every process serving calls runs
+its own worker loop (`ivr.aftercall.service.install`); they share the queue in the database.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall import queue
+from ivr.aftercall.metrics import AfterCallMetrics
 from ivr.aftercall.outcomes import Done, JobFailed, Skip
 from ivr.aftercall.queue import ClaimedJob
 from ivr.aftercall.retry import RetryPolicy
@@ -28,6 +30,7 @@ log = logging.getLogger("ivr.aftercall")
 LEASE_S = 300.0  # longer than any handler may take (each bounds its remote calls well below this)
 STOP_GRACE_S = 5.0
 MAX_IDLE_S = 30.0  # the longest pause between polls while the database is failing
+DEPTH_EVERY_S = 15.0  # how often the loop samples the queue's depth for the metrics (a scrape's interval)
 
 
 class Handler(Protocol):
@@ -38,7 +41,7 @@ class AfterCallWorker:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], handlers: Mapping[str, Handler], *,
                  policy: RetryPolicy | None = None, poll_s: float = 2.0, concurrency: int = 4,
                  lease_s: float = LEASE_S, rng: random.Random | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, metrics: AfterCallMetrics | None = None) -> None:
         self._sm = sessionmaker
         self._handlers = dict(handlers)
         self.policy = policy or RetryPolicy()
@@ -47,11 +50,18 @@ class AfterCallWorker:
         self._lease_s = lease_s
         self._rng = rng or random.Random()
         self._clock = clock
+        self.metrics = metrics or AfterCallMetrics(kinds=tuple(self._handlers))
+        self._depth_due = 0.0  # the event loop's time of the next depth sample
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._backlog = False  # the last claim filled every free slot: more may be due right now
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of job this worker runs (the others stay queued for a worker that has a handler)."""
+        return tuple(self._handlers)
 
     # ----- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -83,6 +93,7 @@ class AfterCallWorker:
             self._wake.clear()  # before claiming, so a wake-up during the claim is not lost
             try:
                 await self.run_once()
+                await self._sample_depth()
                 idle = self._poll_s
             except Exception as exc:  # the database is down: try again later, slower each time
                 log.warning("aftercall: could not claim jobs: %s", type(exc).__name__)
@@ -107,6 +118,13 @@ class AfterCallWorker:
             self._running[task] = job
             task.add_done_callback(self._job_done)
         return len(jobs)
+
+    async def _sample_depth(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now < self._depth_due or not self._handlers:
+            return
+        self._depth_due = now + DEPTH_EVERY_S
+        self.metrics.depth(await queue.depth(self._sm, tuple(self._handlers)))
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         self._running.pop(task, None)
@@ -141,21 +159,23 @@ class AfterCallWorker:
             await self._failed(job, JobFailed(f"internal:{type(exc).__name__}", retryable=True))
             return
         if isinstance(result, Skip):
-            await self._settle(queue.skip(self._sm, job, result.reason), job, f"skipped:{result.reason}")
+            await self._settle(queue.skip(self._sm, job, result.reason), job, "skipped", result.reason)
         else:
             await self._settle(queue.complete(self._sm, job, text=result.text, external_id=result.external_id,
                                               delivery_status=result.delivery_status), job, "done")
 
     async def _failed(self, job: ClaimedJob, exc: JobFailed) -> None:
         if not exc.retryable or self.policy.exhausted(job.attempts):
-            await self._settle(queue.fail(self._sm, job, exc.reason), job, f"failed:{exc.reason}")
+            await self._settle(queue.fail(self._sm, job, exc.reason), job, "failed", exc.reason)
             return
         delay = self.policy.delay(job.attempts, self._rng, at_least=exc.retry_after or 0.0)
         at = self._clock() + dt.timedelta(seconds=delay)
-        await self._settle(queue.retry_later(self._sm, job, exc.reason, at), job,
-                           f"retry:{exc.reason} in {delay:.0f}s")
+        await self._settle(queue.retry_later(self._sm, job, exc.reason, at), job, "retried",
+                           f"{exc.reason} in {delay:.0f}s")
 
-    async def _settle(self, write: Awaitable[bool], job: ClaimedJob, what: str) -> None:
+    async def _settle(self, write: Awaitable[bool], job: ClaimedJob, result: str, detail: str = "") -> None:
+        """`result` is one of the metrics' RESULTS (or "released", not counted); `detail` a reason code."""
+        what = f"{result}:{detail}" if detail else result
         try:
             held = await asyncio.shield(write)
         except Exception as exc:  # the row stays `running`; its lease ends and another attempt follows
@@ -165,5 +185,7 @@ class AfterCallWorker:
         if held:
             log.info("aftercall job=%d call=%d kind=%s attempt=%d %s", job.id, job.call_id, job.kind,
                      job.attempts, what)
+            if result != "released":
+                self.metrics.settled(job.kind, result)
         else:
             log.warning("aftercall job=%d call=%d lost its lease before settling (%s)", job.id, job.call_id, what)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 _log = logging.getLogger("ivr.call")
 
 
 class CallLog:
-    def __init__(self, call_id: str, clock: Any = time.monotonic) -> None:
+    def __init__(self, call_id: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.call_id = call_id
         self._clock = clock
         self._t0 = clock()
+
+    def started(self, call_id: str) -> None:
+        """The call's id is known (Twilio's `start`): lines from now on carry it, timed from now."""
+        self.call_id = call_id
+        self._t0 = self._clock()
 
     def at_ms(self) -> int:
         return int((self._clock() - self._t0) * 1000)

@@ -1,7 +1,7 @@
-"""The Realtime connection as the bridge sees it: send a JSON event, receive one, close.
+"""One Realtime socket as the bridge sees it (send a JSON event, receive one, close), and how it is made.
 
-Connections are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
-by settings, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
+Sockets are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
+by `RealtimeConfig`, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
 (encoded and decoded by orjson, read with `recv_bytes`) and are dispatched on their `type`: audio
 deltas are the hot path and go both ways 50 times a second per call, too often to build pydantic
 models for each. Text goes out as `str` because websockets sends `bytes` as binary frames.
@@ -10,12 +10,16 @@ models for each. Text goes out as `str` because websockets sends `bytes` as bina
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
 from openai import AsyncAzureOpenAI, AsyncOpenAI
+from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+
+from ivr.settings import Settings
 
 
 class RealtimeDropped(Exception):
@@ -79,32 +83,62 @@ class SdkRealtimeLink:
             pass
 
 
-def make_client(settings: Any) -> AsyncOpenAI:
-    """Azure OpenAI when AZURE_OPENAI_ENDPOINT is set, else OpenAI; OPENAI_REALTIME_URL overrides the socket URL."""
-    ws_url = settings.openai_realtime_url
-    if settings.azure_openai_endpoint:
-        key = settings.azure_openai_api_key.get_secret_value() if settings.azure_openai_api_key else None
-        return AsyncAzureOpenAI(
+@dataclass(frozen=True)
+class RealtimeConfig:
+    """Which Realtime service a call talks to: Azure OpenAI when `azure_endpoint` is set, else
+    OpenAI; `websocket_url` overrides the socket URL (a local stand-in, in tests and the demo)."""
+
+    model: str
+    api_key: str | None = field(repr=False)
+    websocket_url: str | None = None
+    azure_endpoint: str | None = None
+    azure_api_key: str | None = field(default=None, repr=False)
+    azure_api_version: str = "2025-08-28"
+    azure_deployment: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RealtimeConfig:
+        def secret(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return cls(
+            model=settings.openai_realtime_model,
+            api_key=secret(settings.openai_api_key),
+            websocket_url=settings.openai_realtime_url,
             azure_endpoint=settings.azure_openai_endpoint,
-            api_key=key or "unset",
-            api_version=settings.azure_openai_api_version,
+            azure_api_key=secret(settings.azure_openai_api_key),
+            azure_api_version=settings.azure_openai_api_version,
             azure_deployment=settings.azure_openai_deployment,
-            websocket_base_url=ws_url,
         )
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return AsyncOpenAI(api_key=key or "unset", websocket_base_url=ws_url)
+
+    @property
+    def connect_model(self) -> str:
+        """Azure names a deployment where OpenAI names a model."""
+        return (self.azure_deployment if self.azure_endpoint else None) or self.model
 
 
-def sdk_connector(settings: Any, client: AsyncOpenAI | None = None) -> RealtimeConnector:
+def make_client(config: RealtimeConfig) -> AsyncOpenAI:
+    if config.azure_endpoint:
+        return AsyncAzureOpenAI(
+            azure_endpoint=config.azure_endpoint,
+            api_key=config.azure_api_key or "unset",
+            api_version=config.azure_api_version,
+            azure_deployment=config.azure_deployment,
+            websocket_base_url=config.websocket_url,
+        )
+    return AsyncOpenAI(api_key=config.api_key or "unset", websocket_base_url=config.websocket_url)
+
+
+def sdk_connector(settings: Settings | RealtimeConfig, client: AsyncOpenAI | None = None) -> RealtimeConnector:
     """One client per app (it only holds configuration); one connection per call.
 
     The SDK imports its Realtime modules on first use: some 70 ms of imports that would otherwise
     stall every call's audio when the first call connects, so they are imported now.
     """
-    sdk = client or make_client(settings)
+    config = settings if isinstance(settings, RealtimeConfig) else RealtimeConfig.from_settings(settings)
+    sdk = client or make_client(config)
     _ = sdk.realtime
-    model = settings.azure_openai_deployment if settings.azure_openai_endpoint else settings.openai_realtime_model
-    model = model or settings.openai_realtime_model
+    model = config.connect_model
 
     async def connect() -> RealtimeLink:
         try:

@@ -1,4 +1,5 @@
-"""The GA Realtime events the bridge sends about the session and responses."""
+"""The GA Realtime events the bridge sends about the session and responses (their words come from
+the conversation's prompts, never from here)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,6 @@ from typing import Any
 
 from ivr.conversation import Conversation
 from ivr.turn.vad_presets import VadPreset
-
-FILLER_INSTRUCTIONS = "「少々お待ちください」とだけ、短く言ってください。それ以外は何も言わないでください。"
-RECONNECTED_INSTRUCTIONS = (
-    "通信が一瞬途切れました。お待たせしたことを短くお詫びし、直前の用件の続きを伺ってください。"
-)
 
 
 def session_update(

@@ -1,30 +1,49 @@
 """Handing a call to a dispatcher (or ending it) through Twilio's REST API.
 
 Updating a live call with new TwiML ends its media stream and runs the TwiML: `<Dial>` to the
-dispatcher. `api_base_url` points the SDK's API domain at a local stand-in in tests; the SDK's
-own request building, auth and form encoding still run.
+dispatcher, after Twilio's own transfer line (`transfer_say` in ivr/prompts/lines.md, read at
+each transfer, so an edit takes effect on the next one). `api_base_url` points the SDK's API
+domain at a local stand-in in tests; the SDK's own request building, auth and form encoding
+still run.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from ivr.prompts.store import DEFAULT_PROMPTS, PromptStore
+from ivr.settings import Settings
 from ivr.telephony.twiml import dial, hangup
 
 _log = logging.getLogger("ivr.transfer")
-TRANSFER_SAY = "配車係におつなぎします。少々お待ちください。"  # the prompts' own words (ivr/prompts/steps.md)
 
 
 class CallControl(Protocol):
     async def transfer(self, call_sid: str, reason: str, *, announce: bool = True) -> bool:
-        """`announce`: Twilio says TRANSFER_SAY first (False when the bot has just said it)."""
+        """`announce`: Twilio says the transfer line first (False when the bot has just said it)."""
         ...
 
     async def hangup(self, call_sid: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    """The account that may update live calls, and where a handed-over call is dialled."""
+
+    account_sid: str | None
+    auth_token: str | None = field(repr=False)
+    dispatcher_number: str | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TwilioConfig:
+        token = settings.twilio_auth_token
+        return cls(settings.twilio_account_sid, token.get_secret_value() if token is not None else None,
+                   settings.dispatcher_number)
 
 
 class TwilioCallControl:
@@ -35,8 +54,10 @@ class TwilioCallControl:
         dispatcher_number: str | None,
         *,
         api_base_url: str | None = None,
+        prompts: PromptStore = DEFAULT_PROMPTS,
     ) -> None:
         self._dispatcher = dispatcher_number
+        self._prompts = prompts
         self._client: Client | None = None
         if account_sid and auth_token:
             # One aiohttp session per request: transfers are rare and this needs no loop at construction.
@@ -45,11 +66,15 @@ class TwilioCallControl:
             if api_base_url:
                 self._client.api.base_url = api_base_url.rstrip("/")
 
+    @classmethod
+    def from_config(cls, config: TwilioConfig, *, api_base_url: str | None = None) -> TwilioCallControl:
+        return cls(config.account_sid, config.auth_token, config.dispatcher_number, api_base_url=api_base_url)
+
     async def transfer(self, call_sid: str, reason: str, *, announce: bool = True) -> bool:
         if self._dispatcher is None:
             _log.error("call=%s transfer wanted (%s) but DISPATCHER_NUMBER is not set", call_sid, reason)
             return False
-        say = TRANSFER_SAY if announce else None
+        say = self._prompts.snapshot().line("transfer_say") if announce else None
         return await self._update(call_sid, dial(self._dispatcher, say=say), "transfer")
 
     async def hangup(self, call_sid: str) -> bool:
@@ -67,11 +92,5 @@ class TwilioCallControl:
         return True
 
 
-def call_control_from_settings(settings: object, *, api_base_url: str | None = None) -> TwilioCallControl:
-    token = getattr(settings, "twilio_auth_token", None)
-    return TwilioCallControl(
-        getattr(settings, "twilio_account_sid", None),
-        token.get_secret_value() if token is not None else None,
-        getattr(settings, "dispatcher_number", None),
-        api_base_url=api_base_url,
-    )
+def call_control_from_settings(settings: Settings, *, api_base_url: str | None = None) -> TwilioCallControl:
+    return TwilioCallControl.from_config(TwilioConfig.from_settings(settings), api_base_url=api_base_url)

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall.view import FollowUp, followups, sms_line, summary_line
-from ivr.call_records import CallSummary, EventLine, get_call, list_calls
 from ivr.cli_support import iso_date, with_database
 from ivr.errors import UserError
+from ivr.records.queries import CallSummary, EventLine, get_call, list_calls
 from ivr.settings import load_settings
 
 

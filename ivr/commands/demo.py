@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ivr.errors import UserError
+from ivr.records.outcome import Outcome
 from ivr.settings import load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-01.csv"
@@ -73,13 +74,14 @@ class LivePrinter:
 
 async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool = False) -> tuple[int, str]:
     """Play the demo call; returns (call id, outcome)."""
-    from ivr.call_records import list_calls
+    from ivr.config import GuidanceConfig, SearchConfig
     from ivr.conversation import CallContext, Conversation
+    from ivr.guidance.conversation import GuidanceConversation
     from ivr.guidance.factory import build_factory
-    from ivr.guidance.scenarios import play_call, served_with_correction
-    from ivr.guidance.session import GuidanceConversation
+    from ivr.records.queries import list_calls
     from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, sim_settings, start_service
     from ivr.sim.realtime_standin import RealtimeStandin
+    from ivr.sim.scenarios import play_call, served_with_correction
     from ivr.sim.twilio_caller import TwilioCaller
     from schedules.db import make_engine, make_sessionmaker
     from schedules.migrate import upgrade_sync
@@ -90,7 +92,8 @@ async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool
     try:
         sm = make_sessionmaker(engine)
         settings = load_settings(database_url=database_url)
-        report = await load_and_index(sm, schedule, settings=settings)
+        report = await load_and_index(sm, schedule, depot_id=settings.depot_id,
+                                      search=SearchConfig.from_settings(settings).make(sm))
         if not report.ok or report.summary.date is None:
             raise UserError(f"the demo schedule {schedule} did not load: "
                             + "; ".join(str(e) for e in report.errors[:3]))
@@ -100,7 +103,7 @@ async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool
         scenario = served_with_correction(DEMO_HEARD, DEMO_SAID, DEMO_DRIVER, DEMO_QUESTION)
         standin = await RealtimeStandin(scenario.script).start()
         sim = sim_settings(standin.url, database_url=database_url)
-        inner = build_factory(sim, sm, today=lambda: day)
+        inner = build_factory(GuidanceConfig.from_settings(sim), sm, today=lambda: day)
         printer = LivePrinter(out, as_json)
 
         async def factory(ctx: CallContext) -> Conversation:
@@ -135,4 +138,4 @@ def _demo(args: argparse.Namespace) -> int:
         raise UserError(f"no such schedule file: {args.file}")
     call_id, outcome = asyncio.run(run_demo(settings.database_url, args.file, sys.stdout, args.json))
     print(f"\ncall {call_id} ended: {outcome}.  See it again with: ivr calls show {call_id}")
-    return 0 if outcome == "served" else 1
+    return 0 if outcome == Outcome.SERVED else 1

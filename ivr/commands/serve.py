@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from ivr.errors import UserError
-from ivr.settings import load_settings
+from ivr.log_setup import configure_logging
+from ivr.settings import Settings, load_settings
 
 
 def register(sub: Any, qa: Any) -> None:
@@ -36,10 +37,11 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
     from ivr.aftercall.service import problems
+    from ivr.config import AfterCallConfig
 
-    if found := problems(settings):
+    if found := problems(AfterCallConfig.from_settings(settings)):
         raise UserError("; ".join(found))
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_levels)
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(_run(settings, args.host, args.port))
     return 0
@@ -54,7 +56,7 @@ def event_loop_factory() -> Any:
     return uvloop.new_event_loop
 
 
-async def _run(settings: Any, host: str, port: int) -> None:
+async def _run(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
     try:
@@ -62,6 +64,7 @@ async def _run(settings: Any, host: str, port: int) -> None:
     except ImportError as exc:
         raise UserError(f"the conversation package is not available: {exc}") from exc
     from ivr.aftercall import service as aftercall
+    from ivr.config import AfterCallConfig, GuidanceConfig
     from ivr.web.app import create_app
     from ivr.web.heap import freeze_startup_heap
     from schedules.db import make_engine, make_sessionmaker
@@ -69,17 +72,36 @@ async def _run(settings: Any, host: str, port: int) -> None:
     engine = make_engine(settings.database_url)
     try:
         sessionmaker = make_sessionmaker(engine)
-        after = aftercall.build(settings, sessionmaker)
-        app = create_app(settings, build_factory(settings, sessionmaker, after_call=after.enqueuer), engine=engine)
+        after = aftercall.build(AfterCallConfig.from_settings(settings), sessionmaker)
+        factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, after_call=after.enqueuer)
+        app = create_app(settings, factory, engine=engine)
         aftercall.install(app, after)  # summaries and SMS: a background task of the app, off the audio path
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
+        metrics_runner = await _start_metrics_listener(app, host, settings.metrics_port)
         freeze_startup_heap()
         logging.getLogger("ivr.web").info("listening on %s:%d", host, port)
         try:
             await asyncio.Event().wait()
         finally:
+            if metrics_runner is not None:
+                await metrics_runner.cleanup()
             await runner.cleanup()
     finally:
         await engine.dispose()
+
+
+async def _start_metrics_listener(app: Any, host: str, port: int | None) -> Any:
+    """METRICS_PORT: /metrics alone on its own port, for a scraper inside the network."""
+    if port is None:
+        return None
+    from aiohttp import web
+
+    from ivr.web.health import create_metrics_app
+
+    runner = web.AppRunner(create_metrics_app(app), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    logging.getLogger("ivr.web").info("metrics on %s:%d", host, port)
+    return runner

@@ -1,1 +1,2 @@
-"""The guidance conversation: Markdown prompts, the per-call flow, and the tools the model calls."""
+"""The guidance conversation: one call's flow state, the tools the model calls, and how their
+results become the next step's words (from the Markdown prompts in ivr/prompts/)."""

@@ -8,15 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall.enqueue import FinishHook
-from ivr.guidance.prompts import PromptStore
+from ivr.config import GuidanceConfig
+from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
-from schedules.search.indexing import make_search
 
 
 @dataclass(frozen=True)
@@ -25,22 +24,22 @@ class GuidanceDeps:
     search: DestinationSearch
     prompts: PromptStore
     today: Callable[[], dt.date]
-    depot_id: str = "default"
-    turn_mode: str = ""
+    depot_id: str
+    turn_mode: str
     after_call: FinishHook | None = None  # queues the call's summary and SMS as it finishes (ivr/aftercall)
 
     @classmethod
-    def from_settings(cls, settings: Any, sessionmaker: async_sessionmaker[AsyncSession], *,
-                      today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-                      search: DestinationSearch | None = None,
-                      after_call: FinishHook | None = None) -> GuidanceDeps:
-        tz = ZoneInfo(getattr(settings, "timezone", "Asia/Tokyo"))
+    def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
+              today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
+              search: DestinationSearch | None = None, after_call: FinishHook | None = None) -> GuidanceDeps:
+        """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo)."""
+        tz = ZoneInfo(config.timezone)
         return cls(
             sessionmaker=sessionmaker,
-            search=search if search is not None else make_search(settings, sessionmaker),
+            search=search if search is not None else config.search.make(sessionmaker),
             prompts=prompts if prompts is not None else PromptStore(),
             today=today if today is not None else (lambda: dt.datetime.now(tz).date()),
-            depot_id=getattr(settings, "depot_id", "default"),
-            turn_mode=getattr(settings, "turn_mode", ""),
+            depot_id=config.depot_id,
+            turn_mode=config.turn_mode,
             after_call=after_call,
         )

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.aftercall.enqueue import FinishHook
+from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
+from ivr.guidance.conversation import GuidanceConversation
 from ivr.guidance.deps import GuidanceDeps
-from ivr.guidance.prompts import PromptStore
-from ivr.guidance.session import GuidanceConversation
+from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
 
 
-def build_factory(settings: Any, sessionmaker: async_sessionmaker[AsyncSession], *,
+def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
                   search: DestinationSearch | None = None,
                   after_call: FinishHook | None = None) -> ConversationFactory:
@@ -25,8 +25,8 @@ def build_factory(settings: Any, sessionmaker: async_sessionmaker[AsyncSession],
     `today` pins the service date (the demo plays the example schedule's day); by default it is
     the current date in TIMEZONE. `after_call` queues each finished call's summary and SMS.
     """
-    deps = GuidanceDeps.from_settings(settings, sessionmaker, today=today, prompts=prompts, search=search,
-                                      after_call=after_call)
+    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search,
+                              after_call=after_call)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

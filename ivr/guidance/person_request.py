@@ -12,25 +12,17 @@ a missed request strands a driver, which is not.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import jaconv
-
 from ivr.phrase_table import read_phrase_table
+from jtext.folds import phrase_key
 
-_DROP = re.compile(r"[\s、,・ー〜~\-「」『』()（）\"']")
 _SENTENCE = re.compile(r"[。.!?]")
 # Particles a negation may follow the phrase through: オペレーター「は」いらない, 話したい「わけ」じゃない.
 _LINK = re.compile(r"(?:わけ|とか|って|なんか|なんて|は|が|も|の|ん)*")
 _KINDS = ("person", "refuse_next", "refuse_clause")
-
-
-def normalize(text: str) -> str:
-    """Width, case and kana folded; spaces, commas and long-vowel marks dropped; sentence marks kept."""
-    return _DROP.sub("", jaconv.kata2hira(unicodedata.normalize("NFKC", text).lower()))
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,7 @@ class PersonRequestRules:
     @classmethod
     def from_csv(cls, path: Path | None = None) -> PersonRequestRules:
         groups = read_phrase_table(path, package="ivr.guidance", filename="person_request.csv", kinds=_KINDS,
-                                   normalize=normalize, label="person request dictionary")
+                                   normalize=phrase_key, label="person request dictionary")
         if not groups["person"]:
             raise ValueError("person request dictionary: no person phrases")
 
@@ -54,7 +46,7 @@ class PersonRequestRules:
 
     def match(self, transcript: str) -> str | None:
         """The (normalized) phrase by which the caller asks for a person, or None."""
-        for sentence in _SENTENCE.split(normalize(transcript)):
+        for sentence in _SENTENCE.split(phrase_key(transcript)):
             for phrase in self.phrases:
                 start = sentence.find(phrase)
                 while start >= 0:

@@ -1,89 +1,149 @@
-"""The per-call flow state: who is identified and what awaits confirmation.
+"""The per-call flow state: who is identified, what awaits confirmation, and how the call turns out.
 
 Pure logic, no I/O, so every rule of the flow (nothing about a schedule before identification,
-hand-over after three failures, the outcome of a call) is testable without a database. Counting
-failed lookups and deciding the hand-off is not done here: that rule belongs to the lookup, and
-each call's state holds that call's one `CallLookup`, which owns the count.
+hand-over after three failures, the outcome of a call) is testable without a database. The state
+changes only through its named methods; everything else reads it. Counting failed lookups and
+deciding the hand-off is not done here: that rule belongs to the lookup, and each call's state
+holds that call's one `CallLookup`, which owns the count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
+from ivr.records.outcome import Outcome
 from lookup.call_lookup import CallLookup
-from lookup.result import FAILED, LookupResult
+from lookup.result import FAILED, NAME_MISSING, LookupResult
 
 Phase = Literal["identifying", "confirming", "identified"]
 
-_FAILED_STEP = {"ambiguous": "lookup_ambiguous", "invalid": "lookup_invalid", "not_found": "lookup_not_found"}
+# The next step (prompts/steps.md) after a lookup, by its status and, where the caller must hear
+# something different, its reason code. A reason not listed here takes its status's step, so a
+# new reason code needs a row (and a section in steps.md) only when it needs its own words.
+_STEP_BY_STATUS = {
+    "matched": "lookup_matched",
+    "confirm": "lookup_confirm",
+    "ambiguous": "lookup_ambiguous",
+    "invalid": "lookup_invalid",
+    "not_found": "lookup_not_found",
+}
+_STEP_BY_REASON = {
+    ("ambiguous", NAME_MISSING): "ask_name",
+}
 
 
-@dataclass
+def lookup_step(result: LookupResult) -> str:
+    """The step the caller is led to after `result`: the hand-off first, then status and reason."""
+    if result.handoff:
+        return "lookup_transfer"
+    return _STEP_BY_REASON.get((result.status, result.reason)) or _STEP_BY_STATUS.get(result.status, "lookup_not_found")
+
+
 class CallState:
-    lookups: CallLookup = field(default_factory=CallLookup)
-    phase: Phase = "identifying"
-    driver_id: int | None = None
-    driver_name_kana: str = ""
-    pending_driver_id: int | None = None
-    pending_name_kana: str = ""
-    last_lookup_status: str = ""
-    served: bool = False
-    transferred: bool = False
-    transfer_reason: str = ""
-    person_requested: bool = False  # the caller asked for a person (decided in code, see person_request.py)
-    ended: bool = False
+    def __init__(self, lookups: CallLookup | None = None) -> None:
+        self.lookups = lookups if lookups is not None else CallLookup()
+        self._phase: Phase = "identifying"
+        self._driver_id: int | None = None
+        self._pending_driver_id: int | None = None
+        self._pending_name_kana = ""
+        self._last_lookup_status = ""
+        self._served = False
+        self._transfer_reason: str | None = None
+        self._person_requested = False
+
+    # ----- what the flow reads -----------------------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return self._phase
 
     @property
     def identified(self) -> bool:
-        return self.phase == "identified" and self.driver_id is not None
+        return self._phase == "identified" and self._driver_id is not None
+
+    @property
+    def driver_id(self) -> int | None:
+        return self._driver_id
+
+    @property
+    def pending_driver_id(self) -> int | None:
+        return self._pending_driver_id
+
+    @property
+    def pending_name_kana(self) -> str:
+        """The likely driver's name as read back for confirmation (their own name, in kana)."""
+        return self._pending_name_kana
 
     @property
     def lookup_failures(self) -> int:
         return self.lookups.failures
 
+    @property
+    def transferred(self) -> bool:
+        """A hand-over to a dispatcher was decided (by a tool, or by the bridge)."""
+        return self._transfer_reason is not None
+
+    @property
+    def transfer_reason(self) -> str:
+        return self._transfer_reason or ""
+
+    @property
+    def person_requested(self) -> bool:
+        """The caller asked for a person (decided in code, see person_request.py)."""
+        return self._person_requested
+
+    # ----- what changes it ---------------------------------------------------------------------
     def apply_lookup(self, result: LookupResult) -> str:
         """Move the flow on after a lookup that `self.lookups` has already counted (its `lookup` or
         `record`); returns the next step key (see prompts/steps.md)."""
-        self.last_lookup_status = result.status
+        self._last_lookup_status = result.status
         if result.status == "matched" and result.driver is not None:
-            self._identify(result.driver.id, result.driver.name_kana)
-            return "lookup_matched"
-        if result.status == "confirm" and result.driver is not None:
+            self._identify(result.driver.id)
+        elif result.status == "confirm" and result.driver is not None:
             self._forget()
-            self.phase = "confirming"
-            self.pending_driver_id, self.pending_name_kana = result.driver.id, result.driver.name_kana
-            return "lookup_confirm"
-        # A failed attempt forgets any earlier identification: the caller is starting over.
-        self._forget()
-        if result.handoff:
-            return "lookup_transfer"
-        return _FAILED_STEP.get(result.status, "lookup_not_found")
+            self._phase = "confirming"
+            self._pending_driver_id, self._pending_name_kana = result.driver.id, result.driver.name_kana
+        else:
+            # A failed attempt forgets any earlier identification: the caller is starting over.
+            self._forget()
+        return lookup_step(result)
 
     def confirm(self, yes: bool) -> str:
-        if self.phase != "confirming" or self.pending_driver_id is None:
+        if self._phase != "confirming" or self._pending_driver_id is None:
             return "confirm_not_pending"
         if yes:
-            self._identify(self.pending_driver_id, self.pending_name_kana)
+            self._identify(self._pending_driver_id)
             return "confirm_yes"
         self._forget()
-        self.last_lookup_status = "not_found"
+        self._last_lookup_status = "not_found"
         return "lookup_transfer" if self.lookups.read_back_denied() is not None else "confirm_no"
 
-    def _identify(self, driver_id: int, name_kana: str) -> None:
-        self.phase, self.driver_id, self.driver_name_kana = "identified", driver_id, name_kana
-        self.pending_driver_id, self.pending_name_kana = None, ""
+    def mark_served(self) -> None:
+        """The identified driver was read their schedule."""
+        self._served = True
+
+    def hand_over(self, reason: str) -> None:
+        """The call goes to a dispatcher; the first reason given is the one kept."""
+        if self._transfer_reason is None:
+            self._transfer_reason = reason
+
+    def caller_asked_for_person(self) -> None:
+        self._person_requested = True
+
+    def _identify(self, driver_id: int) -> None:
+        self._phase, self._driver_id = "identified", driver_id
+        self._pending_driver_id, self._pending_name_kana = None, ""
 
     def _forget(self) -> None:
-        self.phase, self.driver_id, self.driver_name_kana = "identifying", None, ""
-        self.pending_driver_id, self.pending_name_kana = None, ""
+        self._phase, self._driver_id = "identifying", None
+        self._pending_driver_id, self._pending_name_kana = None, ""
 
-    def outcome(self) -> str:
-        """served | transferred | not_found | hung_up, inferred from what happened on the call."""
+    # ----- how it turned out -------------------------------------------------------------------
+    def outcome(self) -> Outcome:
+        """Inferred from what happened on the call: a hand-over first, then a schedule read."""
         if self.transferred:
-            return "transferred"
-        if self.served:
-            return "served"
-        if not self.identified and self.last_lookup_status in FAILED:
-            return "not_found"
-        return "hung_up"
+            return Outcome.TRANSFERRED
+        if self._served:
+            return Outcome.SERVED
+        if not self.identified and self._last_lookup_status in FAILED:
+            return Outcome.NOT_FOUND
+        return Outcome.HUNG_UP

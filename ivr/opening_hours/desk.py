@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import jpholiday
 
+from ivr.config import DeskConfig
 from ivr.opening_hours.closures import Closures, parse_closures
 from ivr.opening_hours.timetable import Span, Timetable, parse_timetable
 
@@ -47,10 +48,8 @@ class DeskHours:
         self._holiday = holiday
 
     @classmethod
-    def from_settings(cls, settings: object, *, clock: Callable[[], dt.datetime] | None = None) -> DeskHours:
-        return cls(parse_timetable(str(getattr(settings, "dispatch_hours", "") or "")),
-                   parse_closures(str(getattr(settings, "dispatch_closed_dates", "") or "")),
-                   tz=str(getattr(settings, "timezone", "Asia/Tokyo")), clock=clock)
+    def from_config(cls, config: DeskConfig, *, clock: Callable[[], dt.datetime] | None = None) -> DeskHours:
+        return cls(parse_timetable(config.hours), parse_closures(config.closed_dates), tz=config.timezone, clock=clock)
 
     def spans_on(self, day: dt.date) -> tuple[Span, ...]:
         """The spans that start on `day`."""

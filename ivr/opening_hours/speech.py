@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ivr.opening_hours.desk import DeskStatus
-from ivr.prompt_file import PromptFile
+from ivr.prompts.store import SectionFile
 from schedules.readings import reading
 
-PROMPTS = PromptFile("opening_hours.md")
-SECTIONS = ("closed", "closed_no_opening", "when", "today", "tomorrow", "date")
+PROMPTS = SectionFile("opening_hours.md", ("closed", "closed_no_opening", "when", "today", "tomorrow", "date"))
 _WEEKDAY_KANJI = "月火水木金土日"
 
 
@@ -30,7 +29,7 @@ def time_kana(at: dt.datetime) -> str:
     return reading(clock, "time")
 
 
-def day_kana(at: dt.datetime, now: dt.datetime, prompts: PromptFile = PROMPTS) -> str:
+def day_kana(at: dt.datetime, now: dt.datetime, prompts: SectionFile = PROMPTS) -> str:
     days = (at.date() - now.date()).days
     if days == 0:
         return prompts.section("today")
@@ -40,7 +39,7 @@ def day_kana(at: dt.datetime, now: dt.datetime, prompts: PromptFile = PROMPTS) -
     return prompts.section("date").format(date=date)
 
 
-def opening_kana(status: DeskStatus, prompts: PromptFile = PROMPTS) -> str:
+def opening_kana(status: DeskStatus, prompts: SectionFile = PROMPTS) -> str:
     """The next opening as said ('アシタノ ゴゼンハチジ'); '' when the desk is open or never opens."""
     if status.open or status.opens_at is None:
         return ""
@@ -48,7 +47,7 @@ def opening_kana(status: DeskStatus, prompts: PromptFile = PROMPTS) -> str:
                                           time=time_kana(status.opens_at))
 
 
-def closed_line(status: DeskStatus, prompts: PromptFile = PROMPTS) -> str:
+def closed_line(status: DeskStatus, prompts: SectionFile = PROMPTS) -> str:
     """The bot's whole line for a closed desk ('' when it is open)."""
     if status.open:
         return ""

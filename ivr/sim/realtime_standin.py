@@ -8,7 +8,7 @@ Every client event is recorded per session so tests can assert on cancels, trunc
 
     standin = RealtimeStandin(lambda: Script(
         greeting=Say("お電話ありがとうございます", ms=2000),
-        replies=[Reply([Call("lookup_driver", {"vehicle": "1234", "name": "サトウ"})])],
+        replies=[Reply([ScriptedToolCall("lookup_driver", {"vehicle": "1234", "name": "サトウ"})])],
         after_tool={"lookup_driver": Reply([Say("佐藤さんですね", ms=1500)])},
         caller_says=["いちにのさんよん、佐藤です"],
     ))
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import itertools
 import json
 import struct
@@ -47,7 +46,7 @@ class Say:
 
 
 @dataclass
-class Call:
+class ScriptedToolCall:
     """A function call the model makes; its arguments stream for `ms` (a cancel meanwhile still
     reports them, half-written, as the real API does)."""
 
@@ -58,7 +57,7 @@ class Call:
 
 @dataclass
 class Reply:
-    outputs: list[Say | Call]
+    outputs: list[Say | ScriptedToolCall]
 
 
 ReplyOrFactory = Reply | Callable[[dict[str, Any]], Reply]
@@ -106,7 +105,6 @@ class StandinSession:
         self._cancel = False
         self._last_tool: tuple[str, dict[str, Any]] | None = None
         self._speaking_item: str | None = None
-        self._voiced_ms = 0
         self._quiet_ms = 0
         self._speech_start_ms = 0
         self._on_append: Callable[[str], None] | None = None
@@ -364,7 +362,7 @@ class StandinSession:
         await self.send({"type": "response.output_item.done", "response_id": response_id, "item": item})
         return item
 
-    async def _call(self, response_id: str, index: int, call: Call) -> dict[str, Any]:
+    async def _call(self, response_id: str, index: int, call: ScriptedToolCall) -> dict[str, Any]:
         item_id, call_id = self._id("item"), self._id("call")
         arguments = json.dumps(call.arguments, ensure_ascii=False)
         item = {"id": item_id, "type": "function_call", "call_id": call_id, "name": call.name, "arguments": ""}
@@ -500,16 +498,6 @@ class RealtimeStandin:
             await session.stop()
             session.closed.set()
         return ws
-
-
-@contextlib.asynccontextmanager
-async def running_standin(script_factory: Callable[[], Script] = Script) -> Any:
-    standin = RealtimeStandin(script_factory)
-    await standin.start()
-    try:
-        yield standin
-    finally:
-        await standin.close()
 
 
 _FORMATS = ("audio/pcm", "audio/pcmu", "audio/pcma")

@@ -3,6 +3,8 @@
 Each call gets its own `ScriptedConversation` (tool state is never shared between calls); the
 factory keeps them so a test can read one call's transcript and outcome. `caller_rule` stands in
 for the conversation's own rules on the caller's words (none by default: only the model acts).
+The service's own lines (fillers, the line after a reconnect, a tool's apology) are the shipped
+prompts', as for a real call.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ivr.conversation import CallContext, CallerDirective, EventKind, ToolOutcome
+from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError, ToolFailure, ToolOutcome
+from ivr.prompts.store import DEFAULT_PROMPTS
+from ivr.records.outcome import Outcome
 
 ToolImpl = Callable[[dict[str, Any]], Awaitable[ToolOutcome]] | ToolOutcome
 CallerRule = Callable[[str], CallerDirective | None]
@@ -29,7 +33,9 @@ class ScriptedConversation:
         self.directives: list[CallerDirective] = []
         self.events: list[tuple[EventKind, str, dict[str, Any]]] = []
         self.tool_calls: list[tuple[str, dict[str, Any]]] = []
-        self.outcome: str | None = None
+        self.prompts = DEFAULT_PROMPTS.snapshot()
+        self.transfer_reason: str | None = None
+        self.outcome: Outcome | None = None
         self.finished = asyncio.Event()
         self.finish_count = 0
 
@@ -45,6 +51,12 @@ class ScriptedConversation:
     def greeting(self) -> str:
         return DEFAULT_GREETING
 
+    def resumed(self) -> str:
+        return self.prompts.line("resumed")
+
+    def filler(self) -> str:
+        return self.prompts.line("filler")
+
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
         args = json.loads(arguments or "{}")
         self.tool_calls.append((name, args))
@@ -55,18 +67,25 @@ class ScriptedConversation:
             return impl
         return await impl(args)
 
+    def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
+        return ToolFailure(self.prompts.step("tool_unavailable"))
+
     def caller_said(self, text: str) -> CallerDirective | None:
         directive = self._caller_rule(text) if self._caller_rule is not None else None
         if directive is not None:
             self.directives.append(directive)
         return directive
 
-    async def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
+    def handed_over(self, reason: str) -> None:
+        if self.transfer_reason is None:
+            self.transfer_reason = reason
+
+    def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
         self.events.append((kind, text, data or {}))
 
-    async def finish(self, outcome: str | None = None) -> None:
+    async def finish(self) -> None:
         self.finish_count += 1
-        self.outcome = outcome or "served"
+        self.outcome = Outcome.TRANSFERRED if self.transfer_reason is not None else Outcome.SERVED
         self.finished.set()
 
     def texts(self, kind: EventKind) -> list[str]:

@@ -1,41 +1,55 @@
 """Twilio request signatures, checked with the twilio SDK against the public URL.
 
 Behind a proxy the URL the app sees is not the one Twilio signed, so the URL is always rebuilt
-from PUBLIC_BASE_URL. Both algorithms the SDK knows are accepted: HMAC-SHA1 with the account auth
-token, and HMAC-SHA256 (named in X-Twilio-Webhooks-Signature-Settings) with the SharedKey secret.
+from PUBLIC_BASE_URL. Exactly one algorithm is accepted, with exactly one secret, both chosen
+by configuration (TWILIO_SIGNATURE_ALGORITHM):
+
+- `sha1` (Twilio's default): HMAC-SHA1 keyed with the account auth token;
+- `sha256`: HMAC-SHA256 keyed with a Webhooks SharedKey secret (Twilio's Webhook Rules), which
+  takes the auth token out of webhook signing altogether.
+
+The request's own `X-Twilio-Webhooks-Signature-Settings` header is never read: it comes from
+whoever sends the request, so letting it pick the algorithm (or the key) would let a caller pick
+the weakest one configured, and an unknown value would reach the SDK's warning log verbatim.
+Both algorithms sign the same string (the URL, then the sorted POST parameters); Twilio's JSON
+webhooks add `bodySHA256` to the URL, which the SDK checks when given the raw body.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from twilio.request_validator import (
-    HMAC_SHA1,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    get_signature_algorithm,
-)
+from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, RequestValidator
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+Algorithm = Literal["sha1", "sha256"]
+_SDK_NAMES: dict[str, str] = {"sha1": HMAC_SHA1, "sha256": HMAC_SHA256}
+MAX_SIGNATURE_CHARS = 128  # base64 of a SHA-256 MAC is 44; anything far longer is not a signature
 
 
 class SignatureChecker:
-    def __init__(self, auth_token: str | None, sha256_key: str | None = None) -> None:
-        self._sha1 = RequestValidator(auth_token) if auth_token else None
-        self._sha256 = RequestValidator(sha256_key or auth_token) if (sha256_key or auth_token) else None
+    def __init__(self, algorithm: Algorithm, secret: str | None) -> None:
+        if algorithm not in _SDK_NAMES:
+            raise ValueError("TWILIO_SIGNATURE_ALGORITHM must be sha1 or sha256")
+        self.algorithm = algorithm
+        self._sdk_algorithm = _SDK_NAMES[algorithm]
+        self._validator = RequestValidator(secret) if secret else None
 
-    def valid(self, url: str, params: Mapping[str, Any], headers: Mapping[str, str]) -> bool:
-        """False for a missing, malformed or wrong signature, an unknown algorithm, or no configured secret."""
+    @classmethod
+    def from_settings(cls, settings: Any) -> SignatureChecker:
+        """sha1 takes TWILIO_AUTH_TOKEN, sha256 TWILIO_WEBHOOK_SIGNING_KEY; never one for the other."""
+        algorithm: Algorithm = settings.twilio_signature_algorithm
+        secret = settings.twilio_auth_token if algorithm == "sha1" else settings.twilio_webhook_signing_key
+        return cls(algorithm, secret.get_secret_value() if secret else None)
+
+    def valid(self, url: str, params: Mapping[str, Any] | str, headers: Mapping[str, str]) -> bool:
+        """False for a missing, malformed or wrong signature, or no configured secret."""
         signature = headers.get(SIGNATURE_HEADER, "")
-        if not signature:
-            return False
-        algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER))
-        validator = self._sha1 if algorithm.upper() == HMAC_SHA1 else self._sha256
-        if validator is None:
+        if not signature or len(signature) > MAX_SIGNATURE_CHARS or self._validator is None:
             return False
         # A MultiDict keeps repeated form fields; the SDK reads them with getall().
-        return bool(validator.validate(url, params, signature, algorithm))
+        return bool(self._validator.validate(url, params, signature, self._sdk_algorithm))
 
 
 def public_url(base_url: str, path: str, *, websocket: bool = False) -> str:

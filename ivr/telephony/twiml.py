@@ -40,9 +40,10 @@ def hangup() -> str:
     return str(response)
 
 
-def reject_busy() -> str:
-    """Over capacity: tell the caller and hang up rather than leaving the line silent."""
+def reject_busy(say: str) -> str:
+    """Over capacity: tell the caller (`busy` in ivr/prompts/lines.md) and hang up rather than
+    leaving the line silent."""
     response = VoiceResponse()
-    response.say("ただいま大変混み合っております。しばらくしてからおかけ直しください。", language="ja-JP")
+    response.say(say, language="ja-JP")
     response.hangup()
     return str(response)

@@ -1,84 +1,64 @@
-"""Classifies what a caller said over the bot: a 相槌, a yes, or something that must interrupt.
+"""The supervisor's override: regional words and exceptions in `aizuchi.csv`, edited without a code change.
 
-The phrase lists live in `aizuchi.csv` so a supervisor can add a regional 相槌 without a code
-change. Only an utterance made *entirely* of backchannel phrases is a 相槌; everything else
-(a name, a number, a question, 「いいえ」) is meaningful, because wrongly ignoring a driver is
-worse than stopping the bot for a moment.
+The classifier reads the language on its own (`lexemes.py`); this file is for what the analyser
+gets wrong or a depot says differently: Kansai せや, Tohoku んだ, Kagoshima じゃっど, or an
+exception such as そういうこと. A phrase matches *whole words* of the utterance (a run of the
+analyser's tokens, never part of one), optionally repeated (んだんだ), so いえ is never found
+inside はいええ. Particles and the copula after it are read by the grammar as usual (せやな, んだべ).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-import jaconv
-
 from ivr.phrase_table import read_phrase_table
+from ivr.turn.lexemes import Role
+from jtext.folds import utterance_text
 
-_DROP = re.compile(r"[\s、。,.!！・…ー〜~\-ぁぃぅぇぉっゃゅょゎ「」『』()（）]")
-_QUESTION = re.compile(r"[?？]|(どこ|いつ|なに|なん|どう|だれ|どれ|いくら|ですか|ますか)")
-_NUMBER = re.compile(r"[0-9０-９〇一二三四五六七八九十百千]")
-MAX_AIZUCHI_CHARS = 12
-
-
-class Kind(StrEnum):
-    AIZUCHI = "aizuchi"
-    AFFIRMATIVE = "affirmative"
-    INTERRUPT = "interrupt"
-    MEANINGFUL = "meaningful"
-    EMPTY = "empty"
+KINDS: dict[str, Role] = {
+    "backchannel": Role.ACK,  # a 相槌 that never answers a yes/no question (なるほど)
+    "yes": Role.YES,  # a 相槌 that also answers yes (はい, せや, んだ)
+    "no": Role.NO,  # answers no; always cuts the bot off (ちゃう, んにゃ)
+    "hesitation": Role.HESITATION,  # a filler: never an answer, never cuts the bot off
+    "interrupt": Role.CONTENT,  # always cuts the bot off (せやけど: "but")
+}
 
 
-def normalize(text: str) -> str:
-    """Fold the spellings a transcriber may produce (ハイ, はいっ, へぇー) onto one key."""
-    folded = jaconv.kata2hira(unicodedata.normalize("NFKC", text))
-    return _DROP.sub("", folded)
+def _fold(phrase: str) -> str:
+    return "".join(utterance_text(phrase, as_hiragana=True).split())
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    aizuchi: frozenset[str]
-    affirmative: frozenset[str]
-    interrupt: frozenset[str]
+    phrases: dict[str, Role]
 
     @classmethod
     def from_csv(cls, path: Path | None = None) -> Lexicon:
-        groups = read_phrase_table(path, package="ivr.turn", filename="aizuchi.csv",
-                                   kinds=("aizuchi", "affirmative", "interrupt"), normalize=normalize,
-                                   label="aizuchi dictionary")
-        return cls(frozenset(groups["aizuchi"]), frozenset(groups["affirmative"]), frozenset(groups["interrupt"]))
+        groups = read_phrase_table(path, package="ivr.turn", filename="aizuchi.csv", kinds=tuple(KINDS),
+                                   normalize=_fold, label="aizuchi dictionary")
+        phrases: dict[str, Role] = {}
+        for kind, keys in groups.items():
+            for key in keys:
+                if phrases.setdefault(key, KINDS[kind]) is not KINDS[kind]:
+                    raise ValueError(f"aizuchi dictionary: {key!r} is listed under two kinds")
+        return cls(phrases)
 
-    def classify(self, transcript: str) -> Kind:
-        raw = transcript.strip()
-        if not raw:
-            return Kind.EMPTY
-        key = normalize(raw)
-        if not key:
-            return Kind.EMPTY
-        if any(phrase in key for phrase in self.interrupt):
-            return Kind.INTERRUPT
-        if _QUESTION.search(raw) or _NUMBER.search(raw):
-            return Kind.MEANINGFUL
-        if len(key) > MAX_AIZUCHI_CHARS:
-            return Kind.MEANINGFUL
-        if key in self.affirmative or _covers(key, self.affirmative):
-            return Kind.AFFIRMATIVE  # はい、そうです answers a yes/no question as surely as はい
-        if _covers(key, self.aizuchi | self.affirmative):
-            return Kind.AIZUCHI
-        return Kind.MEANINGFUL
-
-
-def _covers(key: str, phrases: frozenset[str]) -> bool:
-    """True when `key` is a run of phrases (はいはいそうですね); short strings, so a plain DP."""
-    ok = [False] * (len(key) + 1)
-    ok[len(key)] = True
-    for i in range(len(key) - 1, -1, -1):
-        ok[i] = any(key.startswith(p, i) and ok[i + len(p)] for p in phrases)
-    return ok[0]
+    def match(self, words: str) -> Role | None:
+        """The role of `words` (the kana of whole tokens, joined) if it is a phrase, a phrase repeated,
+        or a phrase with its last sound stretched (せやー, おおきにー)."""
+        if len(words) > 2 and words.endswith("ー") and not self.phrases.get(words):
+            words = words.rstrip("ー")
+        role = self.phrases.get(words)
+        if role is not None:
+            return role
+        for period in range(1, len(words) // 2 + 1):
+            if len(words) % period == 0 and words[:period] * (len(words) // period) == words:
+                role = self.phrases.get(words[:period])
+                if role is not None:
+                    return role
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -5,10 +5,12 @@ No sockets and no sleeping: the bridge feeds it events, asks `next_deadline()` w
 replay exact timelines.
 
 Barge-in rules: speech that overlaps the bot (or lands within the cooldown just after it) is
-judged on its words: a 相槌 is dropped and the bot plays on; anything meaningful, or speech that
-goes on longer than `long_speech_ms`, interrupts (clear, cancel, truncate) and is answered.
-When the bot has just asked a yes/no question, 「はい」 is an answer. In `turn` mode speech that
-ends while the bot is still playing is dropped, and the turn passes when the playback ends.
+judged on its words (`TurnClassifier`): a backchannel is dropped and the bot plays on; anything
+with content, or speech that goes on longer than `long_speech_ms`, interrupts (clear, cancel,
+truncate) and is answered. When the bot has just asked a yes/no question, a yes or a no is an
+answer; a hesitation (うーん, えーと) is not: the caller gets `hesitation_wait_ms` to go on before
+the bot speaks again. In `turn` mode speech that ends while the bot is still playing is dropped,
+and the turn passes when the playback ends.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ivr.turn.lexicon import Kind, Lexicon, default_lexicon
+from ivr.turn.classifier import TurnClass, TurnClassifier, TurnContext, default_classifier, turn_class
+from ivr.turn.stance import Stance
 
 Clock = Callable[[], float]
 TurnMode = Literal["turn", "barge_in"]
@@ -30,6 +33,7 @@ class TurnConfig:
     response_cooldown_ms: int = 600
     long_speech_ms: int = 1200
     transcript_wait_ms: int = 1500
+    hesitation_wait_ms: int = 2500  # after a yes/no question, うーん waits this long for the answer
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,10 @@ class _Utterance:
 
 
 class TurnController:
-    def __init__(self, config: TurnConfig, clock: Clock, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, config: TurnConfig, clock: Clock, classifier: TurnClassifier | None = None) -> None:
         self.config = config
         self._clock = clock
-        self._lexicon = lexicon or default_lexicon()
+        self._classifier = classifier or default_classifier()
         self._bot_active = False
         self._bot_stopped_at: float | None = None
         self._yes_no = False
@@ -189,15 +193,20 @@ class TurnController:
 
     # ----- decisions ---------------------------------------------------------------------------
     def _decide(self, utt: _Utterance) -> list[Action]:
-        text = utt.transcript or ""
-        kind = self._lexicon.classify(text)
-        if self._yes_no and kind in (Kind.AFFIRMATIVE, Kind.INTERRUPT):
+        stance = self._classifier.stance(utt.transcript or "")
+        context = TurnContext.AFTER_YES_NO_QUESTION if self._yes_no else TurnContext.BOT_SPEAKING
+        heard = turn_class(stance, context)
+        if heard in (TurnClass.YES, TurnClass.NO):
             return self._answer(utt, "yes_no_answer")
-        if kind in (Kind.AIZUCHI, Kind.AFFIRMATIVE):
-            return self._discard(utt, "aizuchi")
-        if kind is Kind.EMPTY:
+        if heard is TurnClass.INTERRUPT:
+            return self._answer(utt, "interrupt")
+        if stance is Stance.EMPTY:
             return self._discard(utt, "no_words") if self._bot_active else self._answer(utt, "caller_turn")
-        return self._answer(utt, kind.value)
+        if heard is TurnClass.BACKCHANNEL or self._bot_active:
+            return self._discard(utt, "aizuchi")  # over the question itself, うーん is a 相槌 too
+        if stance is Stance.HESITATION:  # the question has played: the caller is thinking, not answering
+            return self._schedule_response(utt, "hesitation", self.config.hesitation_wait_ms)
+        return self._answer(utt, "caller_turn")  # そっか, なるほど: no answer; the bot asks again
 
     def _answer(self, utt: _Utterance, reason: str) -> list[Action]:
         actions: list[Action] = []
@@ -217,14 +226,15 @@ class TurnController:
         utt.wait_until = None
         return [Discard(reason, utt.item_id, utt.transcript or "")]
 
-    def _schedule_response(self, utt: _Utterance, reason: str) -> list[Action]:
+    def _schedule_response(self, utt: _Utterance, reason: str, delay_ms: int | None = None) -> list[Action]:
         if utt.stopped_at is None:
             return []  # still talking: `speech_stopped` schedules the answer
         utt.settled = True
         utt.wait_until = None
-        if self.config.speak_delay_ms <= 0:
+        delay_ms = self.config.speak_delay_ms if delay_ms is None else delay_ms
+        if delay_ms <= 0:
             return [self._respond(utt.item_id, reason)]
-        self._respond_at = self._clock() + self.config.speak_delay_ms / 1000
+        self._respond_at = self._clock() + delay_ms / 1000
         self._respond_item, self._respond_reason = utt.item_id, reason
         return []
 

@@ -65,18 +65,3 @@ def resolve_preset(name: str, overrides: dict[str, Any] | None = None) -> VadPre
         raise ValueError(f"unknown VAD preset {name!r}; choose one of {', '.join(PRESETS)}") from None
     changes = {k: v for k, v in (overrides or {}).items() if k in OVERRIDABLE and v is not None}
     return replace(preset, **changes)
-
-
-def preset_from_settings(settings: Any) -> VadPreset:
-    """Reads VAD_PRESET and the VAD_* override variables from Settings."""
-    return resolve_preset(
-        settings.vad_preset,
-        {
-            "threshold": settings.vad_threshold,
-            "prefix_padding_ms": settings.vad_prefix_padding_ms,
-            "silence_duration_ms": settings.vad_silence_duration_ms,
-            "max_output_tokens": settings.vad_max_output_tokens,
-            "speak_delay_ms": settings.vad_speak_delay_ms,
-            "response_cooldown_ms": settings.vad_response_cooldown_ms,
-        },
-    )

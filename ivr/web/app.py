@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -13,20 +12,20 @@ from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
 from ivr.bridge.transfer import CallControl, call_control_from_settings
+from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
-from ivr.telephony.signature import SignatureChecker
-from ivr.telephony.stream_tokens import StreamTokens
+from ivr.settings import Settings
+from ivr.turn.classifier import warm_up
 from ivr.turn.machine import TurnConfig
-from ivr.turn.vad_presets import preset_from_settings
+from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
-from ivr.web.limits import FailureLimiter
 from ivr.web.media import media_socket
 from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
 
 
-def bridge_config_from_settings(settings: Any) -> BridgeConfig:
-    preset = preset_from_settings(settings)
+def bridge_config_from_settings(settings: Settings) -> BridgeConfig:
+    preset = vad_preset(settings)
     turn = TurnConfig(
         mode=settings.turn_mode,
         speak_delay_ms=preset.speak_delay_ms,
@@ -42,7 +41,7 @@ def bridge_config_from_settings(settings: Any) -> BridgeConfig:
 
 
 def create_app(
-    settings: Any,
+    settings: Settings,
     conversation_factory: ConversationFactory,
     *,
     realtime_connector: RealtimeConnector | None = None,
@@ -52,20 +51,15 @@ def create_app(
     registry: CollectorRegistry | None = None,
 ) -> web.Application:
     """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
-    auth = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
-    sha256_key = (
-        settings.twilio_webhook_signing_key.get_secret_value() if settings.twilio_webhook_signing_key else None
-    )
+    config = WebConfig.from_settings(settings)
     state = WebState(
-        settings=settings,
+        config=config,
         factory=conversation_factory,
         connector=realtime_connector or sdk_connector(settings),
         call_control=transfer or call_control_from_settings(settings),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
-        signatures=SignatureChecker(auth, sha256_key),
-        tokens=StreamTokens(settings.stream_token_ttl_seconds),
-        limiter=FailureLimiter(),
+        gate=Gate.from_settings(settings),
         engine=engine,
     )
     app = web.Application(client_max_size=64 * 1024)
@@ -77,15 +71,27 @@ def create_app(
     app.router.add_get("/metrics", metrics)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
+    app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
+    app.on_response_prepare.append(_no_server_header)
     return app
+
+
+async def _no_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Strangers learn nothing of the stack (aiohttp and Python versions) from any answer."""
+    response.headers.pop("Server", None)
+
+
+async def _load_turn_classifier(app: web.Application) -> None:
+    """Load the morphological dictionary before the first call, not during its first 相槌."""
+    warm_up()
 
 
 async def _own_engine(app: web.Application) -> AsyncIterator[None]:
     from schedules.db import make_engine
 
     state = app[STATE]
-    state.engine = make_engine(state.settings.database_url)
+    state.engine = make_engine(state.config.database_url)
     yield
     await state.engine.dispose()
 

@@ -1,8 +1,18 @@
 """`GET /twilio/media`: the Media Streams socket, one per call.
 
-The upgrade must carry a valid signature over the public wss:// URL, and the `start` frame the
-one-time token the webhook issued for that CallSid. Bad frames are counted and skipped; a silent
-socket (idle timer) or an over-long call ends only this call.
+Two checks, because the upgrade's signature is over the fixed `<Stream url>` (the same for every
+call, so a copy of it replays forever): the upgrade must carry a valid signature, and then the
+`start` frame, within MEDIA_START_SECONDS of the upgrade, must carry the stream token the webhook
+issued for that CallSid (`ivr.telephony.stream_tokens`). Only a good token opens the Realtime
+session (billed by the minute): its HMAC is checked at once, then the session opens while the
+token is spent in the shared database, and closes again if that fails.
+
+A socket that brings no good `start` (none in time, a malformed one, a wrong, expired or spent
+token, or a close first) counts against its source; a source with too many of those is refused
+at the upgrade even with a valid signature, since only a copy of the upgrade signature gets that
+far (an outsider's own Twilio account makes Twilio's addresses fail the signature instead, which
+never refuses a signed request). Bad frames are counted and skipped; after `start` only the
+caller's audio keeps the socket alive (idle timer), so junk frames cannot hold a call slot.
 
 Frames arrive 50 times a second per call, so the loop is lean: text frames stay bytes for orjson,
 and the idle timer is one clock read per frame instead of a timeout context per `receive`.
@@ -12,18 +22,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from ivr.bridge.call import CallBridge
 from ivr.conversation import CallContext
+from ivr.log_setup import where_it_failed
 from ivr.telephony import media_frames
 from ivr.telephony.signature import public_url
 from ivr.web.media_writer import MediaSocketWriter
-from ivr.web.state import MAX_MEDIA_MESSAGE, STATE, WebState, source_of
+from ivr.web.refusals import refuse_bad_signature
+from ivr.web.state import MAX_MEDIA_MESSAGE, STATE, WebState
 
 _log = logging.getLogger("ivr.web")
 _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+_CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
+# Why a socket ended before a good `start`; all but the database's own failure count against the source.
+NOT_COUNTED = frozenset({"token_store_failed"})
 
 
 class IdleWatch:
@@ -59,17 +76,15 @@ class IdleWatch:
 
 async def media_socket(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
-    source = source_of(request)
-    if state.limiter.blocked(source):
-        state.metrics.calls_rejected.labels("source_blocked").inc()
-        return web.Response(status=429, text="too many failed attempts")
     if state.public_base is None:
         return web.Response(status=403, text="forbidden")
     url = public_url(state.public_base, "/twilio/media", websocket=True)
-    if not state.signatures.valid(url, {}, request.headers):
-        state.limiter.fail(source)
-        state.metrics.calls_rejected.labels("bad_signature").inc()
-        return web.Response(status=403, text="forbidden")
+    if not state.gate.signatures.valid(url, {}, request.headers):
+        return refuse_bad_signature(state, request)
+    source = state.gate.source_of(request)
+    if state.gate.bad_streams.blocked(source):
+        state.metrics.calls_rejected.labels("source_blocked").inc()
+        return web.Response(status=429, text="too many failed attempts")
     if state.at_capacity:
         state.metrics.calls_rejected.labels("capacity").inc()
         return web.Response(status=503, text="at capacity")
@@ -88,17 +103,25 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     )
     state.bridges.add(bridge)
     state.metrics.calls_active.inc()
-    bridge.begin()
     reason = "twilio_closed"
     try:
-        async with asyncio.timeout(state.settings.max_call_seconds):
-            reason = await _pump_until_idle(ws, bridge, state, source)
+        async with asyncio.timeout(state.config.max_call_seconds):
+            refused = await _start(ws, bridge, state)
+            if refused is not None:
+                reason = refused
+                if refused not in NOT_COUNTED:
+                    state.gate.bad_streams.fail(source)
+                state.metrics.calls_rejected.labels(refused).inc()
+            else:
+                reason = await _pump_until_idle(ws, bridge, state)
         if writer.stalled:
             reason = "twilio_not_reading"
     except TimeoutError:
         reason = "max_call_duration"
     except Exception as exc:  # one broken call must not take the process down
-        _log.exception("call=%s media loop failed: %s", bridge.log.call_id, type(exc).__name__)
+        # No traceback: its frames' source lines and the exception's message may quote what the
+        # caller said or a number; the type and the place are enough to find it.
+        _log.error("call=%s media loop failed: %s at %s", bridge.log.call_id, type(exc).__name__, where_it_failed(exc))
         reason = "error"
     finally:
         await bridge.close(reason)
@@ -107,12 +130,76 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, source: str) -> str:
+async def _start(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str | None:
+    """Waits for `start` and redeems its token; None once the call has started, else why not."""
+    try:
+        async with asyncio.timeout(state.config.media_start_seconds):
+            frame = await _first_start(ws, state)
+    except TimeoutError:
+        return "no_start"
+    if frame is None:
+        return "closed_before_start"
+    return await _redeem(frame, bridge, state)
+
+
+async def _first_start(ws: web.WebSocketResponse, state: WebState) -> dict[str, Any] | None:
+    """The `start` frame (None if the stream ends first); frames before it other than `connected`
+    are counted and dropped: they do not put the deadline off."""
+    while True:
+        msg = await ws.receive()
+        if msg.type is not WSMsgType.TEXT:
+            if msg.type in _CLOSED:
+                return None
+            state.metrics.bad_frames.inc()
+            continue
+        frame = media_frames.parse(msg.data)
+        if frame is not None and frame["event"] == "start":
+            return frame
+        if frame is not None and frame["event"] == "stop":
+            return None
+        if frame is None or frame["event"] != "connected":
+            state.metrics.bad_frames.inc()
+
+
+async def _redeem(frame: dict[str, Any], bridge: CallBridge, state: WebState) -> str | None:
+    info = media_frames.start_info(frame)
+    if info is None:
+        return "bad_start"
+    call_sid, stream_sid, params = info
+    token = params.pop("token", "")
+    now = state.gate.wall_clock()
+    expires_at = state.gate.signer.verify(call_sid, params, token, now)
+    if expires_at is None:
+        _log.warning("call=%s media stream refused: bad or expired stream token", _loggable(call_sid))
+        return "bad_token"
+    bridge.begin()  # the Realtime session opens while the token is spent; closed with the bridge if that fails
+    try:
+        if state.engine is None:
+            raise RuntimeError("no database engine")
+        spent = await state.gate.ledger.spend(state.engine, call_sid, expires_at, int(now))
+    except Exception as exc:
+        _log.warning("call=%s stream token not spent (%s): refused", call_sid, type(exc).__name__)
+        return "token_store_failed"
+    if not spent:
+        _log.warning("call=%s media stream refused: stream token already used", call_sid)
+        return "token_reused"
+    caller = params.pop("from", "") or None
+    await bridge.on_start(CallContext(call_sid=call_sid, stream_sid=stream_sid, caller_phone=caller,
+                                      custom_parameters=params))
+    return None
+
+
+def _loggable(call_sid: str) -> str:
+    """A CallSid from a frame nobody has vouched for yet: logged only if it looks like one."""
+    return call_sid if _CALL_SID.fullmatch(call_sid) else "malformed"
+
+
+async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str:
     task = asyncio.current_task()
     assert task is not None
-    watch = IdleWatch(state.settings.media_idle_seconds)
+    watch = IdleWatch(state.config.media_idle_seconds)
     try:
-        return await _pump(ws, bridge, state, source, watch)
+        return await _pump(ws, bridge, state, watch)
     except asyncio.CancelledError:
         if watch.fired and task.uncancel() == 0:  # our own cancel, not a shutdown or the call's time limit
             return "idle"
@@ -121,12 +208,14 @@ async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state:
         watch.stop()
 
 
-async def _pump(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, source: str, watch: IdleWatch) -> str:
-    """Feeds Twilio's frames to the bridge until the stream stops; returns why it ended."""
-    started = False
+async def _pump(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, watch: IdleWatch) -> str:
+    """Feeds Twilio's frames to the bridge until the stream stops; returns why it ended.
+
+    Only the caller's audio touches the idle timer: Twilio streams it without pause for as long as
+    the call is up, so a socket sending anything else (marks, junk) is idle all the same.
+    """
     while True:
         msg = await ws.receive()
-        watch.touch()
         if msg.type is not WSMsgType.TEXT and msg.type in _CLOSED:
             return "twilio_closed"
         if bridge.closed:
@@ -140,39 +229,18 @@ async def _pump(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, 
             payload = media_frames.media_payload(frame)
             if payload is None:
                 state.metrics.bad_frames.inc()
-            elif started:
+            else:
+                watch.touch()
                 await bridge.on_media(payload)
         elif event == "mark":
             name = media_frames.mark_name(frame)
             if name is not None:
                 bridge.on_mark(name)
-        elif event == "start" and not started:
-            ctx = _redeem(frame, state, source)
-            if ctx is None:
-                return "bad_start"
-            await bridge.on_start(ctx)
-            started = True
         elif event == "dtmf":
             digit = media_frames.dtmf_digit(frame)
-            if digit is not None and started:
+            if digit is not None:
                 bridge.on_dtmf(digit)
         elif event == "stop":
             return "caller_hung_up"
-        elif event != "connected":
+        else:
             state.metrics.bad_frames.inc()
-
-
-def _redeem(frame: dict[str, object], state: WebState, source: str) -> CallContext | None:
-    info = media_frames.start_info(frame)
-    if info is None:
-        state.metrics.calls_rejected.labels("bad_start").inc()
-        return None
-    call_sid, stream_sid, params = info
-    token = params.pop("token", "")
-    if not state.tokens.redeem(call_sid, token):
-        state.limiter.fail(source)
-        state.metrics.calls_rejected.labels("bad_token").inc()
-        _log.warning("call=%s media stream refused: bad or reused stream token", call_sid)
-        return None
-    caller = params.pop("from", "") or None
-    return CallContext(call_sid=call_sid, stream_sid=stream_sid, caller_phone=caller, custom_parameters=params)

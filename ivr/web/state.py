@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,40 +11,33 @@ from ivr.bridge.call import BridgeConfig, CallBridge
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector
 from ivr.bridge.transfer import CallControl
+from ivr.config import WebConfig
 from ivr.conversation import ConversationFactory
-from ivr.telephony.signature import SignatureChecker
-from ivr.telephony.stream_tokens import StreamTokens
-from ivr.web.limits import FailureLimiter
+from ivr.web.gate import Gate
 
 MAX_MEDIA_MESSAGE = 64 * 1024
 
 
 @dataclass
 class WebState:
-    settings: Any
+    config: WebConfig
     factory: ConversationFactory
     connector: RealtimeConnector
     call_control: CallControl
     bridge_config: BridgeConfig
     metrics: BridgeMetrics
-    signatures: SignatureChecker
-    tokens: StreamTokens
-    limiter: FailureLimiter
+    gate: Gate
     engine: AsyncEngine | None = None
     bridges: set[CallBridge] = field(default_factory=set)
+    last_readiness_problem: str = ""
 
     @property
     def public_base(self) -> str | None:
-        base: str | None = self.settings.public_base_url
-        return base
+        return self.config.public_base_url
 
     @property
     def at_capacity(self) -> bool:
-        return len(self.bridges) >= self.settings.max_concurrent_calls
+        return len(self.bridges) >= self.config.max_concurrent_calls
 
 
 STATE: web.AppKey[WebState] = web.AppKey("ivr_state", WebState)
-
-
-def source_of(request: web.Request) -> str:
-    return request.remote or "unknown"

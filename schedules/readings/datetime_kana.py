@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from schedules.readings.numbers import counted, normalize, number_kana
+from jtext.folds import numbers_text
+from schedules.readings.numbers import counted, number_kana
 
 _DAYS = {
     1: "ツイタチ",
@@ -113,7 +114,7 @@ def _date_match_kana(m: re.Match[str]) -> str | None:
 
 def date_reading(text: str) -> str | None:
     """The reading of a whole date ('2026-12-01', '12月1日', '12/1(火)', '1日'), None if not one."""
-    text = normalize(text).strip()
+    text = numbers_text(text).strip()
     for pattern in _DATE_RES:
         m = pattern.fullmatch(text)
         if m:
@@ -143,7 +144,7 @@ def pattern_is_clock(m: re.Match[str]) -> bool:
 
 def time_reading(text: str) -> str | None:
     """The reading of a whole time ('9:00', '午前0時', '14時半'), None if not one."""
-    text = normalize(text).strip()
+    text = numbers_text(text).strip()
     for pattern in _TIME_RES:
         m = pattern.fullmatch(text)
         if m:

@@ -8,68 +8,40 @@ Convention (what `reading()` returns):
   (loanwords: バース, パレット) or where the speaker stretches a digit (phone ニー, ゴー).
 - Particles are written as said: は → ワ, へ → エ.
 
-Voices read both spellings of a long vowel the same, so `reading_key` folds them for
-comparisons: QA case files may write トーキョート or トウキョウト and both match.
+Voices read both spellings of a long vowel the same, so readings are compared on
+`jtext.folds.reading_key`: QA case files may write トーキョート or トウキョウト and both match.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from dataclasses import dataclass
 
-PAUSE = "、"
+from jtext.folds import reading_key
+from jtext.openjtalk import PAUSE
 
-_ROWS = {
-    "ア": "アカガサザタダナハバパマヤャラワァ",
-    "イ": "イキギシジチヂニヒビピミリィ",
-    "ウ": "ウクグスズツヅヌフブプムユュルゥヴッ",
-    "エ": "エケゲセゼテデネヘベペメレェ",
-    "オ": "オコゴソゾトドノホボポモヨョロヲォ",
-}
-_VOWEL = {ch: vowel for vowel, chars in _ROWS.items() for ch in chars}
-_HIRA_TO_KATA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
-_SEPARATORS = re.compile(r"[\s、。，,・･'’]+")
+__all__ = ["PAUSE", "Reading", "same_reading"]
 
 
-def to_katakana(text: str) -> str:
-    """Hiragana to katakana, half-width to full-width; everything else unchanged."""
-    return unicodedata.normalize("NFKC", text).translate(_HIRA_TO_KATA)
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A rendered reading and whether it rests on a guess of the general dictionary.
 
-
-def reading_key(text: str) -> str:
-    """A comparison key: separators dropped, long-vowel spellings folded, ヅ/ヂ as ズ/ジ.
-
-    ー takes the previous vowel; ウ after an o- or u-sound and イ after an e-sound count as that
-    vowel, so トーキョート, トウキョウト and トオキョオト share one key.
+    For an address, `uncertain` is True when pyopenjtalk had to read kanji or Latin letters of a
+    place name that Japan Post's data does not cover: text before the address's first block number
+    that is not a Japan Post unit (a town Japan Post doesn't list, a 小字 after 字, an address whose
+    city isn't found), or a Kyoto street outside the street table. It is False when the place names
+    all come from Japan Post's kana (prefecture, district, city, ward, town, 大字/字) or are written
+    in kana; numbers, units and Kyoto's directions are read by rule, and text after the block
+    numbers (buildings, floors, 第2倉庫) is not a place name, so neither counts.
+    For free text (names, cargo, notes, and dates, times or phones that no rule could read) it is
+    True when pyopenjtalk read any kanji or Latin letters.
+    A reading a dispatcher typed in the file is not rendered, so it is never uncertain.
     """
-    kana = _SEPARATORS.sub("", to_katakana(text)).replace("ヅ", "ズ").replace("ヂ", "ジ")
-    out: list[str] = []
-    prev = ""
-    for ch in kana:
-        if ch == "ー" and prev in ("ア", "イ", "ウ", "エ", "オ"):
-            ch = prev
-        elif ch == "ウ" and prev in ("オ", "ウ"):
-            ch = prev
-        elif ch == "イ" and prev == "エ":
-            ch = "エ"
-        out.append(ch)
-        prev = _VOWEL.get(ch, "")
-    return "".join(out)
+
+    kana: str
+    uncertain: bool = False
 
 
 def same_reading(a: str, b: str) -> bool:
     """True when two readings sound the same under the conventions above."""
     return reading_key(a) == reading_key(b)
-
-
-def merge_long_vowels(pron: str, read: str) -> str:
-    """The spoken form `pron` with its ー spelled as the dictionary reading `read` spells them.
-
-    pyopenjtalk gives both: `pron` carries the sound changes (ロッポン, ワ for は) and writes
-    long vowels with ー; `read` spells them with the vowel (トウキョウ). Only where the two align
-    letter for letter and `pron` has ー is the vowel taken from `read`.
-    """
-    pron = pron.replace("’", "")
-    if "ー" not in pron or len(pron) != len(read):
-        return pron
-    return "".join(r if p == "ー" and r in "アイウエオ" else p for p, r in zip(pron, read, strict=True))

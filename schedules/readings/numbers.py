@@ -7,7 +7,8 @@ number is read in parts and only the last part is adjusted for the counter.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from jtext.scripts import width
 
 DIGITS = ("ゼロ", "イチ", "ニ", "サン", "ヨン", "ゴ", "ロク", "ナナ", "ハチ", "キュウ")
 _UNITS = ((10**12, "チョウ"), (10**8, "オク"), (10**4, "マン"))
@@ -283,16 +284,4 @@ def kana_with_digits(kana: str) -> str:
             return counted(n, "", "p")
         return number_kana(n)
 
-    return _KANA_DIGITS.sub(spoken, unicodedata.normalize("NFKC", kana))
-
-
-_DASHES = "‐‑‒–—―−－ｰー-"
-_DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[{_DASHES}]\s*(?=\d)")
-_THOUSANDS_SEP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width digits and letters to ASCII), dashes between digits to '-', 1,200 → 1200."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _DASH_BETWEEN_DIGITS.sub("-", text)
-    return _THOUSANDS_SEP.sub("", text)
+    return _KANA_DIGITS.sub(spoken, width(kana))

@@ -9,9 +9,9 @@ Groups are separated by PAUSE ("、"), which the voice reads as a short break.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from schedules.readings.kana import PAUSE
+from jtext.openjtalk import PAUSE
+from jtext.scripts import width
 
 PHONE_DIGITS = ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュウ")
 _GROUP = re.compile(r"\d+")
@@ -54,7 +54,7 @@ def group_kana(group: str) -> str:
 
 def phone_kana(text: str) -> str:
     """'090-1111-0001' → ゼロキュウゼロ、イチイチイチイチ、ゼロゼロゼロイチ."""
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = width(text).strip()
     plus = text.startswith("+")
     groups = _GROUP.findall(text)
     if not groups:

@@ -1,9 +1,10 @@
 """Free text (cargo, notes, destination names): pyopenjtalk, with numbers read by our rules.
 
-Dates, times, phone numbers and number+counter pairs are cut out and read by the rules in
-`datetime_kana`, `phone` and `numbers` (午前0時 レイジ, 3.5t サンテンゴトン, -18℃ マイナス…);
-everything between them goes to pyopenjtalk, which knows ordinary words far better than any
-table we could keep.
+Dates, times, time ranges, phone numbers and number+counter pairs are cut out and read by the
+rules in `datetime_kana`, `phone` and `numbers` (午前0時 レイジ, 9:00-10:00 クジカラ ジュウジマデ,
+3.5t サンテンゴトン, -18℃ マイナス…); everything between them goes to pyopenjtalk, which knows
+ordinary words far better than any table we could keep. `text_reading` also says whether
+pyopenjtalk had to read kanji or Latin letters: that part is the dictionary's guess.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from jtext.folds import numbers_text
+from jtext.openjtalk import spoken_kana as g2p
+from jtext.scripts import HYPHENS, KANJI, LONG_MARK
 from schedules.readings.datetime_kana import DATE_IN_TEXT, TIME_IN_TEXT, date_reading, time_reading
-from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana, normalize
-from schedules.readings.openjtalk import g2p
+from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana
 from schedules.readings.phone import PHONE_IN_TEXT, phone_kana
 
 _ASCII_COUNTERS = {"t", "m", "L", "g", "kg", "km", "cm", "ft", "cs", "c/s", "C/S", "PL", "F"}
@@ -48,25 +51,45 @@ _VOCAB_RE = re.compile("|".join(sorted(map(re.escape, VOCABULARY), key=len, reve
 
 
 def _time(m: re.Match[str]) -> str:
-    return time_reading(m.group(0)) or g2p(m.group(0))
+    return _said_time(m.group(0))
 
 
-# A range of times (9:00～10:00, 10時～, ～12時): the tilde is カラ/マデ, which the voice won't say
-# by itself (9:00～10:00 would be クジジュウジ, two hours run together).
-_TILDE = "[～〜~]"
+# A range of times in any of the ways dispatchers write one: 9:00-10:00, 9:00～10:00, 9時〜10時,
+# 9時-10時, 9-10時, 午前9時～午後3時, 9:00~ (from), ~12:00 (until), with まで/迄 after the end or not.
+# The dash or tilde is カラ … マデ, which no voice says by itself (9:00-10:00 would be クジジュウジ,
+# two hours run together).
+_TILDES = "~〜∼"
+_RANGE_SEP = rf"\s*[{_TILDES}{re.escape(HYPHENS)}{LONG_MARK}]\s*"
 _TIME_ONLY = TIME_IN_TEXT.pattern + r"(?!間)"
+_HOUR_END = r"(?:午前|午後)?\s*\d{1,2}時(?:半|\d{1,2}分)?(?![\d:間])"
+_UNTIL = r"(?P<{}>まで|迄)?"
 _TIME_RANGE = re.compile(
-    rf"(?P<start>{_TIME_ONLY})\s*{_TILDE}\s*(?P<end>{_TIME_ONLY})?|{_TILDE}\s*(?P<until>{_TIME_ONLY})"
+    rf"(?P<start>{_TIME_ONLY})(?:{_RANGE_SEP}(?P<end>{_TIME_ONLY}){_UNTIL.format('made')}"
+    rf"|{_RANGE_SEP}(?!\s*(?:\d|午前|午後)))"
+    rf"|(?<![\d:.])(?P<bare_ampm>午前|午後)?(?P<bare>\d{{1,2}}){_RANGE_SEP}(?P<bare_end>{_HOUR_END})"
+    rf"{_UNTIL.format('bare_made')}"
+    rf"|(?<![\d:時分半])[{_TILDES}]\s*(?P<until>{_TIME_ONLY}){_UNTIL.format('until_made')}"
 )
+# Spaces around the dash or tilde of a range (9時 〜 10時) would split it into separate chunks.
+_SPACED_RANGE = re.compile(
+    rf"(?<=[\d時分半])\s*([{_TILDES}{re.escape(HYPHENS)}{LONG_MARK}])\s*(?=午前|午後|\d)|\s+(?=[{_TILDES}]\s*\d)"
+)
+
+
+def _said_time(text: str) -> str:
+    return time_reading(text) or g2p(text)
 
 
 def _time_range(m: re.Match[str]) -> str:
     if m.group("until"):
-        return (time_reading(m.group("until")) or g2p(m.group("until"))) + "マデ"
-    start = (time_reading(m.group("start")) or g2p(m.group("start"))) + "カラ"
+        return _said_time(m.group("until")) + "マデ"
+    if m.group("bare"):
+        start = (m.group("bare_ampm") or "") + m.group("bare") + "時"
+        return _said_time(start) + "カラ " + _said_time(m.group("bare_end")) + "マデ"
+    start = _said_time(m.group("start")) + "カラ"
     if not m.group("end"):
         return start
-    return start + " " + (time_reading(m.group("end")) or g2p(m.group("end"))) + "マデ"
+    return start + " " + _said_time(m.group("end")) + "マデ"
 
 
 _BASEMENT = re.compile(r"(?<![A-Za-z])B(\d+)F(?![A-Za-z])")
@@ -102,23 +125,56 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 )
 
 
-def _render(text: str, rules: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]) -> list[str]:
+_Rules = tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
+
+
+def _render(text: str, rules: _Rules, guessed: list[str]) -> list[str]:
+    """Kana for `text`, rule by rule; what no rule reads goes to pyopenjtalk and is noted in `guessed`."""
     if not text:
         return []
     if not rules:
+        guessed.append(text)
         return [g2p(text)]
     (pattern, render), rest = rules[0], rules[1:]
     out: list[str] = []
     pos = 0
     for m in pattern.finditer(text):
-        out.extend(_render(text[pos : m.start()], rest))
+        out.extend(_render(text[pos : m.start()], rest, guessed))
         out.append(render(m))
         pos = m.end()
-    out.extend(_render(text[pos:], rest))
+    out.extend(_render(text[pos:], rest, guessed))
     return out
+
+
+# Text the dictionary has to interpret: kana is read as written, kanji and Latin letters are not.
+_INTERPRETED = re.compile(f"[{KANJI}A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_RANGE_MARKS = frozenset(_TILDES + HYPHENS + LONG_MARK)
+# Every rule after the vocabulary reads a number, so a chunk without digits skips them, and only a
+# chunk with a dash or tilde can hold a range of times.
+_WORD_RULES = _RULES[:1]
+_NO_RANGE_RULES = tuple(rule for rule in _RULES if rule[0] is not _TIME_RANGE)
+
+
+def _rules_for(chunk: str) -> _Rules:
+    if not _DIGIT.search(chunk):
+        return _WORD_RULES
+    return _RULES if _RANGE_MARKS.intersection(chunk) else _NO_RANGE_RULES
+
+
+def text_reading(text: str) -> tuple[str, bool]:
+    """Katakana for free text, and whether pyopenjtalk read kanji or Latin letters in it (a guess
+    from the general dictionary, which knows words better than place names)."""
+    guessed: list[str] = []
+    plain = numbers_text(text)
+    if _RANGE_MARKS.intersection(plain):
+        plain = _SPACED_RANGE.sub(lambda m: m.group(1) or "", plain)
+    chunks = [c for c in plain.split() if c]
+    rendered = ("".join(_render(c, _rules_for(c), guessed)) for c in chunks)
+    kana = " ".join(k for k in rendered if k)
+    return kana, any(_INTERPRETED.search(g) for g in guessed)
 
 
 def text_kana(text: str) -> str:
     """Katakana for free text; spaces in the text become short pauses (a space)."""
-    chunks = [c for c in normalize(text).split() if c]
-    return " ".join(k for k in ("".join(_render(c, _RULES)) for c in chunks) if k)
+    return text_reading(text)[0]

@@ -10,24 +10,22 @@ question's weight found in a document, in [0, 1], which makes a fixed floor mean
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from jtext.folds import search_text
+from jtext.scripts import KANJI
 
 _SPLIT = re.compile(r"[\s\u3000、。，．,.!?！？「」『』（）()・:：;；\-〜~]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
-_KANJI = re.compile(r"[\u4e00-\u9fff\u3005]")
+_KANJI = re.compile(f"[{KANJI}]")
 FUNCTION_WEIGHT = 0.15
 KANJI_WEIGHT = 0.5
-
-
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def bigrams(text: str) -> list[str]:
     """Overlapping pairs and single kanji of each run of text between punctuation."""
     grams: list[str] = []
-    for chunk in _SPLIT.split(fold(text)):
+    for chunk in _SPLIT.split(search_text(text)):
         if len(chunk) == 1:
             grams.append(chunk)
         grams.extend(chunk[i : i + 2] for i in range(len(chunk) - 1))

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,19 +22,19 @@ from schedules.search.embedded import EmbeddedSearch, replace_day_in_session
 
 if TYPE_CHECKING:
     from schedules.loader import LoadReport
+    from schedules.rendering import Progress
 
 OnLoaded = Callable[[AsyncSession, ScheduleDay], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 
-def make_search(settings: Any, sessionmaker: async_sessionmaker[AsyncSession]) -> DestinationSearch:
-    """Azure AI Search when AZURE_SEARCH_ENDPOINT is set, the embedded backend otherwise."""
-    endpoint = getattr(settings, "azure_search_endpoint", None)
-    if endpoint:
-        from schedules.search.azure import AzureDestinationSearch
+def make_search(sessionmaker: async_sessionmaker[AsyncSession], *, azure_endpoint: str | None, azure_key: str,
+                azure_index: str) -> DestinationSearch:
+    """Azure AI Search when an endpoint is given, the embedded backend (in the database) otherwise."""
+    if azure_endpoint:
+        from schedules.search.azure import AzureDestinationSearch  # the Azure SDK only when it is used
 
-        key = settings.azure_search_key.get_secret_value() if settings.azure_search_key else ""
-        return AzureDestinationSearch(endpoint, key, settings.azure_search_index)
+        return AzureDestinationSearch(azure_endpoint, azure_key, azure_index)
     return EmbeddedSearch(sessionmaker)
 
 
@@ -60,33 +59,24 @@ async def index_after_commit(search: DestinationSearch, sessionmaker: async_sess
     return len(docs)
 
 
-async def reindex_day(search: DestinationSearch, sessionmaker: async_sessionmaker[AsyncSession],
-                      depot_id: str, date: dt.date) -> int:
-    """Rebuild one day's documents from the committed schedule, on any backend."""
-    async with sessionmaker() as session:
-        docs = await current_documents(session, depot_id, date)
-    await search.replace_day(depot_id, date, docs)
-    return len(docs)
-
-
-async def load_and_index(sessionmaker: async_sessionmaker[AsyncSession], path: Path, *, settings: Any,
-                         dry_run: bool = False, progress: Any = None) -> LoadReport:
+async def load_and_index(sessionmaker: async_sessionmaker[AsyncSession], path: Path, *, depot_id: str,
+                         search: DestinationSearch, dry_run: bool = False,
+                         progress: Progress | None = None) -> LoadReport:
     """`load_schedule` with destination indexing: embedded in the load transaction, Azure after commit.
 
     A failed Azure upload does not undo the committed schedule (drivers still get their stops);
-    it is reported on stderr so the dispatcher can re-run the load, which re-indexes the day.
+    it is returned in the report's `warnings` so the dispatcher can re-run the load, which
+    re-indexes the day.
     """
     from schedules.loader import load_schedule
 
-    depot_id = getattr(settings, "depot_id", "default")
     report = await load_schedule(sessionmaker, path, dry_run=dry_run, on_loaded=embedded_on_loaded(depot_id),
                                  progress=progress)
-    search = make_search(settings, sessionmaker)
     if report.outcome in ("loaded", "unchanged") and report.summary.date and not isinstance(search, EmbeddedSearch):
         try:
             await index_after_commit(search, sessionmaker, depot_id, report.summary.date)
         except Exception as exc:
             log.warning("destination search not updated for %s: %s", report.summary.date, type(exc).__name__)
-            print(f"warning: the schedule is loaded but the destination search index was not updated "
-                  f"({type(exc).__name__}: {exc}); run the load again to retry", file=sys.stderr)
+            report.warnings.append(f"the schedule is loaded but the destination search index was not updated "
+                                   f"({type(exc).__name__}: {exc}); run the load again to retry")
     return report

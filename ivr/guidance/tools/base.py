@@ -1,7 +1,9 @@
 """What a tool handler gets (this call's state and the shared services) and how it answers.
 
 Every answer carries `instruction`, the next step of the flow from prompts/steps.md: the flow is
-chained through tool results rather than held in one long prompt.
+chained through tool results rather than held in one long prompt. Each tool also declares what
+the caller gets when it cannot answer (`OnFailure`), so the code that runs tools never decides
+that by a tool's name.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ivr.conversation import CallContext, ToolOutcome
 from ivr.guidance.deps import GuidanceDeps
-from ivr.guidance.prompts import Prompts
 from ivr.guidance.state import CallState
+from ivr.prompts.store import Prompts
 
 
 class Args(BaseModel):
@@ -35,11 +37,29 @@ class ToolEnv:
 
 
 @dataclass(frozen=True)
+class OnFailure:
+    """A tool's failure policy: the step the model is told (an apology, an "I don't know") and
+    whether the call then goes to a dispatcher."""
+
+    step: str
+    action: Literal["none", "transfer"] = "none"
+
+
+HAND_OVER = OnFailure("transfer", "transfer")  # the caller can't be helped without it: a person takes over
+APOLOGISE = OnFailure("tool_unavailable")  # the bot apologises and offers to ask again or hand over
+
+
+@dataclass(frozen=True)
 class Tool:
+    """One tool the model may call. `on_error`: the tool raised (a database error, say);
+    `on_no_answer`: the bridge got no answer from it in time."""
+
     name: str
     description: str
     args: type[Args]
     run: Callable[[ToolEnv, Any], Awaitable[ToolOutcome]]
+    on_error: OnFailure = HAND_OVER
+    on_no_answer: OnFailure = APOLOGISE
 
     def definition(self) -> dict[str, Any]:
         """The Realtime GA function tool definition, from the argument model's JSON schema."""

@@ -18,7 +18,6 @@ async def run(env: ToolEnv, args: ConfirmArgs) -> ToolOutcome:
     name_kana = env.state.pending_name_kana
     step = env.state.confirm(args.answer == "yes")
     if step == "lookup_transfer":
-        env.state.transferred = True
         return answer(env, step, action="transfer", reason="lookup_failed", status="not_confirmed")
     if step == "confirm_yes":
         return answer(env, step, status="confirmed", driver_name_kana=name_kana)

@@ -11,7 +11,6 @@ class EndArgs(Args):
 
 
 async def run(env: ToolEnv, args: EndArgs) -> ToolOutcome:
-    env.state.ended = True
     return answer(env, "end_call", status="ending", action="hangup", reason="done")
 
 

@@ -20,7 +20,7 @@ async def run(env: ToolEnv, args: NextStopArgs) -> ToolOutcome:
     stop = next_open(stops)
     if stop is None:
         return answer(env, "no_more_stops", status="none", date_kana=date_kana(env.today))
-    env.state.served = True
+    env.state.mark_served()
     position = stops.index(stop) + 1
     remaining = sum(1 for s in stops[position:] if s.status in ("planned", "arrived"))
     return answer(env, "next_stop", status="found", date_kana=date_kana(env.today),

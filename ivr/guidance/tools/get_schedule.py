@@ -25,7 +25,7 @@ async def run(env: ToolEnv, args: ScheduleArgs) -> ToolOutcome:
         stops = await driver_stops(session, date, env.state.driver_id)
     if not stops:
         return answer(env, "schedule_none", status="none", day=args.day, date_kana=date_kana(date))
-    env.state.served = True
+    env.state.mark_served()
     return answer(env, "schedule", status="found", day=args.day, date_kana=date_kana(date),
                   stops=[stop_kana(s, i) for i, s in enumerate(stops, start=1)])
 

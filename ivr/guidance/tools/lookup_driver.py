@@ -1,8 +1,8 @@
 """`lookup_driver`: the strict lookup, run in code; the model only relays what the caller said.
 
-The model's answer is the lookup's own view (`LookupResult.to_tool_output()`), with only the flow
-added on top: the next step from prompts/steps.md as `instruction` (editable live, so it replaces
-the lookup's built-in wording) and, on a hand-off, the transfer action.
+The model's answer is `lookup_answer`: the lookup's own view (`LookupResult.to_tool_output()`)
+with the next step from prompts/steps.md as `instruction`, the same answer `ivr lookup --json`
+shows staff as `model_view`; on a hand-off the call is transferred.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from ivr.conversation import ToolOutcome
-from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
+from ivr.guidance.lookup_answer import lookup_answer
+from ivr.guidance.tools.base import Args, Tool, ToolEnv
 
 
 class LookupArgs(Args):
@@ -24,11 +25,10 @@ async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
         result = await env.state.lookups.lookup(session, date=env.today, vehicle_text=args.vehicle_number,
                                                 name_text=args.driver_name)
     step = env.state.apply_lookup(result)
-    view = result.to_tool_output()
+    output = lookup_answer(result, env.prompts)
     if result.handoff:
-        env.state.transferred = True
-        return answer(env, step, action="transfer", reason="lookup_failed", **view)
-    return answer(env, step, expects_yes_no=(step == "lookup_confirm"), **view)
+        return ToolOutcome(output=output, action="transfer", reason="lookup_failed")
+    return ToolOutcome(output=output, expects_yes_no=(step == "lookup_confirm"))
 
 
 TOOL = Tool(

@@ -12,10 +12,11 @@ from rapidfuzz import fuzz
 
 from ivr.conversation import ToolOutcome
 from ivr.guidance.schedule_view import driver_stops, next_open, notes_heard_at, stop_destination_key
-from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer, not_identified
+from ivr.guidance.tools.base import Args, OnFailure, Tool, ToolEnv, answer, not_identified
+from jtext.folds import search_text
 from schedules.models import Stop
 from schedules.search.base import SearchHit
-from schedules.search.bigrams import coverage_scores, fold
+from schedules.search.bigrams import coverage_scores
 
 MIN_NAME_SIMILARITY = 60
 MAX_NOTE_LINES = 2
@@ -31,10 +32,10 @@ class SearchArgs(Args):
 def pick_stop(stops: list[Stop], destination: str | None) -> Stop | None:
     if not destination:
         return next_open(stops) or (stops[0] if stops else None)
-    wanted = fold(destination)
+    wanted = search_text(destination)
     scored = [
-        (max(fuzz.partial_ratio(wanted, fold(s.destination_name)),
-             fuzz.partial_ratio(wanted, fold(s.destination_name_kana))), s)
+        (max(fuzz.partial_ratio(wanted, search_text(s.destination_name)),
+             fuzz.partial_ratio(wanted, search_text(s.destination_name_kana))), s)
         for s in stops
     ]
     best = max(scored, key=lambda t: t[0], default=None)
@@ -84,4 +85,5 @@ TOOL = Tool(
     description="届け先の駐車場・入口・バース・受付などの質問に、登録済みの情報から答えます。",
     args=SearchArgs,
     run=run,
+    on_error=OnFailure("search_unknown"),  # a failed search is a question not answered: the call goes on
 )

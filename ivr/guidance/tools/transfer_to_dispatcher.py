@@ -19,7 +19,6 @@ MODEL_REASON = "caller_request"
 
 
 async def run(env: ToolEnv, args: TransferArgs) -> ToolOutcome:
-    env.state.transferred = True
     return answer(env, "transfer", status="transferring", action="transfer", reason=MODEL_REASON)
 
 

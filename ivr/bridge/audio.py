@@ -1,0 +1,90 @@
+"""The audio path, both ways: caller audio to the model, the model's audio to the caller.
+
+Audio is passed through as base64 μ-law without decoding: Twilio's `payload` becomes the
+`input_audio_buffer.append` audio and the model's `delta` becomes Twilio's `payload` unchanged,
+with byte counts from base64 length arithmetic. Each delta goes out as one Twilio `media`
+followed by its mark, however long the delta is, both in one socket write; the marks are how
+`PlaybackTracker` learns what the caller has heard. This runs 50 times a second each way per
+call, so it does nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from ivr.bridge.call_log import CallLog
+from ivr.bridge.clock import Clock
+from ivr.bridge.connection import RealtimeConnection
+from ivr.bridge.metrics import BridgeMetrics
+from ivr.bridge.playback import PlaybackTracker
+from ivr.bridge.realtime_client import RealtimeDropped
+from ivr.bridge.responses import ResponseState
+from ivr.bridge.twilio_socket import TwilioSocket
+from ivr.telephony import media_frames
+
+FrameProbe = Callable[[Literal["up", "down"], Literal["in", "out"], str], None]
+"""Called with each audio payload ("up" to the model, "down" to the caller) when the bridge gets it
+from its socket ("in") and right after it wrote it to the other one ("out"). Only the calls
+benchmark sets one, to time frames through the service; unset it costs an `is None` test."""
+
+
+class AudioPath:
+    def __init__(self, twilio: TwilioSocket, realtime: RealtimeConnection, playback: PlaybackTracker,
+                 responses: ResponseState, *, clock: Clock, metrics: BridgeMetrics, log: CallLog,
+                 probe: FrameProbe | None) -> None:
+        self._twilio = twilio
+        self._realtime = realtime
+        self._playback = playback
+        self._responses = responses
+        self._clock = clock
+        self._metrics = metrics
+        self._log = log
+        self._probe = probe
+        self.stream_sid = ""
+        self._speech_end_at: float | None = None
+
+    async def up(self, payload: str) -> None:
+        """One Twilio `media` payload to the model (kept while the session opens)."""
+        if self._probe is not None:
+            self._probe("up", "in", payload)
+        realtime = self._realtime
+        link = realtime.link
+        if link is None or not realtime.configured:
+            realtime.keep(payload)
+            return
+        try:
+            await link.send({"type": "input_audio_buffer.append", "audio": payload})
+        except RealtimeDropped:
+            return  # the connection's reader notices the drop and reconnects
+        if self._probe is not None:
+            self._probe("up", "out", payload)
+
+    def down(self, event: dict[str, Any]) -> None:
+        """One `response.output_audio.delta` to the caller, unless its response was cancelled."""
+        if self._responses.drops(event.get("response_id")):
+            return
+        payload = event.get("delta")
+        if not isinstance(payload, str) or not payload:
+            return
+        if self._probe is not None:
+            self._probe("down", "in", payload)
+        if self._speech_end_at is not None:
+            latency = self._clock.now() - self._speech_end_at
+            self._metrics.response_latency.observe(latency)
+            self._log.event("first_audio", latency_ms=int(latency * 1000))
+            self._speech_end_at = None
+        item_id = str(event.get("item_id", ""))
+        nbytes = media_frames.payload_bytes(payload)
+        mark = self._playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
+        self._twilio.send(media_frames.media(self.stream_sid, payload), media_frames.mark(self.stream_sid, mark))
+        if self._probe is not None:
+            self._probe("down", "out", payload)
+
+    def caller_stopped_speaking(self) -> None:
+        """Times the response latency: from here to the next audio sent to the caller."""
+        self._speech_end_at = self._clock.now()
+
+    def clear(self) -> None:
+        """Twilio drops the audio it has queued for the caller (the heard position is frozen first)."""
+        self._twilio.send(media_frames.clear(self.stream_sid))

@@ -1,0 +1,130 @@
+"""When the call leaves the bot: the hand-over and hang-up policy, as a pure state machine.
+
+A tool or the caller's own words ask for a transfer to a dispatcher or a hang-up (`want`); the
+bridge reports when the bot has fallen quiet (`quiet`), when the caller cut the bot off
+(`caller_interrupted`) and when the Realtime session is gone for good (`failed`); the grace
+deadline comes through `tick`. The policy answers with at most one `Transfer` or `HangUp` per
+call (and `HangUpWithdrawn`, for the log). The rules:
+
+- a transfer outranks a hang-up: a driver who asked for a person is never hung up on. The first
+  request of a kind is kept (the first transfer's reason is the one recorded);
+- a wanted action runs once the bot is quiet (nothing said, queued or being computed), or when
+  the grace period runs out, whichever comes first;
+- at that deadline the bot may never have reached its transfer line, so Twilio says it;
+- a caller who cuts the goodbye off with something meaningful is not done: the hang-up is
+  withdrawn;
+- a session that cannot go on is handed over at once, with Twilio's line.
+
+No sockets and no timers: the bridge asks `next_deadline()` when to call `tick()`, and time
+comes from an injected clock, so tests replay exact timelines (as for ivr/turn/machine.py).
+Further reasons a call leaves the bot (a drain before shutdown, the desk's opening hours) are
+further inputs here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A tool's or the caller's request. `bot_announces`: the model is about to say the transfer
+    line itself (a tool's answer tells it to), so Twilio need not say it again."""
+
+    kind: Literal["transfer", "hangup"]
+    reason: str
+    bot_announces: bool = False
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Dial the dispatcher; `announce`: Twilio says the transfer line before the `<Dial>`."""
+
+    reason: str
+    announce: bool
+
+
+@dataclass(frozen=True)
+class HangUp:
+    reason: str
+
+
+@dataclass(frozen=True)
+class HangUpWithdrawn:
+    reason: str
+
+
+Action = Transfer | HangUp | HangUpWithdrawn
+
+
+@dataclass(frozen=True)
+class _Pending:
+    request: Request
+    deadline: float
+
+
+class HandOverPolicy:
+    def __init__(self, grace_s: float, clock: Clock) -> None:
+        self._grace = grace_s
+        self._clock = clock
+        self._pending: _Pending | None = None
+        self._acted: Transfer | HangUp | None = None
+
+    @property
+    def acted(self) -> Transfer | HangUp | None:
+        """The transfer or hang-up that has started; after it nothing else may act on the call."""
+        return self._acted
+
+    @property
+    def pending(self) -> Request | None:
+        return self._pending.request if self._pending is not None else None
+
+    def want(self, request: Request) -> list[Action]:
+        if self._acted is not None:
+            return []
+        current = self._pending
+        if current is not None and (current.request.kind == "transfer" or request.kind != "transfer"):
+            return []
+        self._pending = _Pending(request, self._clock() + self._grace)
+        return []
+
+    def caller_interrupted(self) -> list[Action]:
+        if self._acted is None and self._pending is not None and self._pending.request.kind == "hangup":
+            self._pending = None
+            return [HangUpWithdrawn("caller_interrupted")]
+        return []
+
+    def quiet(self) -> list[Action]:
+        """The bot says nothing, has nothing queued and no tool is running: a wanted action runs now."""
+        return self._run(forced=False)
+
+    def tick(self) -> list[Action]:
+        if self._pending is not None and self._clock() >= self._pending.deadline:
+            return self._run(forced=True)
+        return []
+
+    def failed(self, reason: str) -> list[Action]:
+        """The bot cannot carry on (no Realtime session): the dispatcher takes over now."""
+        if self._acted is not None:
+            return []
+        self._pending = None
+        self._acted = Transfer(reason, announce=True)
+        return [self._acted]
+
+    def next_deadline(self) -> float | None:
+        return self._pending.deadline if self._pending is not None and self._acted is None else None
+
+    def _run(self, *, forced: bool) -> list[Action]:
+        if self._acted is not None or self._pending is None:
+            return []
+        request = self._pending.request
+        self._pending = None
+        if request.kind == "transfer":
+            self._acted = Transfer(request.reason, announce=forced or not request.bot_announces)
+        else:
+            self._acted = HangUp(request.reason)
+        return [self._acted]

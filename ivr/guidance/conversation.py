@@ -1,0 +1,142 @@
+"""`GuidanceConversation`: one call's conversation (the `Conversation` of ivr/conversation.py).
+
+It owns the call's flow state, its prompt snapshot and its call record; nothing here is shared
+between calls. A caller who asks for a person is handed over by `caller_said`, in code, whether
+or not the model calls `transfer_to_dispatcher`. `run_tool` never raises: a bad argument or a
+failing database becomes a structured error the model can act on (what the caller then gets is
+the failing tool's own declared policy), and the exception is logged with the call id only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from pydantic import ValidationError
+
+from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError, ToolFailure, ToolOutcome
+from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.person_request import default_rules
+from ivr.guidance.state import CallState
+from ivr.guidance.tools import TOOLS
+from ivr.guidance.tools.base import APOLOGISE, ToolEnv
+from ivr.records.recorder import CallRecorder
+from lookup.call_lookup import CallLookup
+
+log = logging.getLogger(__name__)
+PERSON_REQUESTED = "caller_asked_for_person"
+
+
+class GuidanceConversation:
+    def __init__(self, ctx: CallContext, deps: GuidanceDeps, recorder: CallRecorder) -> None:
+        self.ctx = ctx
+        self.deps = deps
+        # The call's one failure counter lives in its CallLookup; the caller ID breaks ties in it.
+        self.state = CallState(lookups=CallLookup(caller_phone=ctx.caller_phone))
+        self.prompts = deps.prompts.snapshot()
+        self.today = deps.today()
+        self.recorder = recorder
+        self._finished = False
+        # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
+        self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
+
+    @classmethod
+    async def start(cls, ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
+        recorder = CallRecorder(deps.sessionmaker, ctx.call_sid)
+        conv = cls(ctx, deps, recorder)
+        await recorder.start(turn_mode=deps.turn_mode, schedule_date=conv.today)
+        return conv
+
+    def instructions(self) -> str:
+        return self.prompts.instructions
+
+    def tools(self) -> list[dict[str, Any]]:
+        return [t.definition() for t in TOOLS.values()]
+
+    def greeting(self) -> str:
+        return self.prompts.greeting
+
+    def resumed(self) -> str:
+        return self.prompts.line("resumed")
+
+    def filler(self) -> str:
+        return self.prompts.line("filler")
+
+    def _error(self, code: str, message: str, details: list[dict[str, Any]] | None = None) -> ToolOutcome:
+        output: dict[str, Any] = {"status": "error", "error": code, "message": message}
+        if details:
+            output["details"] = details
+        output["instruction"] = self.prompts.step("bad_arguments")
+        return ToolOutcome(output=output)
+
+    async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
+        outcome = await self._run(name, arguments)
+        if outcome.action == "transfer":
+            self.state.hand_over(outcome.reason)
+        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        return outcome
+
+    async def _run(self, name: str, arguments: str) -> ToolOutcome:
+        self.record("tool_call", name, {"name": name, "arguments": arguments})
+        tool = TOOLS.get(name)
+        if tool is None:
+            return self._error("unknown_tool", f"no tool named {name!r}; use one of: {', '.join(TOOLS)}")
+        try:
+            raw = json.loads(arguments) if arguments and arguments.strip() else {}
+        except json.JSONDecodeError as exc:
+            return self._error("bad_json", f"arguments are not valid JSON: {exc.msg} at {exc.pos}")
+        if not isinstance(raw, dict):
+            return self._error("bad_arguments", "arguments must be a JSON object")
+        try:
+            args = tool.args.model_validate(raw)
+        except ValidationError as exc:
+            details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+            return self._error("bad_arguments", "arguments do not fit the tool's schema", details)
+        env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today)
+        try:
+            return await tool.run(env, args)
+        except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
+            log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
+            policy = tool.on_error
+            output = {"status": "error", "error": "tool_failed", "instruction": self.prompts.step(policy.step)}
+            return ToolOutcome(output=output, action=policy.action, reason="tool_failed")
+
+    def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
+        tool = TOOLS.get(name)
+        policy = tool.on_no_answer if tool is not None else APOLOGISE
+        if policy.action == "transfer":
+            self.state.hand_over(f"tool_{error}")
+        return ToolFailure(self.prompts.step(policy.step), policy.action)
+
+    def caller_said(self, text: str) -> CallerDirective | None:
+        if self.state.transferred or self.state.person_requested:
+            return None
+        phrase = default_rules().match(text)
+        if phrase is None:
+            return None
+        self.state.caller_asked_for_person()
+        log.info("call %s: the caller asked for a person", self.ctx.call_sid)
+        return CallerDirective("transfer", PERSON_REQUESTED)
+
+    def handed_over(self, reason: str) -> None:
+        self.state.hand_over(reason)
+
+    def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
+        if self.observer is not None:
+            self.observer(kind, text, dict(data or {}))
+        self.recorder.add(kind, text, data)
+
+    async def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        final = self.state.outcome()
+        metrics = {"transfer_reason": self.state.transfer_reason} if self.state.transfer_reason else None
+        hook = self.deps.after_call
+        also = partial(hook, caller_phone=self.ctx.caller_phone) if hook is not None else None
+        await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
+                                   lookup_failures=self.state.lookup_failures, metrics=metrics, also=also)
+        log.info("call %s finished: %s", self.ctx.call_sid, final)

@@ -1,0 +1,104 @@
+"""Timelines through the pure hand-over policy, with a hand-driven clock: who acts, when, and how."""
+
+from __future__ import annotations
+
+from fakes import FakeClock
+
+from ivr.bridge.handover import HandOverPolicy, HangUp, HangUpWithdrawn, Request, Transfer
+
+GRACE_S = 20.0
+
+
+def make() -> tuple[HandOverPolicy, FakeClock]:
+    clock = FakeClock()
+    return HandOverPolicy(GRACE_S, clock), clock
+
+
+def test_a_wanted_transfer_waits_for_the_bot_to_be_quiet() -> None:
+    policy, _ = make()
+    assert policy.want(Request("transfer", "caller_asked_for_person")) == []
+    assert policy.acted is None and policy.pending == Request("transfer", "caller_asked_for_person")
+    assert policy.quiet() == [Transfer("caller_asked_for_person", announce=True)]
+    assert policy.quiet() == [] and policy.next_deadline() is None
+
+
+def test_a_transfer_the_bot_announces_is_not_announced_again_by_twilio() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "caller_request", bot_announces=True))
+    assert policy.quiet() == [Transfer("caller_request", announce=False)]
+
+
+def test_transfer_outranks_a_pending_hang_up() -> None:
+    policy, _ = make()
+    policy.want(Request("hangup", "done", bot_announces=True))
+    policy.want(Request("transfer", "lookup_failed", bot_announces=True))
+    assert policy.quiet() == [Transfer("lookup_failed", announce=False)]
+
+
+def test_a_hang_up_never_replaces_a_pending_transfer_and_the_first_transfer_reason_is_kept() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "caller_asked_for_person"))
+    policy.want(Request("hangup", "done", bot_announces=True))
+    policy.want(Request("transfer", "caller_request", bot_announces=True))
+    assert policy.pending == Request("transfer", "caller_asked_for_person")
+    assert policy.quiet() == [Transfer("caller_asked_for_person", announce=True)]
+
+
+def test_the_grace_deadline_acts_even_if_the_bot_never_falls_quiet_and_twilio_then_announces() -> None:
+    policy, clock = make()
+    policy.want(Request("transfer", "caller_request", bot_announces=True))
+    deadline = policy.next_deadline()
+    assert deadline == clock.now() + GRACE_S
+    clock.t = deadline - 0.001
+    assert policy.tick() == []
+    clock.t = deadline
+    # the bot may never have reached its transfer line: Twilio says it
+    assert policy.tick() == [Transfer("caller_request", announce=True)]
+    assert policy.tick() == [] and policy.quiet() == []
+
+
+def test_a_transfer_replacing_a_hang_up_gets_its_own_grace() -> None:
+    policy, clock = make()
+    policy.want(Request("hangup", "done"))
+    clock.t += 5
+    policy.want(Request("transfer", "caller_asked_for_person"))
+    assert policy.next_deadline() == clock.now() + GRACE_S
+
+
+def test_the_caller_cutting_the_goodbye_off_withdraws_the_hang_up() -> None:
+    policy, _ = make()
+    policy.want(Request("hangup", "done", bot_announces=True))
+    assert policy.caller_interrupted() == [HangUpWithdrawn("caller_interrupted")]
+    assert policy.pending is None and policy.next_deadline() is None
+    assert policy.quiet() == []
+
+
+def test_an_interruption_never_withdraws_a_transfer() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "caller_asked_for_person"))
+    assert policy.caller_interrupted() == []
+    assert policy.quiet() == [Transfer("caller_asked_for_person", announce=True)]
+
+
+def test_a_hang_up_runs_when_quiet() -> None:
+    policy, _ = make()
+    policy.want(Request("hangup", "done", bot_announces=True))
+    assert policy.quiet() == [HangUp("done")]
+    assert policy.want(Request("transfer", "caller_asked_for_person")) == [] and policy.pending is None
+
+
+def test_a_failed_session_hands_over_at_once_unless_something_already_acted() -> None:
+    policy, _ = make()
+    policy.want(Request("hangup", "done"))
+    assert policy.failed("realtime_unavailable") == [Transfer("realtime_unavailable", announce=True)]
+    assert policy.pending is None and policy.quiet() == [] and policy.tick() == []
+    assert policy.failed("realtime_session_failed") == []
+
+
+def test_once_acted_nothing_else_acts() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "caller_request"))
+    policy.quiet()
+    assert policy.failed("realtime_unavailable") == []
+    assert policy.want(Request("hangup", "done")) == [] and policy.caller_interrupted() == []
+    assert policy.acted == Transfer("caller_request", announce=True)
