@@ -77,6 +77,7 @@ async def _one(kind: str, jobs: int, urls: str) -> tuple[str, ...]:
                 await after.worker.drain(600)
                 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
                 probe.cancel()
+                await after.worker.close()
                 done = await done_counts(sessionmaker)
             finally:
                 await engine.dispose()

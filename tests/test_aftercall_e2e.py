@@ -70,6 +70,7 @@ async def test_a_served_call_gets_its_summary_and_sms_and_calls_show_prints_them
         assert {k: r.state for k, r in (await jobs(sessionmaker, call_id)).items()} == {
             "summary": "pending", "sms": "pending"}
         await after.worker.drain()
+        await after.worker.close()
         # Twilio reports delivery to the service's status route, signed over the public URL.
         settings = aftercall_settings(openai.url)
         app = create_app(settings, build_factory(GuidanceConfig.from_settings(settings), sessionmaker),
@@ -116,6 +117,7 @@ async def test_a_call_handed_over_before_the_stop_was_read_gets_a_summary_but_no
             [("きゅうきゅうのきゅうきゅう", "やまだ"), ("きゅうきゅうのきゅうきゅう", "やまだ"),
              ("きゅうきゅうのきゅうきゅう", "やまだ")]), openai, twilio)
         await after.worker.drain()
+        await after.worker.close()
     finally:
         await openai.close()
         await twilio.close()

@@ -59,15 +59,25 @@ async def served_call(sessionmaker, tmp_path: Path):
     return record
 
 
-def built(sessionmaker, openai_standin, twilio_standin, **overrides) -> service.AfterCall:
-    config = aftercall_config(openai_standin.url, **overrides)
-    return service.build(config, sessionmaker, twilio_api_base=twilio_standin.url, rng=random.Random(3))
+@pytest.fixture
+async def built(sessionmaker, openai_standin, twilio_standin):
+    """Builds the after-call work against the stand-ins; every worker built is closed after the test."""
+    made: list[service.AfterCall] = []
+
+    def build(**overrides) -> service.AfterCall:
+        config = aftercall_config(openai_standin.url, **overrides)
+        made.append(service.build(config, sessionmaker, twilio_api_base=twilio_standin.url, rng=random.Random(3)))
+        return made[-1]
+
+    yield build
+    for after in made:
+        await after.worker.close()
 
 
 # ----- summaries ---------------------------------------------------------------------------------------
 async def test_a_summary_is_written_and_the_model_never_sees_the_phone_or_the_name(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built(sms_enabled=False)
     call_id = await served_call(after)
     await after.worker.drain()
     row = (await jobs(sessionmaker, call_id))["summary"]
@@ -87,8 +97,8 @@ async def test_a_summary_is_written_and_the_model_never_sees_the_phone_or_the_na
 
 
 async def test_summaries_are_retried_through_rate_limits_errors_and_timeouts(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False, summary_timeout_seconds=0.5)
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built(sms_enabled=False, summary_timeout_seconds=0.5)
     openai_standin.fail("429", "500", "timeout")
     call_id = await served_call(after)
     await after.worker.drain()
@@ -98,8 +108,8 @@ async def test_summaries_are_retried_through_rate_limits_errors_and_timeouts(
 
 
 async def test_a_summary_that_cannot_be_made_is_marked_failed_with_its_reason(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False, aftercall_max_attempts=2)
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built(sms_enabled=False, aftercall_max_attempts=2)
     openai_standin.fail("503", "500")
     call_id = await served_call(after)
     await after.worker.drain()
@@ -108,8 +118,8 @@ async def test_a_summary_that_cannot_be_made_is_marked_failed_with_its_reason(
 
 
 async def test_a_request_the_api_refuses_is_not_retried(sessionmaker, served_call, openai_standin,
-                                                        twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+                                                        twilio_standin, built) -> None:
+    after = built(sms_enabled=False)
     openai_standin.fail("404")
     call_id = await served_call(after)
     await after.worker.drain()
@@ -118,8 +128,8 @@ async def test_a_request_the_api_refuses_is_not_retried(sessionmaker, served_cal
 
 
 async def test_summaries_through_azure_openai_use_the_deployment(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False, openai_api_key=None,
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built(sms_enabled=False, openai_api_key=None,
                   azure_openai_endpoint=openai_standin.azure_endpoint, azure_openai_api_key="sk-sim",
                   summary_model="summary-deployment")
     call_id = await served_call(after)
@@ -128,14 +138,14 @@ async def test_summaries_through_azure_openai_use_the_deployment(
     assert openai_standin.requests[0].path == "/openai/deployments/summary-deployment/chat/completions"
 
 
-async def test_without_a_key_no_summary_is_queued(sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False, openai_api_key=None)
+async def test_without_a_key_no_summary_is_queued(sessionmaker, served_call, built) -> None:
+    after = built(sms_enabled=False, openai_api_key=None)
     call_id = await served_call(after)
     assert not after.enqueuer.summaries and await jobs(sessionmaker, call_id) == {}
 
 
-async def test_a_silent_call_is_skipped_without_asking_the_model(sessionmaker, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+async def test_a_silent_call_is_skipped_without_asking_the_model(sessionmaker, openai_standin, built) -> None:
+    after = built(sms_enabled=False)
     call_id = await record_call(sessionmaker, "CA1", [], driver=None, hook=after.enqueuer, outcome="hung_up")
     await after.worker.drain()
     row = (await jobs(sessionmaker, call_id))["summary"]
@@ -144,10 +154,10 @@ async def test_a_silent_call_is_skipped_without_asking_the_model(sessionmaker, o
 
 # ----- SMS -----------------------------------------------------------------------------------------------
 async def test_the_sms_goes_to_the_drivers_phone_with_the_stop_as_written(
-        sessionmaker, served_call, openai_standin, twilio_standin, caplog) -> None:
+        sessionmaker, served_call, openai_standin, twilio_standin, caplog, built) -> None:
     caplog.set_level(logging.DEBUG)
     with service_logging("DEBUG"):  # as an operator chasing a bug would run the service
-        after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+        after = built(summary_model="")
         call_id = await served_call(after)
         await after.worker.drain()
     row = (await jobs(sessionmaker, call_id))["sms"]
@@ -166,10 +176,10 @@ async def test_the_sms_goes_to_the_drivers_phone_with_the_stop_as_written(
 
 
 async def test_sms_failures_are_retried_and_a_refused_number_fails_without_the_number(
-        sessionmaker, served_call, openai_standin, twilio_standin, caplog) -> None:
+        sessionmaker, served_call, openai_standin, twilio_standin, caplog, built) -> None:
     caplog.set_level(logging.DEBUG)
     with service_logging("DEBUG"):
-        after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+        after = built(summary_model="")
         twilio_standin.fail_messages((429, 20429), (503, 20503))
         first = await served_call(after, "CA1")
         await after.worker.drain()
@@ -192,8 +202,8 @@ async def test_sms_failures_are_retried_and_a_refused_number_fails_without_the_n
 
 
 async def test_a_driver_who_opts_out_before_sending_gets_nothing(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built(summary_model="")
     call_id = await served_call(after)
     async with sessionmaker.begin() as session:
         await session.execute(update(Driver).where(Driver.name == "佐藤 健一").values(sms_opt_out=True))
@@ -203,8 +213,8 @@ async def test_a_driver_who_opts_out_before_sending_gets_nothing(
 
 
 async def test_a_phone_changed_since_the_call_gets_nothing(sessionmaker, served_call, openai_standin,
-                                                           twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, summary_model="")
+                                                           twilio_standin, built) -> None:
+    after = built(summary_model="")
     call_id = await served_call(after)
     async with sessionmaker.begin() as session:
         await session.execute(update(Driver).where(Driver.name == "佐藤 健一").values(phone="09099990000"))
@@ -214,9 +224,9 @@ async def test_a_phone_changed_since_the_call_gets_nothing(sessionmaker, served_
 
 
 async def test_the_worker_loop_reports_the_shared_queues_depth(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
     openai_standin.delay_s = 2.0  # the summary is still being written while the depth is sampled
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+    after = built(sms_enabled=False)
     await served_call(after, "CA1")
     await served_call(after, "CA2")
     registry = after.worker.metrics.registry
@@ -234,9 +244,9 @@ async def test_the_worker_loop_reports_the_shared_queues_depth(
 
 # ----- restarts -------------------------------------------------------------------------------------------
 async def test_a_stopped_worker_gives_its_jobs_back_and_the_next_one_finishes_them(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
     openai_standin.delay_s = 2.0
-    first = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+    first = built(sms_enabled=False)
     call_id = await served_call(first)
     first.worker.start()
     for _ in range(100):
@@ -247,14 +257,14 @@ async def test_a_stopped_worker_gives_its_jobs_back_and_the_next_one_finishes_th
     row = (await jobs(sessionmaker, call_id))["summary"]
     assert (row.state, row.attempts) == ("pending", 0)
     openai_standin.delay_s = 0.0
-    second = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+    second = built(sms_enabled=False)
     await second.worker.drain()
     assert (await jobs(sessionmaker, call_id))["summary"].state == "done"
 
 
 async def test_jobs_of_a_killed_worker_are_finished_after_its_lease(
-        sessionmaker, served_call, openai_standin, twilio_standin) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin)
+        sessionmaker, served_call, openai_standin, twilio_standin, built) -> None:
+    after = built()
     call_id = await served_call(after)
     await queue.claim(sessionmaker, limit=10, lease_s=0.2)  # claimed by a process that then died (kill -9)
     assert {r.state for r in (await jobs(sessionmaker, call_id)).values()} == {"running"}
@@ -266,8 +276,8 @@ async def test_jobs_of_a_killed_worker_are_finished_after_its_lease(
 
 
 async def test_the_worker_keeps_going_when_the_database_fails_for_a_while(
-        sessionmaker, served_call, openai_standin, twilio_standin, caplog) -> None:
-    after = built(sessionmaker, openai_standin, twilio_standin, sms_enabled=False)
+        sessionmaker, served_call, openai_standin, twilio_standin, caplog, built) -> None:
+    after = built(sms_enabled=False)
     call_id = await served_call(after)
     async with sessionmaker.begin() as session:  # the queue's table is gone: every claim fails
         await session.execute(text("ALTER TABLE aftercall_jobs RENAME TO aftercall_jobs_away"))

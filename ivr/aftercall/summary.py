@@ -56,9 +56,14 @@ class Summarizer:
     """The `summary` job handler."""
 
     def __init__(self, client: AsyncOpenAI, model: str, prompts: SectionFile = PROMPTS) -> None:
+        self._client = client
         self._completions = client.chat.completions  # loads the SDK's resource modules now, not mid-call
         self.model = model
         self.prompts = prompts
+
+    async def close(self) -> None:
+        """The SDK's connection pool (keep-alive sockets to the API) closes with the worker."""
+        await self._client.close()
 
     async def __call__(self, job: ClaimedJob, sessionmaker: async_sessionmaker[AsyncSession]) -> Done | Skip:
         async with sessionmaker() as session:

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,6 +35,11 @@ DEPTH_EVERY_S = 15.0  # how often the loop samples the queue's depth for the met
 
 class Handler(Protocol):
     async def __call__(self, job: ClaimedJob, sessionmaker: async_sessionmaker[AsyncSession]) -> Done | Skip: ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    async def close(self) -> None: ...
 
 
 class AfterCallWorker:
@@ -73,18 +78,29 @@ class AfterCallWorker:
         self._wake.set()
 
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Claim nothing more; let running jobs finish for `grace_s`, then give the rest back untried."""
+        """Claim nothing more; let running jobs finish for `grace_s`, then give the rest back untried;
+        then close what the handlers hold open (the SDKs' connection pools)."""
         self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()
             await asyncio.gather(self._loop_task, return_exceptions=True)
             self._loop_task = None
-        if not self._running:
-            return
-        _, stuck = await asyncio.wait(list(self._running), timeout=grace_s)
-        for task in stuck:
-            task.cancel()
-        await asyncio.gather(*stuck, return_exceptions=True)
+        if self._running:
+            _, stuck = await asyncio.wait(list(self._running), timeout=grace_s)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*stuck, return_exceptions=True)
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the handlers' clients (also after `drain`, for a worker that never ran its loop)."""
+        for handler in self._handlers.values():
+            if isinstance(handler, Closable):
+                try:
+                    await handler.close()
+                except Exception as exc:
+                    log.warning("aftercall: could not close a %s client (%s)", type(handler).__name__,
+                                type(exc).__name__)
 
     # ----- the loop ----------------------------------------------------------------------------------
     async def _run(self) -> None:
