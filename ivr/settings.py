@@ -6,14 +6,17 @@ answered: a typo in `TURN_MODE` discovered on a live call is a driver left in si
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.log_setup import parse_log_levels
+from ivr.opening_hours.closures import parse_closures
+from ivr.opening_hours.timetable import parse_timetable
 from ivr.redact import redact
 from ivr.web.client_address import parse_networks
 
@@ -88,6 +91,22 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None  # /metrics needs "Authorization: Bearer <token>"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics (only) on its own listener
 
+    # After the call (ivr/aftercall, docs/after-call.md): summaries, the SMS to the driver, retries.
+    summary_model: str = "gpt-4.1-mini"  # the model, or the deployment name on Azure OpenAI; "" = no summaries
+    openai_base_url: str | None = None  # the HTTP API's base URL (a local stand-in in tests)
+    summary_timeout_seconds: float = Field(default=30.0, gt=0)
+    sms_enabled: bool = False  # the depot's switch for the SMS to the driver
+    sms_from: str | None = None  # the Twilio number the SMS comes from (E.164) ...
+    sms_messaging_service_sid: str | None = None  # ... or a Messaging Service
+    aftercall_max_attempts: int = Field(default=6, ge=1, le=50)
+    aftercall_backoff_seconds: float = Field(default=30.0, gt=0)
+    aftercall_backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    aftercall_poll_seconds: float = Field(default=2.0, gt=0)
+    aftercall_concurrency: int = Field(default=4, ge=1, le=64)
+    # The dispatch desk's opening hours (ivr/opening_hours): empty = always open.
+    dispatch_hours: str = ""
+    dispatch_closed_dates: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -97,7 +116,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint",
-                     "twilio_api_base_url")
+                     "twilio_api_base_url", "openai_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):
@@ -105,6 +124,22 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/")
+
+    @field_validator("sms_from")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", value.strip()):
+            raise ValueError("must be a phone number in E.164 form, e.g. +815012345678")
+        return value.strip()
+
+    @field_validator("dispatch_hours", "dispatch_closed_dates")
+    @classmethod
+    def _desk_hours(cls, value: str, info: ValidationInfo) -> str:
+        """Parsed as the desk will parse them, which raises ValueError naming the part at fault."""
+        (parse_timetable if info.field_name == "dispatch_hours" else parse_closures)(value)
+        return value
 
     @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
                      mode="before")

@@ -77,6 +77,11 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
+    from ivr.aftercall.service import problems
+    from ivr.config import AfterCallConfig
+
+    if found := problems(AfterCallConfig.from_settings(settings)):
+        raise UserError("; ".join(found))
     configure_logging(settings.log_level, settings.log_levels)
     workers = args.workers or default_workers()
     return run_workers(settings, args.host, args.port, workers)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
@@ -25,11 +26,12 @@ class GuidanceDeps:
     today: Callable[[], dt.date]
     depot_id: str
     turn_mode: str
+    after_call: FinishHook | None = None  # queues the call's summary and SMS as it finishes (ivr/aftercall)
 
     @classmethod
     def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
               today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-              search: DestinationSearch | None = None) -> GuidanceDeps:
+              search: DestinationSearch | None = None, after_call: FinishHook | None = None) -> GuidanceDeps:
         """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo)."""
         tz = ZoneInfo(config.timezone)
         return cls(
@@ -39,4 +41,5 @@ class GuidanceDeps:
             today=today if today is not None else (lambda: dt.datetime.now(tz).date()),
             depot_id=config.depot_id,
             turn_mode=config.turn_mode,
+            after_call=after_call,
         )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
 from ivr.guidance.conversation import GuidanceConversation
@@ -17,13 +18,15 @@ from schedules.search.base import DestinationSearch
 
 def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-                  search: DestinationSearch | None = None) -> ConversationFactory:
+                  search: DestinationSearch | None = None,
+                  after_call: FinishHook | None = None) -> ConversationFactory:
     """One factory per process; every call gets its own `Conversation` holding all of its state.
 
     `today` pins the service date (the demo plays the example schedule's day); by default it is
-    the current date in TIMEZONE.
+    the current date in TIMEZONE. `after_call` queues each finished call's summary and SMS.
     """
-    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search)
+    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search,
+                              after_call=after_call)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

@@ -52,7 +52,8 @@ class WorkerApp:
         self.app: web.Application | None = None
 
     async def build(self) -> web.Application:
-        from ivr.config import GuidanceConfig
+        from ivr.aftercall import service as aftercall
+        from ivr.config import AfterCallConfig, GuidanceConfig
         from ivr.guidance.factory import build_factory
         from ivr.web.app import create_app
         from ivr.web.heap import freeze_startup_heap
@@ -60,8 +61,14 @@ class WorkerApp:
 
         use_multiprocess_values()
         engine = make_engine(self.settings.database_url)
-        factory = build_factory(GuidanceConfig.from_settings(self.settings), make_sessionmaker(engine))
+        sessionmaker = make_sessionmaker(engine)
+        # Summaries and SMS: every worker runs its own loop on the shared queue, off the audio path.
+        after = aftercall.build(AfterCallConfig.from_settings(self.settings), sessionmaker,
+                                twilio_api_base=self.settings.twilio_api_base_url)
+        factory = build_factory(GuidanceConfig.from_settings(self.settings), sessionmaker,
+                                after_call=after.enqueuer)
         app = create_app(self.settings, factory, engine=engine)
+        aftercall.install(app, after)
 
         async def dispose_engine(_: web.Application) -> None:
             await engine.dispose()
