@@ -16,6 +16,7 @@ BENCHES = [
     ("lookup", ["bench.bench_lookup"]),
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
     ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),
+    ("aftercall", ["bench.bench_aftercall"]),
 ]
 
 

@@ -53,13 +53,20 @@ from bench.call_stamps import STAMP_B64_CHARS, Latencies, age_ms
 
 
 # ----- child: the Realtime stand-in ---------------------------------------------------------------
-async def _standin_main(tmp: Path, frames: int) -> None:
+async def _standin_main(tmp: Path, frames: int, aftercall: int) -> None:
+    from bench.aftercall_load import Standins
     from bench.call_standin import LoadStandin
 
     standin = await LoadStandin(frames).start()
+    http = await Standins.start() if aftercall else None  # the summary model and Twilio Messages
+    if http is not None:
+        (tmp / "aftercall.urls").write_text(http.urls())
     (tmp / "standin.port").write_text(str(standin.port))
     await _until_stdin_closes()
     await standin.close()
+    if http is not None:
+        await http.close()
+        (tmp / "aftercall.standins").write_bytes(orjson.dumps(http.stats()))
     (tmp / "standin.json").write_bytes(orjson.dumps(standin.stats()))
     (tmp / "standin.up").write_bytes(standin.latencies.to_bytes())
 
@@ -91,7 +98,8 @@ class ServiceProbe:
             self.held.add((time.monotonic_ns() - arrived) / 1e6)
 
 
-async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool) -> None:
+async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool, aftercall: int,
+                        aftercall_rate: float) -> None:
     import logging
 
     from ivr.sim.harness import sim_settings, start_service
@@ -106,10 +114,25 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
     settings = sim_settings(realtime_url, database_url=db, max_concurrent_calls=calls + 10, log_level="WARNING")
     probe = ServiceProbe()
     config = dataclasses.replace(bridge_config_from_settings(settings), frame_probe=probe if with_probe else None)
+    after = None
+    if aftercall:  # the after-call worker runs beside the calls, on the service's event loop
+        from bench.aftercall_load import done_counts, prepare
+        from schedules.db import make_engine, make_sessionmaker
+
+        engine = make_engine(db)
+        sessionmaker = make_sessionmaker(engine)
+        after = await prepare(db, sessionmaker, settings, (tmp / "aftercall.urls").read_text(), aftercall,
+                              aftercall_rate)
     service = await start_service(settings, ScriptedFactory(), bridge_config=config)
     freeze_startup_heap()  # as `ivr serve` does once it listens
+    if after is not None:
+        after.worker.start()
     (tmp / "service.port").write_text(service.url.rsplit(":", 1)[1])
     await _until_stdin_closes()
+    if after is not None:
+        await after.worker.stop()
+        (tmp / "aftercall.jobs").write_bytes(orjson.dumps(await done_counts(sessionmaker)))
+        await engine.dispose()
     await service.close()
     (tmp / "service.up").write_bytes(probe.wire["up"].to_bytes())
     (tmp / "service.down").write_bytes(probe.wire["down"].to_bytes())
@@ -194,6 +217,8 @@ class Options:
     probe: bool
     service_cpus: set[int] | None
     sim_cpus: set[int] | None
+    aftercall: int = 0  # finished calls whose summary and SMS the worker makes during the run (0 = off)
+    aftercall_rate: float = 0.0  # those calls finish this many a second during the run; 0 = all queued before it
 
     @property
     def frames(self) -> int:
@@ -221,13 +246,15 @@ async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _Cp
 
     from bench.call_callers import run_call
 
-    standin = _spawn("--role", "standin", "--tmp", str(tmp), "--frames", str(opts.frames), cpus=opts.sim_cpus)
+    standin = _spawn("--role", "standin", "--tmp", str(tmp), "--frames", str(opts.frames),
+                     "--aftercall-calls", str(opts.aftercall), cpus=opts.sim_cpus)
     service: subprocess.Popen[bytes] | None = None
     try:
         realtime_port = await _wait_file(tmp / "standin.port", standin)
         service = _spawn("--role", "service", "--tmp", str(tmp), "--calls", str(calls),
                          "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1",
-                         "--probe" if opts.probe else "--no-probe", cpus=opts.service_cpus)
+                         "--probe" if opts.probe else "--no-probe", "--aftercall-calls", str(opts.aftercall),
+                         "--aftercall-rate", str(opts.aftercall_rate), cpus=opts.service_cpus)
         service_port = await _wait_file(tmp / "service.port", service)
         print(f"  {calls} calls: service pid={service.pid}, stand-in pid={standin.pid}", flush=True)
         sampler = _CpuSampler({"service": service.pid, "standin": standin.pid, "callers": None})
@@ -252,7 +279,11 @@ async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _Cp
             if proc is not None:
                 proc.wait(30)
     names = ("standin.json", "standin.up", "service.up", "service.down", "service.held")
-    return tally, sampler, {name: (tmp / name).read_bytes() for name in names}
+    files = {name: (tmp / name).read_bytes() for name in names}
+    for name in ("aftercall.jobs", "aftercall.standins"):
+        if (tmp / name).exists():
+            files[name] = (tmp / name).read_bytes()
+    return tally, sampler, files
 
 
 def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, bytes]) -> dict[str, Any]:
@@ -289,6 +320,8 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
         "clears": tally.clears,
         "sessions": stand["sessions"],
         "calls_ok": tally.calls_ok,
+        "aftercall": {**orjson.loads(files.get("aftercall.jobs", b"{}")),
+                      **orjson.loads(files.get("aftercall.standins", b"{}"))},
     }
 
 
@@ -332,6 +365,13 @@ end to end: the sender's stamp -> the receiving simulator, which adds its own sc
 up = caller -> model (Twilio media -> input_audio_buffer.append); down = model -> caller (delta -> media + mark).""")
     for res in results:
         r = res.row
+        if r["aftercall"]:
+            a = r["aftercall"]
+            arrival = (f"{opts.aftercall_rate:g} calls a second finishing during the run" if opts.aftercall_rate > 0
+                       else f"{opts.aftercall} finished calls queued before the run")
+            print(f"  {res.calls} calls: after-call worker on, {arrival}: "
+                  f"{a.get('summary_done', 0)} summaries and {a.get('sms_done', 0)} SMS done during it "
+                  f"({a.get('summaries_asked', 0)} model requests, {a.get('sms_sent', 0)} messages sent)")
         if r["sessions"] != r["calls_ok"] + r["failed"]:
             print(f"  {res.calls} calls: {r['sessions']} Realtime sessions for {r['calls_ok']} calls")
         if r["up_warmup"] or r["marks_missing"] or r["clears"]:
@@ -360,6 +400,13 @@ def main() -> None:
                         help="service on the first CPU, simulators on the others (default on)")
     parser.add_argument("--probe", action=argparse.BooleanOptionalAction, default=True,
                         help="time frames inside the service (default on; costs it ~5%% CPU)")
+    parser.add_argument("--aftercall", action="store_true",
+                        help="run the after-call worker (summaries and SMS) in the service during the calls")
+    parser.add_argument("--aftercall-rate", type=float, default=2.0,
+                        help="with --aftercall: calls finishing a second during the run, each leaving a summary and "
+                             "an SMS (default 2: 200 calls of 100 s); 0 = a backlog of --aftercall-calls, all due")
+    parser.add_argument("--aftercall-calls", type=int, default=None,
+                        help="finished calls queued for it (default: enough for the run, or 2000 with rate 0)")
     parser.add_argument("--role", choices=["parent", "standin", "service"], default="parent", help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", help=argparse.SUPPRESS)
@@ -367,15 +414,19 @@ def main() -> None:
     args = parser.parse_args()
     from ivr.commands.serve import event_loop_factory
 
+    enough = 2000 if args.aftercall_rate <= 0 else int(args.aftercall_rate * (args.seconds + args.ramp + 30))
+    aftercall = args.aftercall_calls if args.aftercall_calls is not None else (enough if args.aftercall else 0)
     uv = event_loop_factory()  # every process on uvloop: the service as `ivr serve` runs, the simulators to stay cheap
     with asyncio.Runner(loop_factory=uv) as runner:
         if args.role == "standin":
-            runner.run(_standin_main(Path(args.tmp), args.frames))
+            runner.run(_standin_main(Path(args.tmp), args.frames, aftercall))
         elif args.role == "service":
-            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe))
+            runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe, aftercall,
+                                     args.aftercall_rate))
         else:
             service_cpus, sim_cpus = _cpu_plan(args.pin)
-            opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus)
+            opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus, aftercall,
+                           args.aftercall_rate)
             runner.run(_parent(args.calls, args.repeat, opts))
 
 

@@ -98,6 +98,82 @@ class WebConfig:
         )
 
 
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    """The office summary's model and how to reach it: Azure OpenAI when its endpoint and key are set,
+    else OpenAI with its key; neither, or no model, means no summaries."""
+
+    model: str  # the model, or the deployment on Azure OpenAI; "" = no summaries
+    timeout_seconds: float
+    openai_api_key: str | None = field(repr=False)
+    openai_base_url: str | None
+    azure_endpoint: str | None
+    azure_api_key: str | None = field(repr=False)
+    azure_api_version: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SummaryConfig:
+        return cls(settings.summary_model, settings.summary_timeout_seconds, _secret(settings.openai_api_key),
+                   settings.openai_base_url, settings.azure_openai_endpoint, _secret(settings.azure_openai_api_key),
+                   settings.azure_openai_api_version)
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    """The depot's switch for the SMS to the driver, who sends it, and where Twilio reports its delivery."""
+
+    enabled: bool
+    from_number: str | None  # E.164 ...
+    messaging_service_sid: str | None  # ... or a Messaging Service
+    account_sid: str | None
+    auth_token: str | None = field(repr=False)
+    public_base_url: str | None  # the delivery reports' callback is PUBLIC_BASE_URL + /twilio/sms-status
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmsConfig:
+        return cls(settings.sms_enabled, settings.sms_from, settings.sms_messaging_service_sid,
+                   settings.twilio_account_sid, _secret(settings.twilio_auth_token), settings.public_base_url)
+
+
+@dataclass(frozen=True)
+class AfterCallConfig:
+    """The after-call work (ivr/aftercall): what it makes, and how its queue retries and runs."""
+
+    summary: SummaryConfig
+    sms: SmsConfig
+    max_attempts: int
+    backoff_seconds: float
+    backoff_max_seconds: float
+    poll_seconds: float
+    concurrency: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AfterCallConfig:
+        return cls(
+            summary=SummaryConfig.from_settings(settings),
+            sms=SmsConfig.from_settings(settings),
+            max_attempts=settings.aftercall_max_attempts,
+            backoff_seconds=settings.aftercall_backoff_seconds,
+            backoff_max_seconds=settings.aftercall_backoff_max_seconds,
+            poll_seconds=settings.aftercall_poll_seconds,
+            concurrency=settings.aftercall_concurrency,
+        )
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """The dispatch desk's opening hours as written (ivr/opening_hours parses them; Settings has
+    already refused a bad one), and the zone they are in."""
+
+    hours: str  # DISPATCH_HOURS; "" = always open
+    closed_dates: str  # DISPATCH_CLOSED_DATES
+    timezone: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeskConfig:
+        return cls(settings.dispatch_hours, settings.dispatch_closed_dates, settings.timezone)
+
 def vad_preset(settings: Settings) -> VadPreset:
     """VAD_PRESET with any single VAD_* value overridden."""
     return resolve_preset(

@@ -6,14 +6,17 @@ answered: a typo in `TURN_MODE` discovered on a live call is a driver left in si
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.log_setup import parse_log_levels
+from ivr.opening_hours.closures import parse_closures
+from ivr.opening_hours.timetable import parse_timetable
 from ivr.redact import redact
 from ivr.web.client_address import parse_networks
 
@@ -45,6 +48,7 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     public_base_url: str | None = None
     dispatcher_number: str | None = None
+    twilio_api_base_url: str | None = None  # Twilio's REST API elsewhere: a local stand-in (tests, simulations)
 
     # Destination search: absent endpoint = the embedded backend.
     azure_search_endpoint: str | None = None
@@ -68,6 +72,8 @@ class Settings(BaseSettings):
     media_idle_seconds: float = Field(default=15.0, gt=0)
     stream_token_ttl_seconds: float = Field(default=30.0, gt=0)
     tool_timeout_seconds: float = Field(default=8.0, gt=0)
+    # SIGTERM: calls go on this long, then are handed to the dispatcher (ivr/web/drain.py).
+    drain_seconds: float = Field(default=300.0, ge=0)
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 
@@ -84,6 +90,22 @@ class Settings(BaseSettings):
     media_start_seconds: float = Field(default=3.0, gt=0, le=30)  # `start` must arrive this soon after the upgrade
     metrics_token: SecretStr | None = None  # /metrics needs "Authorization: Bearer <token>"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics (only) on its own listener
+
+    # After the call (ivr/aftercall, docs/after-call.md): summaries, the SMS to the driver, retries.
+    summary_model: str = "gpt-4.1-mini"  # the model, or the deployment name on Azure OpenAI; "" = no summaries
+    openai_base_url: str | None = None  # the HTTP API's base URL (a local stand-in in tests)
+    summary_timeout_seconds: float = Field(default=30.0, gt=0)
+    sms_enabled: bool = False  # the depot's switch for the SMS to the driver
+    sms_from: str | None = None  # the Twilio number the SMS comes from (E.164) ...
+    sms_messaging_service_sid: str | None = None  # ... or a Messaging Service
+    aftercall_max_attempts: int = Field(default=6, ge=1, le=50)
+    aftercall_backoff_seconds: float = Field(default=30.0, gt=0)
+    aftercall_backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    aftercall_poll_seconds: float = Field(default=2.0, gt=0)
+    aftercall_concurrency: int = Field(default=4, ge=1, le=64)
+    # The dispatch desk's opening hours (ivr/opening_hours): empty = always open.
+    dispatch_hours: str = ""
+    dispatch_closed_dates: str = ""
 
     # Who may hear a schedule (docs/security.md, "Identification"): failed identification attempts
     # allowed per plate serial and per caller number within the window, across calls and instances;
@@ -102,7 +124,8 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in SUPPORTED_DB_SCHEMES)}")
         return value
 
-    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint")
+    @field_validator("public_base_url", "openai_realtime_url", "azure_openai_endpoint", "azure_search_endpoint",
+                     "twilio_api_base_url", "openai_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):
@@ -110,6 +133,22 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/")
+
+    @field_validator("sms_from")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", value.strip()):
+            raise ValueError("must be a phone number in E.164 form, e.g. +815012345678")
+        return value.strip()
+
+    @field_validator("dispatch_hours", "dispatch_closed_dates")
+    @classmethod
+    def _desk_hours(cls, value: str, info: ValidationInfo) -> str:
+        """Parsed as the desk will parse them, which raises ValueError naming the part at fault."""
+        (parse_timetable if info.field_name == "dispatch_hours" else parse_closures)(value)
+        return value
 
     @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
                      "caller_hash_secret", mode="before")

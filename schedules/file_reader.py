@@ -37,6 +37,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "cargo": ("cargo", "積荷"),
     "cargo_kana": ("cargo_kana", "積荷カナ"),
     "notes": ("notes", "備考"),
+    "sms_opt_out": ("sms_opt_out", "SMS不要"),  # the driver wants no after-call SMS: 1/0, yes/no, はい/いいえ, ○/×
 }
 REQUIRED = (
     "date",

@@ -211,6 +211,15 @@ async def _driver_ids(session: AsyncSession, stops: list[ValidStop], summary: Lo
     return ids
 
 
+async def _sms_opt_outs(session: AsyncSession, stops: list[ValidStop], drivers: dict[Any, int]) -> None:
+    """The file's SMS opt-out column sets each of its drivers' choice; a file without it changes none."""
+    choice = {drivers[s.driver_key]: s.sms_opt_out for s in stops if s.sms_opt_out is not None}
+    for value in (True, False):
+        ids = sorted(i for i, v in choice.items() if v is value)
+        for chunk in _chunks(ids):
+            await session.execute(update(Driver).where(Driver.id.in_(chunk)).values(sms_opt_out=value))
+
+
 async def _vehicle_ids(session: AsyncSession, stops: list[ValidStop], summary: LoadSummary) -> dict[Any, int]:
     wanted = {s.vehicle_key for s in stops}
     serials = sorted({k[0] for k in wanted})
@@ -261,6 +270,7 @@ async def _write(
             log.outcome, log.finished_at, log.summary = "unchanged", utcnow(), summary.as_json()
             return
         drivers = await _driver_ids(session, stops, summary)
+        await _sms_opt_outs(session, stops, drivers)
         vehicles = await _vehicle_ids(session, stops, summary)
         latest = await session.scalar(select(func.max(ScheduleDay.version)).where(ScheduleDay.date == summary.date))
         await session.execute(

@@ -55,6 +55,8 @@ class Driver(Base):
     name: Mapped[str] = mapped_column(String(100))
     name_kana: Mapped[str] = mapped_column(String(200))  # katakana, spaces between family and given name
     phone: Mapped[str] = mapped_column(String(20), default="")  # digits only; "" when unknown
+    # The driver asked not to get the after-call SMS (the schedule file's sms_opt_out / SMS不要 column).
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -51,6 +51,7 @@ class ValidStop:
     cargo: str
     cargo_kana: str | None
     notes: str
+    sms_opt_out: bool | None = None  # None: the file has no such column (the driver's setting stays)
 
     @property
     def vehicle_key(self) -> tuple[str, str]:
@@ -84,6 +85,16 @@ def kana_reading(text: str) -> str:
 def not_kana(reading: str) -> list[str]:
     """The runs of a reading that are not kana (kanji, latin letters, digits), in order, once each."""
     return list(dict.fromkeys(_NOT_KANA.findall(reading)))
+
+
+_YES = frozenset({"1", "yes", "y", "true", "on", "はい", "○", "〇", "◯", "●"})
+_NO = frozenset({"0", "no", "n", "false", "off", "いいえ", "×", "✕", "✖", "-"})
+
+
+def yes_no(text: str) -> bool | None:
+    """A yes/no cell: 1/0, yes/no, true/false, はい/いいえ, ○/×; None when it is neither."""
+    value = width(text).strip().lower()
+    return True if value in _YES else False if value in _NO else None
 
 
 # --- rows --------------------------------------------------------------------------------------
@@ -128,6 +139,7 @@ class _Facts:
     vehicle_label: str
     driver: tuple[str, str, str] | None  # (name, kana, phone)
     seq: int | None
+    sms_opt_out: bool | None = None
 
 
 def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tuple[_Facts, ValidStop | None]:
@@ -193,6 +205,12 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
     if start is not None and end is not None and end < start:
         check.fail("window_end", f"window ends ({end:%H:%M}) before it starts ({start:%H:%M})")
 
+    opt_out: bool | None = None
+    if "sms_opt_out" in table.headers:
+        opt_out = yes_no(check.value("sms_opt_out")) if check.value("sms_opt_out") else False
+        if opt_out is None:
+            check.fail("sms_opt_out", f"expected 1/0, yes/no, はい/いいえ or ○/×, got {check.value('sms_opt_out')!r}")
+
     address_kana = check.kana("destination_address_kana", "address reading")
     cargo_kana = check.kana("cargo_kana", "cargo reading")
 
@@ -203,6 +221,7 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
         vehicle_label=f"{written} ({plate})" if plate else written,
         driver=(name, kana, phone) if name and kana and phone is not None else None,
         seq=seq,
+        sms_opt_out=opt_out,
     )
     if not check.ok or date is None or serial is None or kana is None or seq is None or phone is None:
         return facts, None
@@ -224,6 +243,7 @@ def _check_row(table: ScheduleFile, row: RawRow, problems: list[Problem]) -> tup
         cargo=normalize_spacing(check.value("cargo")),
         cargo_kana=cargo_kana,
         notes=check.value("notes").strip(),
+        sms_opt_out=opt_out,
     )
 
 
@@ -235,12 +255,14 @@ def _driver_label(driver: tuple[str, str, str]) -> str:
 
 
 def _cross_row_problems(table: ScheduleFile, rows: list[_Facts]) -> list[Problem]:
-    """Rules between rows: one date, unique stop numbers, one driver per vehicle and per phone."""
+    """Rules between rows: one date, unique stop numbers, one driver per vehicle and per phone, one SMS
+    choice per driver."""
     problems: list[Problem] = []
     first_date: _Facts | None = None
     seq_seen: dict[tuple[str, str, int], _Facts] = {}
     vehicle_driver: dict[tuple[str, str], _Facts] = {}
     phone_driver: dict[str, _Facts] = {}
+    opt_out_of: dict[tuple[str, str, str], _Facts] = {}
     for row in rows:
         if row.date is not None:
             if first_date is None or first_date.date is None:
@@ -267,6 +289,13 @@ def _cross_row_problems(table: ScheduleFile, rows: list[_Facts]) -> list[Problem
                 problems.append(Problem(row.line, table.column(column),
                                         f"vehicle {row.vehicle_label} has two drivers: {detail} here, "
                                         f"{_driver_label(known.driver)} on line {known.line}"))
+        if row.driver is not None and row.sms_opt_out is not None:
+            said = opt_out_of.setdefault(row.driver, row)
+            if said.sms_opt_out != row.sms_opt_out:
+                problems.append(Problem(row.line, table.column("sms_opt_out"),
+                                        f"{_driver_label(row.driver)} is marked both ways: "
+                                        f"{'yes' if row.sms_opt_out else 'no'} here, "
+                                        f"{'yes' if said.sms_opt_out else 'no'} on line {said.line}"))
         if row.driver is not None and row.driver[2]:
             owner = phone_driver.setdefault(row.driver[2], row)
             assert owner.driver is not None

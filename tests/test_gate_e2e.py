@@ -13,9 +13,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 from bridge_support import eventually, fast_config, rig
-from proxy_support import haproxy, session_from
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ivr.sim.haproxy import haproxy_in_front, session_from
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script
 from ivr.sim.scripted_conversation import ScriptedFactory
@@ -198,8 +198,9 @@ async def test_a_copied_upgrade_signature_without_tokens_gets_its_source_refused
 
 
 async def test_behind_a_trusted_haproxy_junk_blocks_the_forged_client_only(tmp_path: Path) -> None:
-    async with rig(tmp_path, script, trusted_proxies="127.0.0.1") as r, haproxy(tmp_path, r.service.url) as lb, \
-            session_from(ATTACKER) as attacker, session_from(BYSTANDER) as other, aiohttp.ClientSession() as direct:
+    async with rig(tmp_path, script, trusted_proxies="127.0.0.1") as r, \
+            haproxy_in_front(tmp_path, r.service.url) as lb, session_from(ATTACKER) as attacker, \
+            session_from(BYSTANDER) as other, aiohttp.ClientSession() as direct:
         form = caller_at(r.service).webhook_params()
         forged = {"X-Twilio-Signature": JUNK, "X-Forwarded-For": "198.51.100.7"}
         statuses = []

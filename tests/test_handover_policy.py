@@ -95,6 +95,13 @@ def test_a_failed_session_hands_over_at_once_unless_something_already_acted() ->
     assert policy.failed("realtime_session_failed") == []
 
 
+def test_a_drain_out_of_time_hands_over_at_once_with_twilios_line_over_a_pending_request() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "caller_request", bot_announces=True))  # the bot was about to say it
+    assert policy.now("drain") == [Transfer("drain", announce=True)]
+    assert policy.pending is None and policy.quiet() == [] and policy.now("drain") == []
+
+
 def test_once_acted_nothing_else_acts() -> None:
     policy, _ = make()
     policy.want(Request("transfer", "caller_request"))

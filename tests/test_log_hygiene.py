@@ -1,5 +1,6 @@
 """No secret, phone number, name or transcript fragment in the logs (issue 13, finding 7): from a bad
-setting, from a whole call served by `ivr serve` at LOG_LEVEL=DEBUG, from a failing media loop."""
+setting, from a whole call served by `ivr serve` at LOG_LEVEL=DEBUG (its after-call summary
+included), from a failing media loop."""
 
 from __future__ import annotations
 
@@ -15,16 +16,18 @@ import aiohttp
 import pytest
 from bridge_support import eventually, rig
 from guidance_support import TODAY_ROWS, load_rows
-from proxy_support import free_port
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.models import AfterCallJob
 from ivr.cli import main
 from ivr.log_setup import configure_logging
 from ivr.records.models import CallRecord
 from ivr.settings import SettingsError, load_settings
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_DISPATCHER, SIM_PUBLIC_BASE
+from ivr.sim.instances import free_port
+from ivr.sim.openai_http_standin import OpenAIHttpStandin
 from ivr.sim.realtime_standin import RealtimeStandin, Say, Script
 from ivr.sim.scenarios import play_call, served_with_correction
 from ivr.sim.scripted_conversation import ScriptedFactory
@@ -60,7 +63,8 @@ def test_libraries_stay_at_warning_at_debug_unless_named() -> None:
     configure_logging("DEBUG", handlers=[])
     try:
         for name in ("websockets.client", "aiohttp.access", "openai", "httpx", "twilio.http_client", "asyncio",
-                     "aiosqlite", "sqlalchemy.engine.Engine", "some.new.library"):
+                     "aiosqlite", "sqlalchemy.engine.Engine", "some.new.library",
+                     "openai._base_client", "twilio.async_http_client"):  # the after-call SDKs' request logs
             assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
         assert logging.getLogger("ivr.web").getEffectiveLevel() == logging.DEBUG
         configure_logging("INFO", "websockets=DEBUG, openai = info", handlers=[])
@@ -90,8 +94,10 @@ async def test_a_call_served_by_ivr_serve_at_debug_logs_nothing_personal_or_secr
     scenario = served_with_correction("いちにのさんご", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか")
     scenario.speech_scale = 0.35
     standin = await RealtimeStandin(scenario.script).start()
+    summaries = await OpenAIHttpStandin(api_key=API_KEY).start()  # the after-call summary's model
     port = free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "OPENAI_API_KEY": API_KEY, "OPENAI_REALTIME_URL": standin.url,
+           "OPENAI_BASE_URL": summaries.url,
            "TWILIO_AUTH_TOKEN": SIM_AUTH_TOKEN, "PUBLIC_BASE_URL": SIM_PUBLIC_BASE,
            "DISPATCHER_NUMBER": SIM_DISPATCHER, "LOG_LEVEL": "DEBUG", "METRICS_TOKEN": "metrics-never-in-logs"}
     proc = await asyncio.create_subprocess_exec(
@@ -115,19 +121,28 @@ async def test_a_call_served_by_ivr_serve_at_debug_logs_nothing_personal_or_secr
                 found = await session.execute(select(CallRecord.ended_at).where(CallRecord.call_sid == caller.call_sid))
                 return found.scalar() is not None
 
-        for _ in range(200):  # the service finishes the record just after the call ends
-            if await ended():
+        async def summarized() -> bool:
+            async with sessionmaker() as session:
+                found = await session.execute(
+                    select(AfterCallJob.state).join(CallRecord, CallRecord.id == AfterCallJob.call_id)
+                    .where(CallRecord.call_sid == caller.call_sid, AfterCallJob.kind == "summary"))
+                return found.scalar() == "done"
+
+        for _ in range(200):  # the service finishes the record just after the call ends, then summarizes it
+            if await ended() and await summarized():
                 break
             await asyncio.sleep(0.025)
     finally:
         await caller.close()
         await standin.close()
+        await summaries.close()
         proc.terminate()
         _, err = await proc.communicate()
     log = err.decode()
     async with sessionmaker() as session:
         call = (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid))).scalar_one()
     assert call.outcome == "served"  # the call really went through identification and the schedule
+    assert len(summaries.requests) == 1  # and its transcript went to the summary model
     assert f"call={caller.call_sid}" in log  # the log is there and carries the call id
     token = caller.parameters["token"]
     for secret in (SIM_AUTH_TOKEN, API_KEY, DB_PASSWORD, "metrics-never-in-logs", token, CALLER, "9012345678",

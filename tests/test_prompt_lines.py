@@ -1,4 +1,5 @@
-"""The service's own lines (lines.md) are prompts like the others, and a broken edit silences nothing."""
+"""The service's own lines (lines.md) are prompts like the others, and a broken edit silences nothing;
+the section files beside them (summary.md, sms.md, opening_hours.md) follow the same rules."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.prompts.store import DEFAULT_DIR, LINES, REQUIRED_LINES, PromptError, PromptStore
+from ivr.prompts.store import DEFAULT_DIR, LINES, REQUIRED_LINES, PromptError, PromptStore, SectionFile
 
 
 def copy_prompts(tmp_path: Path) -> Path:
@@ -50,3 +51,26 @@ def test_prompts_without_a_required_line_do_not_start(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("## busy", "## bussy"), encoding="utf-8")
     with pytest.raises(PromptError, match="busy"):
         PromptStore(tmp_path).snapshot()
+
+
+def test_a_section_file_is_reread_when_edited_and_keeps_its_last_good_version(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = copy_prompts(tmp_path) / "sms.md"
+    template = SectionFile("sms.md", ("body", "no_cargo"), tmp_path)
+    assert template.section("no_cargo") == "記載なし"
+    path.write_text(path.read_text(encoding="utf-8").replace("記載なし", "なし"), encoding="utf-8")
+    touch_later(path)
+    assert template.section("no_cargo") == "なし"  # the next SMS, no restart
+    path.write_text(path.read_text(encoding="utf-8").replace("## body", "## bdy"), encoding="utf-8")
+    touch_later(path)
+    with caplog.at_level(logging.ERROR):
+        assert template.section("body").startswith("【配車】")
+    assert "body" in caplog.text
+
+
+def test_a_section_file_without_a_required_section_does_not_start(tmp_path: Path) -> None:
+    path = copy_prompts(tmp_path) / "summary.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## caller_unknown", "## caller_unkown"),
+                    encoding="utf-8")
+    with pytest.raises(PromptError, match="caller_unknown"):
+        SectionFile("summary.md", ("instructions", "caller_unknown"), tmp_path).sections()

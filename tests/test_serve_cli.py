@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 
 import aiohttp
 import pytest
 
 from ivr.cli import main
+from ivr.sim.instances import free_port
 
 BASE_ENV = {
     "PUBLIC_BASE_URL": "https://ivr.example.jp",
@@ -45,14 +45,8 @@ def test_serve_refuses_azure_without_key(monkeypatch: pytest.MonkeyPatch, capsys
     assert "AZURE_OPENAI_API_KEY" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_serve_process_answers_health_and_refuses_unsigned_calls(db_url: str) -> None:
-    port, metrics_port = _free_port(), _free_port()
+    port, metrics_port = free_port(), free_port()
     env = {**os.environ, **BASE_ENV, "DATABASE_URL": db_url, "METRICS_TOKEN": "scrape-token",
            "METRICS_PORT": str(metrics_port)}
     proc = await asyncio.create_subprocess_exec(

@@ -171,6 +171,13 @@ class CallBridge:
                 self.log.warning("finish_failed", error=type(exc).__name__)
         self._closed.set()
 
+    def hand_over_now(self, reason: str) -> None:
+        """From outside the call (a drain out of time): the dispatcher takes it at once, Twilio says
+        the transfer line, and the call closes once the REST update returns (or fails: the stream
+        ends either way, so the TwiML's fallback `<Dial>` runs). Nothing if it is already leaving."""
+        if not self._closing:
+            self.handover.now(reason)
+
     @property
     def closing(self) -> bool:
         return self._closing

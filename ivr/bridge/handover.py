@@ -13,12 +13,12 @@ call (and `HangUpWithdrawn`, for the log). The rules:
 - at that deadline the bot may never have reached its transfer line, so Twilio says it;
 - a caller who cuts the goodbye off with something meaningful is not done: the hang-up is
   withdrawn;
-- a session that cannot go on is handed over at once, with Twilio's line.
+- a session that cannot go on, or a call still open when its instance's drain runs out of time
+  (`now`), is handed over at once, with Twilio's line.
 
 No sockets and no timers: the bridge asks `next_deadline()` when to call `tick()`, and time
 comes from an injected clock, so tests replay exact timelines (as for ivr/turn/machine.py).
-Further reasons a call leaves the bot (a drain before shutdown, the desk's opening hours) are
-further inputs here.
+Further reasons a call leaves the bot (the desk's opening hours) are further inputs here.
 """
 
 from __future__ import annotations
@@ -109,6 +109,11 @@ class HandOverPolicy:
 
     def failed(self, reason: str) -> list[Action]:
         """The bot cannot carry on (no Realtime session): the dispatcher takes over now."""
+        return self.now(reason)
+
+    def now(self, reason: str) -> list[Action]:
+        """The dispatcher takes over at once, with Twilio's line, whatever is pending or being said:
+        the bot cannot carry on (`failed`), or the process is going away (a drain out of time)."""
         if self._acted is not None:
             return []
         self._pending = None

@@ -66,6 +66,9 @@ class HandOver:
     def failed(self, reason: str) -> None:
         self._act(self.policy.failed(reason))
 
+    def now(self, reason: str) -> None:
+        self._act(self.policy.now(reason))
+
     def stop(self) -> None:
         self._alarm.cancel()
 

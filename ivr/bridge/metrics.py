@@ -12,7 +12,9 @@ class BridgeMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.calls_active = Gauge("ivr_calls_active", "Calls with an open media stream", registry=r)
+        # Summed over an instance's live workers under `ivr serve --workers N` (multiprocess mode).
+        self.calls_active = Gauge("ivr_calls_active", "Calls with an open media stream", registry=r,
+                                  multiprocess_mode="livesum")
         self.calls_total = Counter("ivr_calls_total", "Media streams started", registry=r)
         self.calls_rejected = Counter("ivr_calls_rejected_total", "Refused requests", ["reason"], registry=r)
         self.speech_started = Counter("ivr_caller_speech_started_total", "Caller speech starts", registry=r)

@@ -8,6 +8,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ivr.aftercall.view import FollowUp, followups, sms_line, summary_line
 from ivr.cli_support import iso_date, with_database
 from ivr.errors import UserError
 from ivr.records.queries import CallSummary, EventLine, get_call, list_calls
@@ -62,19 +65,31 @@ def format_event(e: EventLine, tz: dt.tzinfo) -> str:
     return f"{t}  {e.kind:15} {e.text}"
 
 
+async def _call_and_followups(sm: async_sessionmaker[AsyncSession], call_id: int
+                              ) -> tuple[tuple[CallSummary, list[EventLine]], dict[str, FollowUp]] | None:
+    found = await get_call(sm, call_id)
+    if found is None:
+        return None
+    return found, (await followups(sm, [call_id])).get(call_id, {})
+
+
 def _show(args: argparse.Namespace) -> int:
     tz = ZoneInfo(load_settings().timezone)
-    found = with_database(lambda sm: get_call(sm, args.id))
+    found = with_database(lambda sm: _call_and_followups(sm, args.id))
     if found is None:
         raise UserError(f"no call with id {args.id} (see `ivr calls list`)")
-    call, events = found
+    (call, events), after = found
     if args.json:
-        print(json.dumps({**_summary_json(call, tz), "transcript": [
+        print(json.dumps({**_summary_json(call, tz),
+                          **{kind: after[kind].as_json() if kind in after else None for kind in ("summary", "sms")},
+                          "transcript": [
             {"seq": e.seq, "at": e.at.astimezone(tz).isoformat(), "kind": e.kind, "text": e.text, "data": e.data}
             for e in events]}, ensure_ascii=False, indent=2))
         return 0
     print(f"call {call.id}  sid {call.call_sid}  outcome {call.outcome}  driver {call.driver_name or '-'}")
     print(f"started {_local(call.started_at, tz)}  ended {_local(call.ended_at, tz)}")
+    print(f"summary: {summary_line(after.get('summary'))}")
+    print(f"sms: {sms_line(after.get('sms'))}")
     for e in events:
         print(format_event(e, tz))
     return 0

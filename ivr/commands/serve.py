@@ -1,10 +1,16 @@
-"""`ivr serve`: the web service (Twilio webhook, media bridge, health, metrics)."""
+"""`ivr serve`: the web service (Twilio webhook, media bridge, health, metrics) in N worker processes.
+
+The processes are gunicorn's (`ivr.web.workers`: why, and what each signal does); metrics are
+summed over them (`ivr.web.multiprocess_metrics`); SIGTERM drains (`ivr.web.drain`).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
+import math
+import os
+from pathlib import Path
 from typing import Any
 
 from ivr.errors import UserError
@@ -20,7 +26,42 @@ def register(sub: Any, qa: Any) -> None:
     )
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="worker processes on the one port (default: the CPU cores this process may use)")
     serve.set_defaults(func=_serve)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def default_workers() -> int:
+    """The cores this process may use: its CPU affinity, capped by a container's cgroup CPU quota
+    (a container limited to 2 CPUs on a 64-core host still sees 64 cores in `os.cpu_count()`)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota = cores_from_cpu_max(Path("/sys/fs/cgroup/cpu.max").read_text())
+    except OSError:
+        quota = None
+    return max(1, min(cores, quota) if quota is not None else cores)
+
+
+def cores_from_cpu_max(text: str) -> int | None:
+    """cgroup v2 `cpu.max` ("QUOTA PERIOD", or "max PERIOD" for no limit) as whole cores, rounded up."""
+    parts = text.split()
+    if len(parts) != 2 or parts[0] == "max":
+        return None
+    try:
+        quota, period = int(parts[0]), int(parts[1])
+    except ValueError:
+        return None
+    return max(1, math.ceil(quota / period)) if quota > 0 and period > 0 else None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -36,14 +77,18 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if settings.azure_openai_endpoint and not (settings.azure_openai_api_key and settings.azure_openai_deployment):
         raise UserError("AZURE_OPENAI_ENDPOINT is set: AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT must be too")
+    from ivr.aftercall.service import problems
+    from ivr.config import AfterCallConfig
+
+    if found := problems(AfterCallConfig.from_settings(settings)):
+        raise UserError("; ".join(found))
     configure_logging(settings.log_level, settings.log_levels)
-    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        runner.run(_run(settings, args.host, args.port))
-    return 0
+    workers = args.workers or default_workers()
+    return run_workers(settings, args.host, args.port, workers)
 
 
 def event_loop_factory() -> Any:
-    """uvloop when installed: it roughly halves the per-frame cost of the media sockets."""
+    """uvloop when installed, as the workers run (the benchmarks use it to run like `ivr serve`)."""
     try:
         import uvloop
     except ImportError:
@@ -51,51 +96,24 @@ def event_loop_factory() -> Any:
     return uvloop.new_event_loop
 
 
-async def _run(settings: Settings, host: str, port: int) -> None:
-    from aiohttp import web
+def run_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Runs gunicorn's arbiter until it stops; returns its exit status."""
+    # Before anything imports prometheus_client: it picks multiprocess mode at import.
+    from ivr.web.multiprocess_metrics import prepare_dir
 
+    arbiter_pid = os.getpid()
+    metrics_dir = prepare_dir()
     try:
-        from ivr.guidance.factory import build_factory
-    except ImportError as exc:
-        raise UserError(f"the conversation package is not available: {exc}") from exc
-    from prometheus_client import CollectorRegistry
+        from ivr.web.workers import ServeApplication
 
-    from ivr.config import GuidanceConfig
-    from ivr.web.app import create_app
-    from ivr.web.heap import freeze_startup_heap
-    from schedules.db import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    try:
-        registry = CollectorRegistry()  # one /metrics for the bridge and the conversations' identification limits
-        factory = build_factory(GuidanceConfig.from_settings(settings), make_sessionmaker(engine), registry=registry)
-        app = create_app(settings, factory, engine=engine, registry=registry)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        metrics_runner = await _start_metrics_listener(app, host, settings.metrics_port)
-        freeze_startup_heap()
-        logging.getLogger("ivr.web").info("listening on %s:%d", host, port)
+        logging.getLogger("ivr.web").info("serving on %s:%d with %d workers", host, port, workers)
         try:
-            await asyncio.Event().wait()
-        finally:
-            if metrics_runner is not None:
-                await metrics_runner.cleanup()
-            await runner.cleanup()
+            ServeApplication(settings, host, port, workers).run()
+        except SystemExit as stop:
+            return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        return 0
     finally:
-        await engine.dispose()
-
-
-async def _start_metrics_listener(app: Any, host: str, port: int | None) -> Any:
-    """METRICS_PORT: /metrics alone on its own port, for a scraper inside the network."""
-    if port is None:
-        return None
-    from aiohttp import web
-
-    from ivr.web.health import create_metrics_app
-
-    runner = web.AppRunner(create_metrics_app(app), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    logging.getLogger("ivr.web").info("metrics on %s:%d", host, port)
-    return runner
+        # A worker is a fork of this process and leaves through this same stack when it exits:
+        # only the arbiter may remove the directory every worker writes to.
+        if os.getpid() == arbiter_pid:
+            metrics_dir.remove()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -151,6 +152,8 @@ class GuidanceConversation:
         self._finished = True
         final = self.state.outcome()
         metrics = {"transfer_reason": self.state.transfer_reason} if self.state.transfer_reason else None
+        hook = self.deps.after_call
+        also = partial(hook, caller_phone=self.ctx.caller_phone) if hook is not None else None
         await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
-                                   lookup_failures=self.state.lookup_failures, metrics=metrics)
+                                   lookup_failures=self.state.lookup_failures, metrics=metrics, also=also)
         log.info("call %s finished: %s", self.ctx.call_sid, final)

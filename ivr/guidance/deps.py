@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.guidance.ident_metrics import IdentMetrics
 from ivr.prompts.store import PromptStore
@@ -29,6 +30,7 @@ class GuidanceDeps:
     today: Callable[[], dt.date]
     depot_id: str
     turn_mode: str
+    after_call: FinishHook | None = None  # queues the call's summary and SMS as it finishes (ivr/aftercall)
     ledger: AttemptLedger | None = None  # None: attempts count per call only (tools run without a service)
     caller_hash_key: bytes | None = field(default=None, repr=False)
     metrics: IdentMetrics = field(default_factory=IdentMetrics)
@@ -36,7 +38,8 @@ class GuidanceDeps:
     @classmethod
     def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
               today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
-              search: DestinationSearch | None = None, registry: CollectorRegistry | None = None) -> GuidanceDeps:
+              search: DestinationSearch | None = None, after_call: FinishHook | None = None,
+              registry: CollectorRegistry | None = None) -> GuidanceDeps:
         """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo);
         the identification metrics go on `registry` (the app's, so /metrics shows them)."""
         tz = ZoneInfo(config.timezone)
@@ -47,6 +50,7 @@ class GuidanceDeps:
             today=today if today is not None else (lambda: dt.datetime.now(tz).date()),
             depot_id=config.depot_id,
             turn_mode=config.turn_mode,
+            after_call=after_call,
             ledger=AttemptLedger(sessionmaker, config.limits),
             caller_hash_key=config.caller_hash_key,
             metrics=IdentMetrics(registry),

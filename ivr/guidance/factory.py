@@ -8,6 +8,7 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
 from ivr.guidance.conversation import GuidanceConversation
@@ -19,14 +20,16 @@ from schedules.search.base import DestinationSearch
 def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
                   search: DestinationSearch | None = None,
+                  after_call: FinishHook | None = None,
                   registry: CollectorRegistry | None = None) -> ConversationFactory:
     """One factory per process; every call gets its own `Conversation` holding all of its state.
 
     `today` pins the service date (the demo plays the example schedule's day); by default it is
-    the current date in TIMEZONE. `registry`: the web app's, so its /metrics shows the
-    identification counters.
+    the current date in TIMEZONE. `after_call` queues each finished call's summary and SMS.
+    `registry`: the web app's, so its /metrics shows the identification counters.
     """
-    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search, registry=registry)
+    deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search,
+                              after_call=after_call, registry=registry)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from ivr.records.outcome import Outcome
 from schedules.models import utcnow
 
 log = logging.getLogger(__name__)
+InTransaction = Callable[[AsyncSession, int], Awaitable[None]]  # (session, call id) in the finishing transaction
 START_TIMEOUT_S = 3.0  # a call starts without its record rather than waiting on a stuck database
 
 
@@ -102,8 +104,11 @@ class CallRecorder:
             await writer
 
     async def finish(self, *, outcome: Outcome, driver_id: int | None, lookup_failures: int,
-                     metrics: dict[str, Any] | None = None) -> None:
-        """Every queued event is written first; then the outcome closes the record."""
+                     metrics: dict[str, Any] | None = None, also: InTransaction | None = None) -> None:
+        """Every queued event is written first; then the outcome closes the record.
+
+        `also` runs in the same transaction (the after-call jobs: a crash loses both or neither),
+        inside a savepoint, so its failure rolls back only its own writes and the record still closes."""
         await self.flush()
         async with self._lock:
             if self.call_id is None:
@@ -119,5 +124,15 @@ class CallRecorder:
                     call.lookup_failures = lookup_failures
                     if metrics:
                         call.metrics = {**(call.metrics or {}), **metrics}
+                    if also is not None:
+                        await _in_savepoint(session, call.id, also, self.call_sid)
             except Exception as exc:
                 log.error("call %s: could not close the call record: %s", self.call_sid, type(exc).__name__)
+
+
+async def _in_savepoint(session: AsyncSession, call_id: int, work: InTransaction, call_sid: str) -> None:
+    try:
+        async with session.begin_nested():
+            await work(session, call_id)
+    except Exception as exc:
+        log.error("call %s: after-call work not queued: %s", call_sid, type(exc).__name__)

@@ -87,6 +87,7 @@ class TwilioCaller:
         signing_key: str | None = None,
         session: aiohttp.ClientSession | None = None,
         on_media: Callable[[bytes], None] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.server_url = server_url.rstrip("/")
         self.public_base_url = public_base_url.rstrip("/")
@@ -98,6 +99,7 @@ class TwilioCaller:
         self._validator = RequestValidator(signing_key or auth_token)
         self._session = session
         self._own_session = session is None
+        self._headers = headers  # sent with the webhook and the upgrade (a test's load-balancer routing)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._reader: asyncio.Task[None] | None = None
         self._marker: asyncio.Task[None] | None = None
@@ -151,6 +153,17 @@ class TwilioCaller:
             return
         self.stream_url = stream.get("url")
         self.parameters = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+
+    def after_stream(self) -> list[tuple[str, str]]:
+        """What Twilio does when the media stream ends without a REST update of the call: the TwiML's
+        verbs after `<Connect>`, as (verb, text), e.g. [("Dial", "+81312345678")]: the fallback."""
+        if not self.twiml:
+            return []
+        verbs = list(ET.fromstring(self.twiml))
+        connect = next((i for i, v in enumerate(verbs) if v.tag == "Connect"), None)
+        if connect is None:
+            return []
+        return [(v.tag, "".join(v.itertext()).strip()) for v in verbs[connect + 1:]]
 
     # ----- the media socket ----------------------------------------------------------------------
     def socket_target(self) -> tuple[str, dict[str, str]]:
@@ -348,7 +361,7 @@ class TwilioCaller:
 
     async def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(headers=self._headers)
         return self._session
 
 

@@ -17,6 +17,7 @@ from ivr.conversation import ConversationFactory
 from ivr.settings import Settings
 from ivr.turn.classifier import warm_up
 from ivr.turn.machine import TurnConfig
+from ivr.web.drain import DRAIN, Drain, DrainPolicy, OpenCalls, note_answered_webhooks
 from ivr.web.gate import Gate
 from ivr.web.health import healthz, metrics, readyz
 from ivr.web.media import media_socket
@@ -52,18 +53,21 @@ def create_app(
 ) -> web.Application:
     """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
     config = WebConfig.from_settings(settings)
+    drain = DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds)
     state = WebState(
         config=config,
         factory=conversation_factory,
         connector=realtime_connector or sdk_connector(settings),
-        call_control=transfer or call_control_from_settings(settings),
+        call_control=transfer or call_control_from_settings(settings, api_base_url=settings.twilio_api_base_url),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
         gate=Gate.from_settings(settings),
         engine=engine,
+        bridges=OpenCalls(drain),
     )
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[note_answered_webhooks])
     app[STATE] = state
+    app[DRAIN] = Drain(drain, state.metrics.registry)
     app.router.add_post("/twilio/voice", voice_webhook)
     app.router.add_get("/twilio/media", media_socket)
     app.router.add_get("/healthz", healthz)

@@ -5,7 +5,8 @@ no more than yes or no: why a replica is not ready goes to the log, and how many
 carries goes to the metrics. `/metrics` (call volume, refusals by reason) is for the operator
 only: served on the public port only with a bearer token (METRICS_TOKEN), and on its own
 listener when METRICS_PORT is set (a port the ingress does not expose; the token, when set, is
-asked for there too).
+asked for there too). Under `ivr serve --workers N` any worker answers a scrape with every
+worker's values (`ivr.web.multiprocess_metrics`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import hmac
 import logging
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from ivr.web.drain import DRAIN
+from ivr.web.multiprocess_metrics import exposition
 from ivr.web.state import STATE, WebState
 
 _log = logging.getLogger("ivr.web")
@@ -30,13 +33,16 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    problem = await _not_ready(state)
+    # After SIGTERM the balancer must send new calls elsewhere, whatever the database says.
+    problem = "draining" if request.app[DRAIN].draining else await _not_ready(state)
     if problem != state.last_readiness_problem:  # logged when it changes, not at every probe
         state.last_readiness_problem = problem
         if problem:
             _log.warning("not ready: %s", problem)
         else:
             _log.info("ready")
+    if problem == "draining":
+        return web.json_response({"status": "draining"}, status=503)
     if problem:
         return web.json_response({"status": "not ready"}, status=503)
     return web.json_response({"status": "ready"})
@@ -64,7 +70,7 @@ async def metrics(request: web.Request) -> web.Response:
             raise web.HTTPNotFound()
     elif not _bearer_matches(request.headers.get("Authorization", ""), token):
         return web.Response(status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"})
-    body = generate_latest(state.metrics.registry)
+    body = exposition(state.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

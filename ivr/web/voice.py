@@ -19,7 +19,7 @@ from aiohttp import web
 from ivr.prompts.store import DEFAULT_PROMPTS
 from ivr.telephony.signature import public_url
 from ivr.telephony.twiml import connect_stream, dial, reject_busy
-from ivr.web.refusals import refuse_bad_signature
+from ivr.web.refusals import signed_form
 from ivr.web.state import STATE, WebState
 
 _log = logging.getLogger("ivr.web")
@@ -29,16 +29,10 @@ MAX_CALL_SID = 64
 
 async def voice_webhook(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    if state.public_base is None:
-        _log.error("PUBLIC_BASE_URL is not set: webhook signatures cannot be checked, refusing")
-        return web.Response(status=403, text="forbidden")
-    try:
-        form = await request.post()
-    except ValueError:  # a body that is not a form cannot carry a valid signature either
-        form = None
-    url = public_url(state.public_base, request.path_qs)
-    if form is None or not state.gate.signatures.valid(url, form, request.headers):
-        return refuse_bad_signature(state, request)
+    signed = await signed_form(request)
+    if isinstance(signed, web.Response):
+        return signed
+    form = signed.form
     call_sid = form.get("CallSid")
     if not isinstance(call_sid, str) or not call_sid or len(call_sid) > MAX_CALL_SID:
         return web.Response(status=400, text="CallSid missing")
@@ -65,7 +59,7 @@ async def voice_webhook(request: web.Request) -> web.Response:
         _log.warning("call=%s repeated webhook: no second stream token", call_sid)
         return web.Response(text=_fallback(state), content_type=TWIML)
     parameters["token"] = issued.token
-    stream_url = public_url(state.public_base, "/twilio/media", websocket=True)
+    stream_url = public_url(signed.public_base, "/twilio/media", websocket=True)
     twiml = connect_stream(stream_url, parameters, fallback_number=state.config.dispatcher_number)
     _log.info("call=%s webhook accepted", call_sid)
     return web.Response(text=twiml, content_type=TWIML)
