@@ -52,6 +52,8 @@ class WorkerApp:
         self.app: web.Application | None = None
 
     async def build(self) -> web.Application:
+        from prometheus_client import CollectorRegistry
+
         from ivr.aftercall import service as aftercall
         from ivr.config import AfterCallConfig, GuidanceConfig
         from ivr.guidance.factory import build_factory
@@ -65,9 +67,11 @@ class WorkerApp:
         # Summaries and SMS: every worker runs its own loop on the shared queue, off the audio path.
         after = aftercall.build(AfterCallConfig.from_settings(self.settings), sessionmaker,
                                 twilio_api_base=self.settings.twilio_api_base_url)
+        # One registry for the bridge's metrics and the conversations' identification limits.
+        registry = CollectorRegistry()
         factory = build_factory(GuidanceConfig.from_settings(self.settings), sessionmaker,
-                                after_call=after.enqueuer)
-        app = create_app(self.settings, factory, engine=engine)
+                                after_call=after.enqueuer, registry=registry)
+        app = create_app(self.settings, factory, engine=engine, registry=registry)
         aftercall.install(app, after)
 
         async def dispose_engine(_: web.Application) -> None:

@@ -1,7 +1,7 @@
 """Identification attempts and the limits they trip, across calls and instances.
 
-Revision ID: 0004_ident_limits
-Revises: 0003_stream_tokens
+Revision ID: 0006_ident_limits
+Revises: 0005_aftercall
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_ident_limits"
-down_revision: str | None = "0003_stream_tokens"
+revision: str = "0006_ident_limits"
+down_revision: str | None = "0005_aftercall"
 branch_labels = None
 depends_on = None
 
