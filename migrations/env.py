@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import ivr.console.models
 import ivr.records.models  # noqa: F401  (the call-record tables: their metadata is the same Base's)
 import lookup.attempt_ledger  # noqa: F401  (the identification attempts and lockouts)
 from schedules.db import make_engine

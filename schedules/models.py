@@ -88,6 +88,8 @@ class LoadLog(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Who loaded it: a console user's name; empty for the command line.
+    loaded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ScheduleDay(Base):
@@ -176,3 +178,25 @@ class DestinationDocRow(Base):
 
 # Timestamps from SQLite come back naive; readers treat naive values as UTC.
 __all__ = ["Base", "DestinationDocRow", "Driver", "LoadLog", "ScheduleDay", "Stop", "Vehicle"]
+
+
+class ReadingOverride(Base):
+    """A dispatcher's fix of a reading: the written text, the kana drivers hear instead, and who.
+
+    Keyed by the kind of field and its text as written, not by stop, so the fix carries over to the
+    next load of a schedule whenever that text is unchanged. Reverting keeps the row (with who and
+    when) so the history of a reading can be read back.
+    """
+
+    __tablename__ = "reading_overrides"
+    __table_args__ = (Index("ix_reading_overrides_kind_text", "kind", "text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # destination | address | cargo | notes
+    text: Mapped[str] = mapped_column(String(800))  # the text as written in the schedule file
+    reading: Mapped[str] = mapped_column(String(800))  # the kana drivers hear instead
+    previous_reading: Mapped[str] = mapped_column(String(800), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reverted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

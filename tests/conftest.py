@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import ivr.console.models  # (the console's users, sessions and sign-in failures)
 import ivr.records.models  # noqa: F401  (so Base.metadata holds the call-record tables too)
 import lookup.attempt_ledger  # noqa: F401  (the identification attempts and lockouts)
 from schedules.db import make_engine, make_sessionmaker

@@ -32,6 +32,11 @@ class CallRecord(Base):
     turn_mode: Mapped[str] = mapped_column(String(20), default="")
     lookup_failures: Mapped[int] = mapped_column(Integer, default=0)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Set when the call needs a dispatcher's follow-up (e.g. `after_hours`: the desk was closed and
+    # no transfer was attempted); cleared from the console with who and when.
+    follow_up_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    follow_up_cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    follow_up_cleared_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     events: Mapped[list[CallEventRecord]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="CallEventRecord.seq"

@@ -1,0 +1,1 @@
+"""The dispatchers' console: server-rendered pages under `/console/`, signed in with an account."""
