@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.cli import main
+from ivr.cli_support import with_database
 from ivr.console.models import ConsoleSession, ConsoleUser
 from ivr.console.sessions import start_session
 from ivr.console.users import authenticate
-from schedules.db import make_engine, make_sessionmaker
-
-T = TypeVar("T")
 
 
 @pytest.fixture
 def env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", db_url)
     return db_url
-
-
-def _db(url: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = make_engine(url)
-        try:
-            return await work(make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def _piped(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -53,7 +37,7 @@ def test_add_list_disable(env: str, monkeypatch: pytest.MonkeyPatch, capsys: pyt
             stored = await s.scalar(select(ConsoleUser.password_hash).where(ConsoleUser.name == "sato"))
         return await authenticate(sm, "SATO", "a long password 1"), stored or ""
 
-    user_id, stored = _db(env, check)
+    user_id, stored = with_database(check)
     assert user_id is not None
     assert stored.startswith("$argon2") and "a long password" not in stored
 
@@ -62,7 +46,7 @@ def test_add_list_disable(env: str, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     assert "sato" in listing and "dispatcher" in listing and "boss" in listing and "admin" in listing
     assert "a long password" not in listing
 
-    _db(env, lambda sm: start_session(sm, user_id))
+    with_database(lambda sm: start_session(sm, user_id))
     assert main(["users", "disable", "sato"]) == 0
     assert "disabled sato" in capsys.readouterr().out
 
@@ -71,7 +55,7 @@ def test_add_list_disable(env: str, monkeypatch: pytest.MonkeyPatch, capsys: pyt
             sessions = list((await s.scalars(select(ConsoleSession.id))).all())
         return await authenticate(sm, "sato", "a long password 1"), sessions
 
-    assert _db(env, after) == (None, [])
+    assert with_database(after) == (None, [])
     assert main(["users", "list"]) == 0
     assert "disabled" in capsys.readouterr().out
 
