@@ -81,7 +81,8 @@ async def test_broken_file_lists_every_problem_and_writes_no_schedule(console_se
     table = page.split('id="problems"', 1)[1]
     for problem in expected.errors:
         reason = problem.reason.replace("'", "&#39;").replace(">", "&gt;").replace("<", "&lt;")
-        assert f'<td class="num">{problem.line}</td><td class="nowrap">{problem.column}</td><td>{reason}</td>' in table, problem
+        row = f'<td class="num">{problem.line}</td><td class="nowrap">{problem.column}</td><td>{reason}</td>'
+        assert row in table, problem
     assert await counts(console_server) == (0, 0, 1)  # only the audit row
     async with console_server.sm() as s:
         log = (await s.scalars(select(LoadLog))).one()
