@@ -20,11 +20,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jtext.written_numbers import written_serial
-from schedules.models import Driver, ScheduleDay, Stop, Vehicle
+from schedules.day_stops import current_day_stops, window_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +54,13 @@ class ReviewRow:
 CSV_COLUMNS = [name for name in ReviewRow.__dataclass_fields__]
 
 
-def _window_text(start: dt.time | None, end: dt.time | None) -> str:
-    if start is None and end is None:
-        return ""
-    left = f"{start:%H:%M}" if start is not None else ""
-    right = f"{end:%H:%M}" if end is not None else ""
-    return f"{left}–{right}"
-
-
 async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.date) -> list[ReviewRow] | None:
     """Every stop of the date's current version, vehicles in file order; None when nothing is loaded."""
     async with sessionmaker() as session:
-        day = await session.scalar(
-            select(ScheduleDay).where(ScheduleDay.date == date, ScheduleDay.is_current.is_(True))
-        )
-        if day is None:
+        found = await current_day_stops(session, date)
+        if found is None:
             return None
-        result = await session.execute(
-            select(Stop, Vehicle, Driver)
-            .join(Vehicle, Stop.vehicle_id == Vehicle.id)
-            .join(Driver, Stop.driver_id == Driver.id)
-            .where(Stop.schedule_day_id == day.id)
-            .order_by(Stop.source_line)
-        )
+        day, result = found
         rows = [
             ReviewRow(
                 date=day.date,
@@ -93,7 +76,7 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
                 destination_address_kana=stop.destination_address_kana,
                 address_kana_from_file=stop.address_kana_from_file,
                 address_kana_uncertain=stop.address_kana_uncertain,
-                window=_window_text(stop.window_start, stop.window_end),
+                window=window_text(stop.window_start, stop.window_end),
                 window_kana=stop.window_kana,
                 cargo=stop.cargo,
                 cargo_kana=stop.cargo_kana,
