@@ -49,21 +49,22 @@ class ReadingItem:
 
 
 @dataclass(frozen=True, slots=True)
-class _Active:
+class ActiveOverride:
     id: int
     reading: str
 
 
-async def _active(session: AsyncSession) -> dict[tuple[str, str], _Active]:
+async def active_overrides(session: AsyncSession) -> dict[tuple[str, str], ActiveOverride]:
+    """Every override in force, by (kind, text); of two on one text (a race) the later wins."""
     rows = await session.execute(
         select(ReadingOverride.id, ReadingOverride.kind, ReadingOverride.text, ReadingOverride.reading)
         .where(ReadingOverride.reverted_at.is_(None))
         .order_by(ReadingOverride.created_at, ReadingOverride.id)
     )
-    return {(kind, text): _Active(id_, reading) for id_, kind, text, reading in rows}
+    return {(kind, text): ActiveOverride(id_, reading) for id_, kind, text, reading in rows}
 
 
-def source_of(stop: Stop, kind: str, text: str, reading: str, active: _Active | None) -> Source:
+def source_of(stop: Stop, kind: str, text: str, reading: str, active: ActiveOverride | None) -> Source:
     if kind == "window":
         return "rule"
     if typed_in_file(stop, kind):
@@ -74,7 +75,7 @@ def source_of(stop: Stop, kind: str, text: str, reading: str, active: _Active | 
 
 
 def _items(stop: Stop, vehicle: Vehicle, driver: Driver,
-           active: dict[tuple[str, str], _Active]) -> Iterable[ReadingItem]:
+           active: dict[tuple[str, str], ActiveOverride]) -> Iterable[ReadingItem]:
     for kind in ITEM_KINDS:
         if kind == "window":
             window = window_text(stop.window_start, stop.window_end)
@@ -103,7 +104,7 @@ async def readings_for_date(sessionmaker: async_sessionmaker[AsyncSession], date
         found = await current_day_stops(session, date)
         if found is None:
             return None
-        active = await _active(session)
+        active = await active_overrides(session)
         items = [item for stop, vehicle, driver in found[1] for item in _items(stop, vehicle, driver, active)]
     first_line: dict[tuple[str, str], int] = {}
     for item in items:
@@ -111,6 +112,12 @@ async def readings_for_date(sessionmaker: async_sessionmaker[AsyncSession], date
     items.sort(key=lambda i: (i.source != "uncertain", first_line[(i.vehicle_number, i.plate)], i.stop_seq,
                               ITEM_KINDS.index(i.kind)))
     return [i for i in items if source is None or i.source == source]
+
+
+def overridden_kinds(stop: Stop, vehicle: Vehicle, driver: Driver,
+                     active: dict[tuple[str, str], ActiveOverride]) -> list[str]:
+    """The kinds of text on this stop that drivers hear as fixed in the console (for the review)."""
+    return list(dict.fromkeys(i.kind for i in _items(stop, vehicle, driver, active) if i.source == "override"))
 
 
 async def history_for(sessionmaker: async_sessionmaker[AsyncSession],
