@@ -16,9 +16,9 @@ rendering rules. See docs/console.md.
 from schedules.overrides.changes import IndexTarget, ReadingChange, revert_override, set_override
 from schedules.overrides.fields import OVERRIDE_KINDS, OverrideKind
 from schedules.overrides.kana_input import OverrideRefused, checked_override_reading
-from schedules.overrides.listing import ReadingItem, Source, history_for, readings_for_date
+from schedules.overrides.listing import ReadingItem, Source, history_for, loaded_dates, readings_for_date
 
 __all__ = [
     "OVERRIDE_KINDS", "IndexTarget", "OverrideKind", "OverrideRefused", "ReadingChange", "ReadingItem", "Source",
-    "checked_override_reading", "history_for", "readings_for_date", "revert_override", "set_override",
+    "checked_override_reading", "history_for", "loaded_dates", "readings_for_date", "revert_override", "set_override",
 ]

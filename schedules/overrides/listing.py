@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jtext.written_numbers import written_serial
@@ -90,10 +90,12 @@ def _items(stop: Stop, vehicle: Vehicle, driver: Driver,
                               found.id if source == "override" and found is not None else None)
 
 
-async def latest_loaded_date(sessionmaker: async_sessionmaker[AsyncSession]) -> dt.date | None:
-    """The newest date with a schedule loaded: the console's default page."""
+async def loaded_dates(sessionmaker: async_sessionmaker[AsyncSession], limit: int = 60) -> list[dt.date]:
+    """Dates with a schedule loaded, newest first: the console's date picker."""
     async with sessionmaker() as session:
-        return await session.scalar(select(func.max(ScheduleDay.date)).where(ScheduleDay.is_current.is_(True)))
+        rows = await session.scalars(select(ScheduleDay.date).where(ScheduleDay.is_current.is_(True))
+                                     .order_by(ScheduleDay.date.desc()).limit(limit))
+        return list(rows.all())
 
 
 async def readings_for_date(sessionmaker: async_sessionmaker[AsyncSession], date: dt.date,
