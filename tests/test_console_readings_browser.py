@@ -31,13 +31,13 @@ async def test_a_reading_fixed_in_the_browser_reaches_the_next_call_and_a_revert
     rule = reading(ARIAKE, "address")
     await page.goto(console_server.url + "/console/readings")
     row = row_of(page, "address", ARIAKE)
-    assert await row.locator("input[name=reading]").input_value() == rule
-    await row.locator("input[name=reading]").fill("とうきょうと こうとうく ありあけ さんのごのなな")
+    assert await row.locator("[name=reading]").input_value() == rule
+    await row.locator("[name=reading]").fill("とうきょうと こうとうく ありあけ さんのごのなな")
     await row.locator("button.save").click()
     await page.wait_for_selector("#message.ok")
     row = row_of(page, "address", ARIAKE)
     assert await row.get_attribute("data-source") == "override"
-    assert await row.locator("input[name=reading]").input_value() == FIXED
+    assert await row.locator("[name=reading]").input_value() == FIXED
     await row.locator("details summary").click()
     history = await row.locator("details li").all_inner_texts()
     assert len(history) == 1 and page.console_user in history[0] and f"{rule} → {FIXED}" in history[0]
@@ -50,7 +50,7 @@ async def test_a_reading_fixed_in_the_browser_reaches_the_next_call_and_a_revert
     await page.wait_for_selector("#message.ok")
     row = row_of(page, "address", ARIAKE)
     assert await row.get_attribute("data-source") == "rule"
-    assert await row.locator("input[name=reading]").input_value() == rule
+    assert await row.locator("[name=reading]").input_value() == rule
     assert "が終了" in " ".join(await row.locator("details li").all_text_contents())
 
     heard = await next_stop_heard(console_server.sm, console_server.engine, DAY)
@@ -78,7 +78,7 @@ async def test_uncertain_first_and_the_filter_by_source(signed_in_page: Any, con
     assert await page.locator("#readings tbody tr").first.locator("td.text").inner_text() == "東京都江東区架空町1-2"
     assert "<script>alert(1)</script>" in await page.locator("#readings").inner_text()
     parking = row_of(page, "notes", "駐車場は北側です")
-    await parking.locator("input[name=reading]").fill("ちゅうしゃじょうは きたがわです")
+    await parking.locator("[name=reading]").fill("ちゅうしゃじょうは きたがわです")
     await parking.locator("button.save").click()
     await page.wait_for_selector("#message.ok")
     await shot(page, "readings")
@@ -86,7 +86,7 @@ async def test_uncertain_first_and_the_filter_by_source(signed_in_page: Any, con
     await page.click('nav.filters a[data-source="file"]')
     await page.wait_for_url("**source=file")
     assert await page.locator("#readings tbody tr").evaluate_all("rows => rows.map(r => r.dataset.source)") == ["file"]
-    assert await page.locator("#readings tbody input[name=reading]").count() == 0  # a file's reading: no edit form
+    assert await page.locator("#readings tbody [name=reading]").count() == 0  # a file's reading: no edit form
     await page.click('nav.filters a[data-source="override"]')
     await page.wait_for_url("**source=override")
     texts = await page.locator("#readings tbody td.text").all_inner_texts()
@@ -110,7 +110,7 @@ async def test_a_fix_works_without_javascript_on_a_tablet(browser: Any, console_
         await sign_in_page(page, console_server, name, password)
         await page.goto(console_server.url + "/console/readings?date=2026-12-01")
         row = row_of(page, "destination", "有明物流センター")
-        await row.locator("input[name=reading]").fill("アリアケ ブツリュウ センター")
+        await row.locator("[name=reading]").fill("アリアケ ブツリュウ センター")
         await row.locator("button.save").click()
         await page.wait_for_selector("#message.ok")
         assert await row_of(page, "destination", "有明物流センター").get_attribute("data-source") == "override"
