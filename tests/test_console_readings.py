@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import aiohttp
 from console_support import ConsoleServer
 from guidance_support import TODAY_ROWS, load_rows
 from schedule_samples import stop, write_csv
@@ -88,3 +89,23 @@ async def test_texts_from_the_file_are_escaped(console_server: ConsoleServer, tm
         body = await (await client.get("/console/readings?date=2026-12-01")).text()
     assert evil not in body and html.escape(evil, quote=False) in body
     assert "<img src=x" not in body
+
+
+async def test_the_upload_preview_marks_readings_a_dispatcher_fixed(console_server: ConsoleServer,
+                                                                    tmp_path: Path) -> None:
+    await load_rows(console_server.sm, tmp_path / "today.csv", TODAY_ROWS)
+    name, _ = await console_server.add_user()
+    async with console_server.client() as client:
+        await client.sign_in(name)
+        await client.get("/console/readings")
+        fixed = await client.post("/console/readings/fix", {"date": "2026-12-01", "kind": "address", "text": ARIAKE,
+                                                            "reading": "トウキョウト コウトウク アリアケ"})
+        assert fixed.status == 200
+        await client.get("/console/schedules")
+        body = aiohttp.FormData()
+        body.add_field("csrf_token", client.csrf_token)
+        body.add_field("file", (tmp_path / "today.csv").read_bytes(), filename="today.csv")
+        body.add_field("dry_run", "1")
+        preview = await (await client.post("/console/schedules/upload", body)).text()
+    assert "コンソールで直した読み<b>1</b>" in preview
+    assert '<span class="tag override">修正済み</span>' in preview and "トウキョウト コウトウク アリアケ" in preview

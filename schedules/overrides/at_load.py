@@ -18,6 +18,7 @@ from schedules.note_lines import READING_LINE_BREAK, note_lines, reading_lines
 from schedules.rendering import Rendered, StopReadings
 from schedules.validation import ValidStop
 
+_KIND_OF = {"destination_name": "destination", "destination_address": "address", "cargo": "cargo", "notes": "notes"}
 ActiveReadings = Mapping[tuple[str, str], str]  # (kind, text as written) -> the kana drivers hear
 
 
@@ -60,5 +61,6 @@ def apply_overrides(stops: list[ValidStop], rendered: Rendered, active: ActiveRe
             changes["notes"] = notes
         replaced += len(changes) - ("address_uncertain" in changes) - ("notes" in changes) + fixed_lines
         if changes:
-            rendered.readings[index] = dataclasses.replace(said, **changes)  # type: ignore[arg-type]
+            kinds = tuple(_KIND_OF[name] for name in changes if name in _KIND_OF)
+            rendered.readings[index] = dataclasses.replace(said, **changes, overridden=kinds)  # type: ignore[arg-type]
     return replaced
