@@ -17,6 +17,12 @@ from schedules.models import ReadingOverride, Stop
 from schedules.search.indexing import embedded_on_loaded
 
 ARIAKE = "東京都江東区有明3丁目5番7号"
+
+
+def fix_form(reading: str, text: str = ARIAKE, kind: str = "address") -> dict[str, str]:
+    return {"date": "2026-12-01", "kind": kind, "text": text, "reading": reading}
+
+
 HEARD = select(Stop.destination_address_kana).where(Stop.destination_address == ARIAKE)
 
 
@@ -28,8 +34,7 @@ async def test_a_fix_and_a_revert_through_the_forms(console_server: ConsoleServe
         page = await client.get("/console/readings")
         body = await page.text()
         assert page.status == 200 and "2026-12-01" in body and ARIAKE in body
-        fixed = await client.post("/console/readings/fix", {"date": "2026-12-01", "kind": "address", "text": ARIAKE,
-                                                            "reading": "とうきょうと こうとうく ありあけ"},
+        fixed = await client.post("/console/readings/fix", fix_form("とうきょうと こうとうく ありあけ"),
                                   allow_redirects=False)
         assert fixed.status == 303 and "done=fixed" in fixed.headers["Location"]
         after = await (await client.get(fixed.headers["Location"])).text()
@@ -57,13 +62,10 @@ async def test_refusals_are_worded_and_change_nothing(console_server: ConsoleSer
     async with console_server.client() as client:
         await client.sign_in(name)
         await client.get("/console/readings")
-        bad = await client.post("/console/readings/fix", {"date": "2026-12-01", "kind": "address", "text": ARIAKE,
-                                                          "reading": "有明ニチョウメ"})
+        bad = await client.post("/console/readings/fix", fix_form("有明ニチョウメ"))
         text = await bad.text()
         assert bad.status == 400 and "カタカナかひらがなで入力してください" in text and "使えない文字: 有明" in text
-        no_token = await client.post("/console/readings/fix", {"date": "2026-12-01", "kind": "address",
-                                                               "text": ARIAKE, "reading": "アリアケ"},
-                                     with_token=False)
+        no_token = await client.post("/console/readings/fix", fix_form("アリアケ"), with_token=False)
         assert no_token.status == 403
         bad_date = await client.get("/console/readings?date=2026-13-45")
         assert bad_date.status == 400
@@ -98,8 +100,7 @@ async def test_the_upload_preview_marks_readings_a_dispatcher_fixed(console_serv
     async with console_server.client() as client:
         await client.sign_in(name)
         await client.get("/console/readings")
-        fixed = await client.post("/console/readings/fix", {"date": "2026-12-01", "kind": "address", "text": ARIAKE,
-                                                            "reading": "トウキョウト コウトウク アリアケ"})
+        fixed = await client.post("/console/readings/fix", fix_form("トウキョウト コウトウク アリアケ"))
         assert fixed.status == 200
         await client.get("/console/schedules")
         body = aiohttp.FormData()
