@@ -7,11 +7,13 @@ import html
 from pathlib import Path
 
 import aiohttp
+import pytest
 from console_support import ConsoleServer
 from guidance_support import TODAY_ROWS, load_rows
 from schedule_samples import stop, write_csv
 from sqlalchemy import select
 
+from ivr.console.pages import readings as readings_page
 from schedules.loader import load_schedule
 from schedules.models import ReadingOverride, Stop
 from schedules.search.indexing import embedded_on_loaded
@@ -110,3 +112,18 @@ async def test_the_upload_preview_marks_readings_a_dispatcher_fixed(console_serv
         preview = await (await client.post("/console/schedules/upload", body)).text()
     assert "コンソールで直した読み<b>1</b>" in preview
     assert '<span class="tag override">修正済み</span>' in preview and "トウキョウト コウトウク アリアケ" in preview
+
+
+async def test_a_big_day_is_shown_page_by_page(console_server: ConsoleServer, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readings_page, "PAGE_SIZE", 10)
+    await load_rows(console_server.sm, tmp_path / "today.csv", TODAY_ROWS)  # 25 readings
+    name, _ = await console_server.add_user()
+    async with console_server.client() as client:
+        await client.sign_in(name)
+        first = await (await client.get("/console/readings?date=2026-12-01")).text()
+        last = await (await client.get("/console/readings?date=2026-12-01&page=3")).text()
+        beyond = await (await client.get("/console/readings?date=2026-12-01&page=99")).text()
+    assert first.count("<tr id=") == 10 and "1–10件目 / 25件（1 / 3 ページ）" in first and 'rel="next"' in first
+    assert last.count("<tr id=") == 5 and "21–25件目 / 25件（3 / 3 ページ）" in last and 'rel="next"' not in last
+    assert "21–25件目 / 25件（3 / 3 ページ）" in beyond  # past the end: the last page

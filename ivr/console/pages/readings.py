@@ -33,6 +33,9 @@ from schedules.overrides import (
 from schedules.overrides.listing import SOURCES
 from schedules.search.base import DestinationSearch
 
+# Rows per page: a big depot's day holds tens of thousands of readings, and one page of forms must
+# stay light on a tablet. Uncertain readings come first, so the first page is the one to check.
+PAGE_SIZE = 300
 KIND_LABELS = {"destination": "届け先", "address": "住所", "window": "到着時間", "cargo": "積荷", "notes": "備考"}
 SOURCE_LABELS = {"uncertain": "要確認", "rule": "規則", "file": "ファイル", "override": "修正済み"}
 REFUSALS = {
@@ -95,17 +98,21 @@ def _local(moment: dt.datetime | None, zone: ZoneInfo) -> str:
     return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-async def _render(request: web.Request, date: dt.date | None, source: str | None, *, error: str = "",
-                  status: int = 200) -> web.Response:
+async def _render(request: web.Request, date: dt.date | None, source: str | None, *, page: int = 1,
+                  error: str = "", status: int = 200) -> web.Response:
     sm = db(request)
     dates = await loaded_dates(sm)
     date = date or (dates[0] if dates else None)
     everything = await readings_for_date(sm, date) if date else None
-    items = [i for i in everything or [] if source is None or i.source == source]
+    matching = [i for i in everything or [] if source is None or i.source == source]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    items = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     history = await history_for(sm, {(i.kind, i.text) for i in items if i.kind != "window"})
     zone = ZoneInfo(console_state(request).config.timezone)
     context: dict[str, Any] = {
         "date": date, "dates": dates, "source": source, "items": items, "loaded": everything is not None,
+        "page": page, "pages": pages, "matching": len(matching), "first": (page - 1) * PAGE_SIZE + 1,
         "counts": Counter(i.source for i in everything or []), "total": len(everything or []),
         "history": {key: [{"at": _local(h.created_at, zone), "by": h.created_by, "old": h.previous_reading,
                            "new": h.reading, "reverted_at": _local(h.reverted_at, zone),
@@ -121,11 +128,13 @@ async def _render(request: web.Request, date: dt.date | None, source: str | None
 
 
 async def readings_page(request: web.Request) -> web.StreamResponse:
-    return await _render(request, _date(request.query.get("date")), _source(request.query.get("source")))
+    return await _render(request, _date(request.query.get("date")), _source(request.query.get("source")),
+                         page=_page(request.query.get("page")))
 
 
-def _back(date: dt.date, source: str | None, done: str, change: ReadingChange) -> web.HTTPSeeOther:
-    query = {"date": date.isoformat(), **({"source": source} if source else {}), "done": done,
+def _back(date: dt.date, source: str | None, page: int, done: str, change: ReadingChange) -> web.HTTPSeeOther:
+    query = {"date": date.isoformat(), **({"source": source} if source else {}),
+             **({"page": str(page)} if page > 1 else {}), "done": done,
              "n": str(change.stops_changed), **({"warn": "1"} if change.warnings else {})}
     return web.HTTPSeeOther(f"/console/readings?{urlencode(query)}")
 
@@ -134,29 +143,34 @@ def _refused(refused: OverrideRefused) -> str:
     return REFUSALS.get(refused.reason, "保存できませんでした。").format(detail=refused.detail)
 
 
-async def _form(request: web.Request) -> tuple[Any, dt.date, str | None]:
-    """The posted fields, the page's date and its filter (to go back to the same list)."""
+def _page(value: object) -> int:
+    text = str(value or "1")
+    return int(text) if text.isdigit() else 1
+
+
+async def _form(request: web.Request) -> tuple[Any, dt.date, str | None, int]:
+    """The posted fields, the page's date, its filter and page number (to go back to the same list)."""
     form = await request.post()
     date, source = _date(str(form.get("date", ""))), _source(str(form.get("source", "")))
     if date is None:
         raise web.HTTPBadRequest(text="日付がありません。")
-    return form, date, source
+    return form, date, source, _page(form.get("page"))
 
 
 async def fix_reading(request: web.Request) -> web.StreamResponse:
-    form, date, source = await _form(request)
+    form, date, source, page = await _form(request)
     try:
         change = await set_override(db(request), kind=str(form.get("kind", "")), text=str(form.get("text", "")),
                                     reading=str(form.get("reading", "")), user=signed_in(request).name,
                                     since=min(date, _today(request)), index=_index(request))
     except OverrideRefused as refused:
-        return await _render(request, date, source, error=f"「{form.get('text', '')}」: {_refused(refused)}",
-                             status=400)
-    raise _back(date, source, "fixed", change)
+        return await _render(request, date, source, page=page,
+                             error=f"「{form.get('text', '')}」: {_refused(refused)}", status=400)
+    raise _back(date, source, page, "fixed", change)
 
 
 async def revert_reading(request: web.Request) -> web.StreamResponse:
-    form, date, source = await _form(request)
+    form, date, source, page = await _form(request)
     try:
         override_id = int(str(form.get("override_id", "")))
     except ValueError:
@@ -165,5 +179,5 @@ async def revert_reading(request: web.Request) -> web.StreamResponse:
         change = await revert_override(db(request), override_id=override_id, user=signed_in(request).name,
                                        since=min(date, _today(request)), index=_index(request))
     except OverrideRefused as refused:
-        return await _render(request, date, source, error=_refused(refused), status=409)
-    raise _back(date, source, "reverted", change)
+        return await _render(request, date, source, page=page, error=_refused(refused), status=409)
+    raise _back(date, source, page, "reverted", change)
