@@ -9,6 +9,7 @@ no script: each row's form carries the CSRF token and works without JavaScript.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ from schedules.overrides import (
 )
 from schedules.overrides.listing import SOURCES
 from schedules.search.base import DestinationSearch
+
+log = logging.getLogger("ivr.console")
 
 # Rows per page: a big depot's day holds tens of thousands of readings, and one page of forms must
 # stay light on a tablet. Uncertain readings come first, so the first page is the one to check.
@@ -166,6 +169,8 @@ async def fix_reading(request: web.Request) -> web.StreamResponse:
     except OverrideRefused as refused:
         return await _render(request, date, source, page=page,
                              error=f"「{form.get('text', '')}」: {_refused(refused)}", status=400)
+    log.info("reading fixed: override %d (%s), %d stops, by user %d", change.override_id, change.kind,
+             change.stops_changed, signed_in(request).user_id)
     raise _back(date, source, page, "fixed", change)
 
 
@@ -180,4 +185,6 @@ async def revert_reading(request: web.Request) -> web.StreamResponse:
                                        since=min(date, _today(request)), index=_index(request))
     except OverrideRefused as refused:
         return await _render(request, date, source, page=page, error=_refused(refused), status=409)
+    log.info("reading fix reverted: override %d (%s), %d stops, by user %d", change.override_id, change.kind,
+             change.stops_changed, signed_in(request).user_id)
     raise _back(date, source, page, "reverted", change)
