@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiohttp
 import openpyxl
+import pytest
 from aiohttp import web
 from console_support import ConsoleClient, ConsoleServer, console_config, start_console
 from schedule_samples import BROKEN_CSV, EXAMPLE_CSV, EXAMPLE_XLSX, csv_text, stop, two_vehicle_day
@@ -81,7 +82,8 @@ async def test_broken_file_lists_every_problem_and_writes_no_schedule(console_se
     table = page.split('id="problems"', 1)[1]
     for problem in expected.errors:
         reason = problem.reason.replace("'", "&#39;").replace(">", "&gt;").replace("<", "&lt;")
-        assert f'<td class="num">{problem.line}</td><td>{problem.column}</td><td>{reason}</td>' in table, problem
+        row = f'<td class="num">{problem.line}</td><td class="nowrap">{problem.column}</td><td>{reason}</td>'
+        assert row in table, problem
     assert await counts(console_server) == (0, 0, 1)  # only the audit row
     async with console_server.sm() as s:
         log = (await s.scalars(select(LoadLog))).one()
@@ -203,3 +205,16 @@ async def test_progress_is_streamed_while_the_work_runs() -> None:
 
 def test_example_files_exist() -> None:
     assert Path(EXAMPLE_CSV).is_file() and Path(EXAMPLE_XLSX).is_file()
+
+
+async def test_a_failure_mid_load_ends_the_page_with_a_message(console_server: ConsoleServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivr.console.pages import schedules as page
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(page, "load_and_index_bytes", broken)
+    async with await signed_in(console_server) as c:
+        status, text = await upload(c, EXAMPLE_CSV.read_bytes(), EXAMPLE_CSV.name)
+    assert status == 200 and 'data-outcome="failed"' in text and text.rstrip().endswith("</html>")

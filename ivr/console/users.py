@@ -7,6 +7,7 @@ once. Names are kept as typed but compared without regard to case or surrounding
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -104,3 +105,21 @@ async def authenticate(sm: async_sessionmaker[AsyncSession], name: str, password
             if found is not None:
                 found.password_hash = new_hash
     return user_id
+
+
+DEMO_USER = "demo"
+
+
+async def reset_demo_user(sm: async_sessionmaker[AsyncSession]) -> str:
+    """The demo's sign-in (`ivr demo --serve` only): the `demo` admin with a new random password,
+    returned to be printed once; any earlier demo password and session stop working."""
+    password = secrets.token_urlsafe(12)
+    hashed = await hash_password(password)
+    async with sm() as session, session.begin():
+        user = await _by_name(session, DEMO_USER)
+        if user is None:
+            session.add(ConsoleUser(name=DEMO_USER, role="admin", password_hash=hashed, disabled=False))
+        else:
+            user.password_hash, user.disabled, user.role = hashed, False, "admin"
+            await end_user_sessions(session, user.id)
+    return password

@@ -62,12 +62,17 @@ async def upload(request: web.Request) -> web.StreamResponse:
     await page.start()
     await page.step("ファイルを確認しています…")
     progress = LatestProgress()
-    report: LoadReport = await page.run(
-        load_and_index_bytes(sm, received.data, received.file_name, depot_id=config.depot_id,
-                             search=config.search.make(sm), dry_run=received.dry_run, progress=progress,
-                             loaded_by=user.name, file_format=received.file_format),
-        progress, PHASES,
-    )
+    try:
+        report: LoadReport = await page.run(
+            load_and_index_bytes(sm, received.data, received.file_name, depot_id=config.depot_id,
+                                 search=config.search.make(sm), dry_run=received.dry_run, progress=progress,
+                                 loaded_by=user.name, file_format=received.file_format),
+            progress, PHASES,
+        )
+    except Exception as exc:  # the page has begun (status 200): say so in it rather than cut it off
+        # The type only: a database error's text quotes the rows (names, phone numbers).
+        log.error("console: upload by user %d failed: %s", user.user_id, type(exc).__name__)
+        return await page.finish("schedule_failed.html", {})
     await page.step("終わりました。")
     log.info("console: user %d uploaded a schedule: %s, %d problems", user.user_id, report.outcome,
              len(report.errors))
