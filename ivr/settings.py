@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # The ways in (see docs in README "Security"): the one signature algorithm accepted, the key
     # stream tokens are signed with, the proxies whose X-Forwarded-For is believed, /metrics.
     twilio_signature_algorithm: Literal["sha1", "sha256"] = "sha1"
+    # While a rotation rolls out, the secret being replaced is accepted too (docs/security.md).
+    twilio_auth_token_previous: SecretStr | None = None
+    twilio_webhook_signing_key_previous: SecretStr | None = None
     stream_token_secret: SecretStr | None = None  # unset: derived from TWILIO_AUTH_TOKEN
     trusted_proxies: str = ""  # comma-separated IPs or CIDRs, e.g. "10.0.0.0/23" (Azure's environment subnet)
     media_start_seconds: float = Field(default=3.0, gt=0, le=30)  # `start` must arrive this soon after the upgrade
@@ -160,7 +163,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
-                     "caller_hash_secret", mode="before")
+                     "caller_hash_secret", "twilio_auth_token_previous", "twilio_webhook_signing_key_previous",
+                     mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`METRICS_TOKEN=` in a .env means no token, not an empty one that an empty bearer would match."""

@@ -47,6 +47,8 @@ param azureOpenAiEndpoint string = ''
 param azureOpenAiDeployment string = ''
 
 param depotId string = 'default'
+@description('During a rotation of the Twilio auth token (deploy/README.md): also accept the token being replaced, from the Key Vault secret twilio-auth-token-previous.')
+param rotatingTwilioToken bool = false
 
 @description('Replicas kept running at all times (two, so one can restart while the other serves).')
 @minValue(1)
@@ -231,7 +233,7 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
 // stream-token-secret: stream tokens keyed apart from the auth token, so rotating that token never
 // refuses a stream whose token is in flight. metrics-token: the bearer a Prometheus scraping
 // through the ingress sends (/metrics answers nobody else).
-var secretNames = concat([ 'database-url', 'twilio-auth-token', 'stream-token-secret', 'metrics-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ])
+var secretNames = concat([ 'database-url', 'twilio-auth-token', 'stream-token-secret', 'metrics-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ], rotatingTwilioToken ? [ 'twilio-auth-token-previous' ] : [])
 var secrets = [for name in secretNames: {
   name: name
   keyVaultUrl: '${vault.properties.vaultUri}secrets/${name}'
@@ -246,7 +248,11 @@ var modelEnv = empty(azureOpenAiEndpoint) ? [
   { name: 'AZURE_OPENAI_API_KEY', secretRef: 'azure-openai-api-key' }
 ]
 
-var env = concat([
+var rotationEnv = rotatingTwilioToken ? [
+  { name: 'TWILIO_AUTH_TOKEN_PREVIOUS', secretRef: 'twilio-auth-token-previous' }
+] : []
+
+var env = concat(rotationEnv, [
   { name: 'DATABASE_URL', secretRef: 'database-url' }
   { name: 'TWILIO_AUTH_TOKEN', secretRef: 'twilio-auth-token' }
   { name: 'STREAM_TOKEN_SECRET', secretRef: 'stream-token-secret' }
