@@ -154,6 +154,7 @@ async def test_refusals_change_nothing(sessionmaker: Sessions, tmp_path: Path) -
         ("destination", "有明物流センター", reading("有明物流センター"), "unchanged"),
         ("destination", "有明物流センター", "有明", "not_kana"),
         ("window", "09:00–10:00", "クジ", "unknown_kind"),
+        ("notes", "長" * 801, "ナガイ", "text_too_long"),
     ]
     for kind, text, kana, reason in cases:
         with pytest.raises(OverrideRefused) as refused:

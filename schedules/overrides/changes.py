@@ -38,6 +38,7 @@ from schedules.search.embedded import EmbeddedSearch
 from schedules.search.indexing import embedded_on_loaded, index_after_commit
 
 log = logging.getLogger(__name__)
+MAX_TEXT = 800  # ReadingOverride.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,9 @@ async def set_override(sessionmaker: async_sessionmaker[AsyncSession], *, kind: 
                        user: str, since: dt.date, index: IndexTarget) -> ReadingChange:
     """Make `reading` what drivers hear for `text` (of `kind`) from the next call on, recorded as `user`'s."""
     _check_kind(kind)
+    if len(text) > MAX_TEXT:  # a note line can be longer than the override table keeps
+        raise OverrideRefused("text_too_long", f"this text is too long to fix here (at most {MAX_TEXT} characters)",
+                              str(MAX_TEXT))
     kana = checked_override_reading(reading, MAX_OVERRIDE[kind])
     async with sessionmaker() as session, session.begin():
         stops = await _stops_with_text(session, kind, text, since)
