@@ -197,3 +197,14 @@ async def test_demo_button_is_not_there_outside_the_demo(console_server: Console
         assert "デモ通話" not in await (await c.get("/console/schedules")).text()
         r = await c.post("/console/demo/call", allow_redirects=False)
         assert r.status == 404
+
+
+async def test_two_sign_in_tabs_do_not_undo_each_other(console_server: ConsoleServer) -> None:
+    name, password = await console_server.add_user()
+    async with console_server.client() as c:
+        await c.get("/console/login")
+        first = c.csrf_token
+        await c.get("/console/login")  # a second tab
+        r = await c.post("/console/login", {"username": name, "password": password, "csrf_token": first},
+                         with_token=False, allow_redirects=False)
+        assert r.status == 303

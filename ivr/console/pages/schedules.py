@@ -7,17 +7,20 @@ destination indexing); the console adds who loaded it to the load log. The answe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
+from ivr.config import ConsoleConfig
 from ivr.console.guard import multipart_reader, signed_in
 from ivr.console.load_log import recent_loads
 from ivr.console.state import console_state, db
 from ivr.console.streamed_page import LatestProgress, StreamedPage
-from ivr.console.upload import UploadRefused, receive_upload, too_big
+from ivr.console.upload import Upload, UploadRefused, receive_upload, too_big
+from ivr.web.state import STATE
 from schedules.loader import LoadReport
 from schedules.search.indexing import load_and_index_bytes
 
@@ -40,6 +43,31 @@ async def _page_context(request: web.Request) -> dict[str, Any]:
     }
 
 
+def _load_on_own_loop(database_url: str, config: ConsoleConfig, received: Upload, user_name: str,
+                      progress: LatestProgress) -> LoadReport:
+    """The whole load on an event loop and engine of its own, in a worker thread.
+
+    Parsing, rendering, writing and indexing a big file is seconds of Python: on the service's
+    loop it would stall every call's audio on this instance (bench/bench_console_upload.py
+    measures the loop's lateness). In a thread, the interpreter hands the loop its turn every few
+    milliseconds.
+    """
+    from schedules.db import make_engine, make_sessionmaker
+
+    async def load() -> LoadReport:
+        engine = make_engine(database_url)
+        try:
+            sm = make_sessionmaker(engine)
+            return await load_and_index_bytes(sm, received.data, received.file_name, depot_id=config.depot_id,
+                                              search=config.search.make(sm), dry_run=received.dry_run,
+                                              progress=progress, loaded_by=user_name,
+                                              file_format=received.file_format)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(load())
+
+
 async def schedules_page(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("schedules.html", request, await _page_context(request))
 
@@ -56,17 +84,15 @@ async def upload(request: web.Request) -> web.StreamResponse:
         context = {**await _page_context(request), "refused": refused.message}
         return aiohttp_jinja2.render_template("schedules.html", request, context, status=refused.status)
 
-    sm = db(request)
     page = StreamedPage(request, "schedule_upload.html",
                         {"file_name": received.file_name, "dry_run": received.dry_run})
     await page.start()
     await page.step("ファイルを確認しています…")
     progress = LatestProgress()
+    database_url = request.config_dict[STATE].config.database_url
     try:
         report: LoadReport = await page.run(
-            load_and_index_bytes(sm, received.data, received.file_name, depot_id=config.depot_id,
-                                 search=config.search.make(sm), dry_run=received.dry_run, progress=progress,
-                                 loaded_by=user.name, file_format=received.file_format),
+            asyncio.to_thread(_load_on_own_loop, database_url, config, received, user.name, progress),
             progress, PHASES,
         )
     except Exception as exc:  # the page has begun (status 200): say so in it rather than cut it off
