@@ -1,5 +1,5 @@
 """読み上げ確認 over HTTP: the list by source, a fix and a revert through the forms, refusals worded,
-CSRF required, every text escaped. (The browser and the call are in test_console_readings_browser.py.)"""
+CSRF required, every text escaped. (The browser and the call are in test_console_browser_readings.py.)"""
 
 from __future__ import annotations
 
