@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schedules.file_reader import read_schedule_bytes
 from schedules.models import Driver, LoadLog, ScheduleDay, Stop, Vehicle, utcnow
+from schedules.overrides.at_load import active_readings, apply_overrides
 from schedules.problems import Problem
 from schedules.rendering import Progress, Rendered, StopReadings, render_readings
 from schedules.validation import ValidStop, validate
@@ -48,6 +49,7 @@ class LoadSummary:
     readings_rendered: int = 0
     readings_from_file: int = 0
     distinct_texts_rendered: int = 0
+    readings_from_overrides: int = 0  # rendered readings replaced by a dispatcher's override (console)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -137,6 +139,8 @@ async def load_schedule_bytes(
     if rendered.problems:
         return await _reject(sessionmaker, report, rendered.problems, started_at, dry_run)
     if dry_run:
+        async with sessionmaker() as session:
+            summary.readings_from_overrides = apply_overrides(checked.stops, rendered, await active_readings(session))
         report.planned = list(zip(checked.stops, rendered.readings, strict=True))
         return report
 
@@ -293,6 +297,9 @@ async def _write(
             summary.version = current.version
             log.outcome, log.finished_at, log.summary = "unchanged", utcnow(), summary.as_json()
             return
+        # Overrides are read in the load's own transaction, after rendering and before writing, so
+        # the new version carries every fix committed before it (see schedules/overrides/at_load.py).
+        summary.readings_from_overrides = apply_overrides(stops, rendered, await active_readings(session))
         drivers = await _driver_ids(session, stops, summary)
         await _sms_opt_outs(session, stops, drivers)
         vehicles = await _vehicle_ids(session, stops, summary)
