@@ -14,6 +14,9 @@ from ivr.records.dashboard import DayCall, figures, percentile
 from ivr.records.dashboard_query import day_figures
 from ivr.records.event_cursor import HOLE_TTL_S, EventCursor
 from ivr.records.follow_up import clear_follow_up
+from ivr.records.live_feed import LiveFeed
+from ivr.records.outcome import Outcome
+from ivr.records.recorder import CallRecorder
 from ivr.records.transcript_view import RawEvent, call_events, display_lines, events_since, last_event_id
 
 T0 = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
@@ -165,3 +168,40 @@ async def test_dashboard_figures_from_recorded_calls(sessionmaker, tmp_path) -> 
     assert {k: got[k] for k in EXPECTED} == EXPECTED
     empty = (await day_figures(sessionmaker, DAY - dt.timedelta(days=1), TZ)).as_json()
     assert empty["calls"] == 0 and empty["per_hour"] == [0] * 24
+
+
+async def test_live_feed_follows_a_call_from_start_to_end(sessionmaker, tmp_path) -> None:
+    seeded = await seed_day(sessionmaker, tmp_path)
+    async with sessionmaker() as session:
+        start = await last_event_id(session)
+    page = {seeded.served, seeded.not_found, seeded.person, seeded.hung_up, seeded.live}
+    feed = LiveFeed(sessionmaker, after=start, tz=TZ, known=page, live={seeded.live})
+    one = LiveFeed(sessionmaker, after=start, tz=TZ, call_id=seeded.live, live={seeded.live})
+    first = await feed.poll()  # the look-back hands the snapshot's last lines again (the page drops repeats)
+    assert first.lines and {x.call_id for x in first.lines} <= page and {c.id for c in first.calls} <= page
+    assert {x.call_id for x in (await one.poll()).lines} == {seeded.live}
+    assert not await feed.poll()
+
+    rec = CallRecorder(sessionmaker, "CAnew")
+    await rec.start(turn_mode="barge_in", schedule_date=DAY)
+    rec.add("bot", "お電話ありがとうございます。")
+    rec.add("system", "first_audio", {"after": "greeting", "ms": 410})
+    await rec.flush()
+    update = await feed.poll()
+    assert [(c.id, c.live) for c in update.calls] == [(rec.call_id, True)]
+    assert [(x.call_id, x.text) for x in update.lines] == [(rec.call_id, "お電話ありがとうございます。")]
+    assert not (await one.poll()).lines  # the other call's feed sees none of it
+
+    rec.add("caller", "いちにのさんよん、佐藤健一です")
+    rec.add("system", "identified", {"driver_id": seeded.sato})
+    await rec.flush()
+    update = await feed.poll()
+    assert [x.text for x in update.lines] == ["いちにのさんよん、佐藤健一です"]
+    assert [(c.id, c.driver_name) for c in update.calls] == [(rec.call_id, "佐藤 健一")]
+    update = await feed.poll()
+    assert not update  # nothing happened: nothing sent
+
+    await rec.finish(outcome=Outcome.SERVED, driver_id=seeded.sato, lookup_failures=0)
+    update = await feed.poll()
+    assert [(c.id, c.live, c.outcome) for c in update.calls] == [(rec.call_id, False, "served")]
+    assert not await feed.poll()

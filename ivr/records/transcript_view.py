@@ -117,7 +117,7 @@ async def call_events(sessionmaker: async_sessionmaker[AsyncSession], call_id: i
 
 
 async def events_since(session: AsyncSession, after_id: int, *, also: Iterable[int] = (),
-                       limit: int = 500) -> list[RawEvent]:
+                       call_id: int | None = None, limit: int = 500) -> list[RawEvent]:
     """Every call's events written after `after_id`, and those of the ids in `also` (the holes an
     `EventCursor` still waits for), oldest first: a range and a few keys of the primary key, so a
     live view polling it every second costs the database next to nothing when nothing happens."""
@@ -125,6 +125,8 @@ async def events_since(session: AsyncSession, after_id: int, *, also: Iterable[i
     holes = list(also)
     if holes:
         wanted = wanted | CallEventRecord.id.in_(holes)
+    if call_id is not None:
+        wanted = wanted & (CallEventRecord.call_id == call_id)
     rows = (await session.execute(
         select(CallEventRecord).where(wanted).order_by(CallEventRecord.id).limit(limit)
     )).scalars().all()
