@@ -116,6 +116,15 @@ class Settings(BaseSettings):
     lookup_limit_window_seconds: int = Field(default=86400, ge=60)
     caller_hash_secret: SecretStr | None = None
 
+    # The dispatchers' console (ivr/console, docs/console.md): sessions end after this long without a
+    # request; sign-ins are refused for a while after this many failures per user name and per client
+    # address within the window; an uploaded schedule file may be at most this big.
+    console_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    console_login_max_failures: int = Field(default=5, ge=1)
+    console_login_max_failures_per_address: int = Field(default=20, ge=1)
+    console_login_window_seconds: int = Field(default=900, ge=60)
+    console_upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -12,7 +12,9 @@ from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
 from ivr.bridge.transfer import CallControl, call_control_from_settings
-from ivr.config import WebConfig, vad_preset
+from ivr.config import ConsoleConfig, WebConfig, vad_preset
+from ivr.console.app import install_console
+from ivr.console.state import DemoCaller
 from ivr.conversation import ConversationFactory
 from ivr.settings import Settings
 from ivr.turn.classifier import warm_up
@@ -50,8 +52,11 @@ def create_app(
     engine: AsyncEngine | None = None,
     bridge_config: BridgeConfig | None = None,
     registry: CollectorRegistry | None = None,
+    console: ConsoleConfig | None = None,
+    demo_call: DemoCaller | None = None,
 ) -> web.Application:
-    """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
+    """`engine` is used for /readyz and the console; without one the app opens (and disposes) its own on
+    DATABASE_URL. The dispatchers' console is mounted under /console/ (`console` defaults to the settings')."""
     config = WebConfig.from_settings(settings)
     drain = DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds)
     state = WebState(
@@ -73,6 +78,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    install_console(app, console or ConsoleConfig.from_settings(settings), demo_call)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
     app.on_startup.append(_load_turn_classifier)
