@@ -151,11 +151,11 @@ def _hours(**counts: int) -> list[int]:
 EXPECTED: dict[str, Any] = {
     "calls": 5,
     "per_hour": _hours(h9=1, h10=2, h14=1, h19=1),
-    "outcomes": {"in_progress": 1, "served": 1, "transferred": 2, "not_found": 0, "hung_up": 1},
-    "transfers": {"caller_asked_for_person": 2, "lookup_failed": 1},
-    "turns": {"aizuchi_ignored": 1, "interruption": 1},
+    "outcomes": [["in_progress", 1], ["served", 1], ["transferred", 2], ["not_found", 0], ["hung_up", 1]],
+    "transfers": [["caller_asked_for_person", 2], ["lookup_failed", 1]],
+    "turns": [["aizuchi_ignored", 1], ["interruption", 1]],
     # greeting waits 300 400 450 500 800; reply waits 600 700 900
-    "first_audio": {"greeting": {"n": 5, "p50": 450, "p95": 800}, "reply": {"n": 3, "p50": 700, "p95": 900}},
-    "lookups": {"first_try": 2, "after_retry": 0, "never": 1},
+    "first_audio": [["greeting", {"n": 5, "p50": 450, "p95": 800}], ["reply", {"n": 3, "p50": 700, "p95": 900}]],
+    "lookups": [["first_try", 2], ["after_retry", 0], ["never", 1]],
     "retried_lookups": 2,
 }

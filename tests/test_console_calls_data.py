@@ -18,6 +18,7 @@ from ivr.records.live_feed import LiveFeed
 from ivr.records.outcome import Outcome
 from ivr.records.recorder import CallRecorder
 from ivr.records.transcript_view import RawEvent, call_events, display_lines, events_since, last_event_id
+from schedules.models import utcnow
 
 T0 = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 
@@ -46,14 +47,14 @@ def test_figures_count_each_chart() -> None:
     assert got.transfers == {"lookup_failed": 1}
     assert got.turns == {"aizuchi_ignored": 2, "interruption": 1}
     assert got.lookups == {"first_try": 1, "after_retry": 1, "never": 1} and got.retried_lookups == 3
-    assert got.as_json()["first_audio"] == {"greeting": {"n": 1, "p50": 500, "p95": 500},
-                                            "reply": {"n": 1, "p50": 900, "p95": 900}}
+    assert got.as_json()["first_audio"] == [["greeting", {"n": 1, "p50": 500, "p95": 500}],
+                                            ["reply", {"n": 1, "p50": 900, "p95": 900}]]
 
 
 def test_an_empty_day_has_empty_charts() -> None:
     got = figures(DAY, []).as_json()
-    assert got["calls"] == 0 and got["per_hour"] == [0] * 24 and got["transfers"] == {}
-    assert got["first_audio"]["reply"] == {"n": 0, "p50": None, "p95": None}
+    assert got["calls"] == 0 and got["per_hour"] == [0] * 24 and got["transfers"] == []
+    assert got["first_audio"][1] == ["reply", {"n": 0, "p50": None, "p95": None}]
 
 
 def _ev(i: int, kind: str, text: str = "", data: dict | None = None) -> RawEvent:
@@ -180,6 +181,8 @@ async def test_live_feed_follows_a_call_from_start_to_end(sessionmaker, tmp_path
     first = await feed.poll()  # the look-back hands the snapshot's last lines again (the page drops repeats)
     assert first.lines and {x.call_id for x in first.lines} <= page and {c.id for c in first.calls} <= page
     assert {x.call_id for x in (await one.poll()).lines} == {seeded.live}
+    today = LiveFeed(sessionmaker, after=0, tz=TZ, since=utcnow() - dt.timedelta(hours=1))
+    assert not await today.poll()  # the seeded calls started on another day: not on today's page
     assert not await feed.poll()
 
     rec = CallRecorder(sessionmaker, "CAnew")
@@ -189,6 +192,7 @@ async def test_live_feed_follows_a_call_from_start_to_end(sessionmaker, tmp_path
     await rec.flush()
     update = await feed.poll()
     assert [(c.id, c.live) for c in update.calls] == [(rec.call_id, True)]
+    assert [c.id for c in (await today.poll()).calls] == [rec.call_id]
     assert [(x.call_id, x.text) for x in update.lines] == [(rec.call_id, "お電話ありがとうございます。")]
     assert not (await one.poll()).lines  # the other call's feed sees none of it
 

@@ -62,12 +62,14 @@ class DayFigures:
     retried_lookups: int = field(default=0)  # lookup_driver calls beyond the first, over the day
 
     def as_json(self) -> dict[str, Any]:
-        """What the page embeds for its charts (and the browser tests read back)."""
+        """What the page embeds for its charts (and the browser tests read back). Categories are
+        [key, value] pairs: their order is the chart's, and a JSON object's order is not kept."""
         return {
             "day": self.day.isoformat(), "calls": self.calls, "per_hour": self.per_hour,
-            "outcomes": self.outcomes, "transfers": self.transfers, "turns": self.turns,
-            "first_audio": {k: {"n": v.n, "p50": v.p50, "p95": v.p95} for k, v in self.first_audio.items()},
-            "lookups": self.lookups, "retried_lookups": self.retried_lookups,
+            "outcomes": list(map(list, self.outcomes.items())), "transfers": list(map(list, self.transfers.items())),
+            "turns": list(map(list, self.turns.items())),
+            "first_audio": [[k, {"n": v.n, "p50": v.p50, "p95": v.p95}] for k, v in self.first_audio.items()],
+            "lookups": list(map(list, self.lookups.items())), "retried_lookups": self.retried_lookups,
         }
 
 

@@ -47,11 +47,15 @@ class LiveFeed:
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, after: int, tz: dt.tzinfo,
                  call_id: int | None = None, known: set[int] | None = None, live: set[int] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        """`known`: the calls the page was drawn with; `live`: those of them in progress."""
+                 since: dt.datetime | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """`known`: the calls the page was drawn with; `live`: those of them in progress; `since`: a
+        call the page does not show is added only if it started then or later (today's page takes
+        today's calls, not a record some other day's crash left open)."""
         self._sm = sessionmaker
         self._tz = tz
         self._call_id = call_id
+        self._since = since
+        self._other_days: set[int] = set()  # calls `since` keeps off this view
         self.cursor = EventCursor(after, clock, lookback=LOOKBACK)
         self._known: set[int] = set(known or ()) | set(live or ())  # calls this view has a row for
         self._live: set[int] = set(live or ())  # of those, the ones it shows in progress
@@ -60,11 +64,16 @@ class LiveFeed:
         async with self._sm() as session:
             raw = await events_since(session, self.cursor.last, also=self.cursor.holes(), call_id=self._call_id)
         fresh = set(self.cursor.seen(e.id for e in raw))
-        events = [e for e in raw if e.id in fresh]
+        events = [e for e in raw if e.id in fresh and e.call_id not in self._other_days]
         refresh = {e.call_id for e in events if e.call_id not in self._known or changes_row(e)}
         if self._live:
             refresh |= self._live - await live_call_ids(self._sm, self._live)
         rows = await load_rows(self._sm, ids=refresh, tz=self._tz) if refresh else []
+        kept = [r for r in rows if r.id in self._known or self._since is None or r.started_at >= self._since]
+        self._other_days |= {r.id for r in rows} - {r.id for r in kept}
+        rows = kept
+        shown = {r.id for r in rows} | self._known
+        events = [e for e in events if e.call_id in shown]
         for row in rows:
             self._known.add(row.id)
             (self._live.add if row.live else self._live.discard)(row.id)

@@ -17,7 +17,7 @@ from aiohttp import web
 from ivr.console.guard import signed_in
 from ivr.console.live_stream import id_set, install_live_streams, resume_after, stream
 from ivr.console.state import console_state, db
-from ivr.records.call_list import load_rows
+from ivr.records.call_list import day_bounds, load_rows
 from ivr.records.follow_up import clear_follow_up
 from ivr.records.live_feed import LiveFeed
 from ivr.records.transcript_view import call_events, display_lines, last_event_id
@@ -85,8 +85,9 @@ async def call_page(request: web.Request) -> web.StreamResponse:
 
 async def calls_live(request: web.Request) -> web.StreamResponse:
     tz = depot_zone(request)
+    _, today = chosen_day(request, tz)
     feed = LiveFeed(db(request), after=resume_after(request), tz=tz, known=id_set(request.query.get("known", "")),
-                    live=id_set(request.query.get("live", "")))
+                    live=id_set(request.query.get("live", "")), since=day_bounds(today, tz)[0])
     return await stream(request, feed, tz)
 
 

@@ -12,7 +12,9 @@
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   var colours = ["#1f5fbf", "#d97706", "#137333", "#b42318", "#6b3fa0", "#0e7490", "#5b6576", "#a16207"];
   function name(map, key) { return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : key; }
-  function keys(obj) { return Object.keys(obj); }
+  // Categories come as [key, value] pairs, in the chart's order.
+  function keys(pairs) { return pairs.map(function (p) { return p[0]; }); }
+  function values(pairs) { return pairs.map(function (p) { return p[1]; }); }
   function bar(id, chartLabels, datasets, extra) {
     var options = {plugins: {legend: {display: datasets.length > 1}},
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}};
@@ -33,21 +35,21 @@
     outcomes: new Chart(document.getElementById("chart-outcomes"), {
       type: "doughnut",
       data: {labels: outcomeKeys.map(function (k) { return name(labels.outcomes, k); }),
-        datasets: [{data: outcomeKeys.map(function (k) { return figures.outcomes[k]; }), backgroundColor: colours}]},
+        datasets: [{data: values(figures.outcomes), backgroundColor: colours}]},
       options: {plugins: {legend: {position: "right"}}}
     }),
     transfers: bar("chart-transfers", reasonKeys.map(function (k) { return name(labels.reasons, k); }),
-      [one(labels.count, reasonKeys.map(function (k) { return figures.transfers[k]; }), colours[1])], {indexAxis: "y",
+      [one(labels.count, values(figures.transfers), colours[1])], {indexAxis: "y",
         scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}),
     turns: bar("chart-turns", turnKeys.map(function (k) { return name(labels.turns, k); }),
-      [{label: labels.count, data: turnKeys.map(function (k) { return figures.turns[k]; }),
+      [{label: labels.count, data: values(figures.turns),
         backgroundColor: [colours[6], colours[3]]}]),
     firstAudio: bar("chart-first-audio", waitKeys.map(function (k) { return name(labels.waits, k); }), [
-      one("p50", waitKeys.map(function (k) { return figures.first_audio[k].p50; }), colours[0]),
-      one("p95", waitKeys.map(function (k) { return figures.first_audio[k].p95; }), colours[1])
+      one("p50", values(figures.first_audio).map(function (w) { return w.p50; }), colours[0]),
+      one("p95", values(figures.first_audio).map(function (w) { return w.p95; }), colours[1])
     ]),
     lookups: bar("chart-lookups", lookupKeys.map(function (k) { return name(labels.lookups, k); }),
-      [{label: labels.count, data: lookupKeys.map(function (k) { return figures.lookups[k]; }),
+      [{label: labels.count, data: values(figures.lookups),
         backgroundColor: [colours[2], colours[1], colours[3]]}])
   };
 }());
