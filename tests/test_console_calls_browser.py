@@ -85,7 +85,7 @@ async def test_a_handed_over_call_shows_live_with_its_transcript(signed_in_page:
     assert "本人が配車係を希望" in await card.locator(".handover-badge").inner_text()
     lines = card.locator(".transcript .line")
     texts = await card.locator(".transcript .line .text").all_inner_texts()
-    assert "事故で遅れます。配車係と話したい" in texts and "caller_asked_for_person" in texts
+    assert "事故で遅れます。配車係と話したい" in texts and "本人が配車係を希望" in texts
     before = await lines.count()
     rec.add("bot", "配車係におつなぎします。少々お待ちください。")
     await rec.flush()

@@ -82,7 +82,7 @@ def test_transcript_marks_and_hides() -> None:
         ("tool_call", "lookup_driver", '{"vehicle_number": "1234"}'),
         ("tool_result", "lookup_driver", "status=matched"),  # never the whole output
         ("system", "", ""),  # a keypad press, without its digit
-        ("transfer", "caller_asked_for_person", "caller_asked_for_person"),
+        ("transfer", "caller_asked_for_person", ""),
         ("caller", XSS, ""),  # passed through: the page escapes it
     ]
 

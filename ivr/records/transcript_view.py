@@ -49,7 +49,7 @@ class TranscriptLine:
     at: dt.datetime
     kind: str  # an `EventKind`: the template picks the label and the mark from it
     text: str
-    detail: str  # a tool's arguments or status, an interruption's heard time, a transfer's reason
+    detail: str  # a tool's arguments or status, an interruption's heard time
 
     def as_json(self, tz: dt.tzinfo) -> dict[str, Any]:
         return {"id": self.id, "call_id": self.call_id, "seq": self.seq,
@@ -83,8 +83,6 @@ def _detail(kind: str, text: str, data: dict[str, Any]) -> str:
     if kind == "interruption":
         heard = data.get("heard_ms")
         return f"heard_ms={heard}" if isinstance(heard, int) else ""
-    if kind == "transfer":
-        return str(data.get("reason") or text)
     return ""
 
 

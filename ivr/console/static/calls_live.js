@@ -35,7 +35,7 @@
     li.dataset.eventId = String(line.id);
     li.appendChild(el("time", "", line.at));
     li.appendChild(el("span", "who", label(labels.kinds, line.kind)));
-    li.appendChild(el("span", "text", line.text));
+    li.appendChild(el("span", "text", line.kind === "transfer" ? label(labels.reasons, line.text) : line.text));
     if (line.detail) { li.appendChild(el("span", "detail", line.detail)); }
     return li;
   }
