@@ -98,7 +98,7 @@ async def _service_with_console(tmp: Path, *args: Any) -> None:
     engine = make_engine(db)
     sm = make_sessionmaker(engine)
     token = await start_session(sm, await add_user(sm, VIEWER, "dispatcher", VIEWER_PASSWORD))
-    Path(os.environ[COOKIE_FILE]).write_text(token)
+    await asyncio.to_thread(Path(os.environ[COOKIE_FILE]).write_text, token)
     line_every = float(os.environ.get(LINE_EVERY, "2"))
     scripted_conversation.ScriptedFactory = lambda: RecordedFactory(sm, line_every)  # type: ignore[assignment,misc]
     try:
@@ -224,8 +224,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100, help="concurrent calls")
     parser.add_argument("--viewers", type=int, default=10, help="live views open in the second run")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each call")
-    parser.add_argument("--ramp", type=float, default=3.0, help="seconds over which calls start")
     parser.add_argument("--line-every", type=float, default=2.0, help="seconds between transcript lines per call")
+    parser.add_argument("--ramp", type=float, default=3.0, help="seconds over which calls start")
     parser.add_argument("--repeat", type=int, default=1, help="pairs of runs")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                         help="service on the first CPU, simulators and viewers on the others (default on)")
