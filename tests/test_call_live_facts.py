@@ -34,11 +34,12 @@ async def test_the_driver_is_recorded_once_when_identified(sessionmaker, tmp_pat
     deps = GuidanceDeps.build(GuidanceConfig.from_settings(load_settings()), sessionmaker, today=lambda: DAY,
                               prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
     conv = await GuidanceConversation.start(CallContext(call_sid="CAlive1"), deps)
-    miss = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "9999", "driver_name": "さとう けんいち"}))
+    sato_said = {"driver_name": "さとう けんいち"}
+    miss = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "9999", **sato_said}))
     assert miss.output["status"] == "not_found"
     await conv.recorder.flush()
     assert await _identified(sessionmaker) == []  # nobody yet
-    hit = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "1234", "driver_name": "さとう けんいち"}))
+    hit = await conv.run_tool("lookup_driver", json.dumps({"vehicle_number": "1234", **sato_said}))
     assert hit.output["status"] == "matched"
     await conv.run_tool("get_next_stop", "{}")
     await conv.recorder.flush()
