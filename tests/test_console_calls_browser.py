@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from call_console_support import EXPECTED, LIVE, XSS, seed_day
-from console_support import ConsoleServer, console_config, shot, sign_in_page
+from console_support import ConsoleServer, console_config, shot, sign_in_page, start_console
 from guidance_support import DAY, load_days
 
 from ivr.config import GuidanceConfig
@@ -47,6 +47,11 @@ async def test_calls_list_and_a_transcript(signed_in_page: Any, console_server: 
     assert await page.locator(f"#call-{seeded.not_found} .reason").inner_text() == "照合できず"
     assert await page.locator(f"#call-{seeded.hung_up} .follow button").inner_text() == "対応済みにする"
     await shot(page, "calls-list")
+    await page.set_viewport_size({"width": 820, "height": 1180})  # a tablet: the table scrolls sideways
+    assert await page.locator("#calls-wrap").evaluate("e => e.scrollWidth <= e.clientWidth + 1 || "
+                                                      "getComputedStyle(e).overflowX === 'auto'")
+    await shot(page, "calls-list-tablet")
+    await page.set_viewport_size({"width": 1280, "height": 800})
 
     await page.click(f"#call-{seeded.hung_up} .follow button")  # a CSRF-protected POST, back to the list
     await page.wait_for_url(f"**/console/calls?date={DATE}")
@@ -146,43 +151,51 @@ async def console_with_calls(db_url: str, engine: Any, standin: RealtimeStandin)
 
 @pytest.mark.timeout(180)
 async def test_a_simulated_call_appears_live_and_grows(page: Any, db_url: str, engine: Any, tmp_path: Path) -> None:
+    """The call goes to one instance, the dispatcher watches on another: only the database is shared."""
     sm = make_sessionmaker(engine)
     await load_days(sm, tmp_path)
     scenario = served_with_correction("いちにのさんご", "いちにのさんよん", "さとう けんいち", "駐車場はどこですか")
     scenario.speech_scale = 0.5
     standin = await RealtimeStandin(scenario.script).start()
     try:
-        async with console_with_calls(db_url, engine, standin) as server:
-            name, password = await server.add_user()
-            await sign_in_page(page, server, name, password)
-            await page.goto(f"{server.url}/console/calls")
-            await page.locator("#live-state", has_text="自動更新中").wait_for()
-            assert await page.locator("#live-calls .live-call").count() == 0
-            caller = TwilioCaller(server.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
-            call = asyncio.create_task(play_call(caller, scenario, within=30))
+        async with console_with_calls(db_url, engine, standin) as carrier:
+            viewer = await start_console(db_url, engine)
             try:
-                card = page.locator("#live-calls .live-call").first
-                await card.wait_for(timeout=15_000)  # no reload: the stream brought it
-                lines = card.locator(".transcript .line")
-                await lines.first.wait_for(timeout=15_000)
-                first_count = await lines.count()
-                await card.locator(".driver", has_text="佐藤 健一").wait_for(timeout=30_000)
-                grown = await lines.count()
-                assert grown > first_count
-                assert await card.locator(".vehicle").inner_text() == "品川 100 あ 12-34"
-                await shot(page, "calls-live")
-                await call
+                await _watch_a_call(page, viewer, carrier, scenario)
             finally:
-                if not call.done():
-                    call.cancel()
-                await caller.close()
-            await card.locator(".ended-badge", has_text="案内済み").wait_for(timeout=15_000)
-            assert await lines.count() > grown
-            texts = await card.locator(".transcript .line .text").all_inner_texts()
-            assert "はい" in texts and "駐車場はどこですか" in texts
-            call_id = await card.get_attribute("data-call-id")
-            row = page.locator(f"#call-{call_id}")
-            await row.locator(".outcome", has_text="案内済み").wait_for()
-            assert await row.locator(".driver").inner_text() == "佐藤 健一"
+                await viewer.service.close()
     finally:
         await standin.close()
+
+
+async def _watch_a_call(page: Any, viewer: ConsoleServer, carrier: ConsoleServer, scenario: Any) -> None:
+    name, password = await viewer.add_user()
+    await sign_in_page(page, viewer, name, password)
+    await page.goto(f"{viewer.url}/console/calls")
+    await page.locator("#live-state", has_text="自動更新中").wait_for()
+    assert await page.locator("#live-calls .live-call").count() == 0
+    caller = TwilioCaller(carrier.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
+    call = asyncio.create_task(play_call(caller, scenario, within=30))
+    try:
+        card = page.locator("#live-calls .live-call").first
+        await card.wait_for(timeout=15_000)  # no reload: the stream brought it
+        lines = card.locator(".transcript .line")
+        await lines.first.wait_for(timeout=15_000)
+        first_count = await lines.count()
+        await card.locator(".driver", has_text="佐藤 健一").wait_for(timeout=30_000)
+        grown = await lines.count()
+        assert grown > first_count
+        assert await card.locator(".vehicle").inner_text() == "品川 100 あ 12-34"
+        await shot(page, "calls-live")
+        await call
+    finally:
+        if not call.done():
+            call.cancel()
+        await caller.close()
+    await card.locator(".ended-badge", has_text="案内済み").wait_for(timeout=15_000)
+    assert await lines.count() > grown
+    texts = await card.locator(".transcript .line .text").all_inner_texts()
+    assert "はい" in texts and "駐車場はどこですか" in texts
+    row = page.locator(f"#call-{await card.get_attribute('data-call-id')}")
+    await row.locator(".outcome", has_text="案内済み").wait_for()
+    assert await row.locator(".driver").inner_text() == "佐藤 健一"

@@ -83,7 +83,8 @@ async def test_served_driver_hears_only_kana(deps) -> None:
         kinds = (await session.execute(select(CallEventRecord.kind).where(CallEventRecord.call_id == call.id)
                                        .order_by(CallEventRecord.seq))).scalars().all()
     assert call.outcome == "served" and call.driver_id is not None
-    assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
+    # the lookup, then the moment the driver was known (for the console's live view), then the other tools
+    assert kinds[:3] == ["tool_call", "tool_result", "system"] and len(kinds) == 9
 
 
 def numbers_in(node: Any) -> list[Any]:
