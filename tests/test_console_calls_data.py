@@ -7,6 +7,7 @@ import datetime as dt
 
 from call_console_support import EXPECTED, TZ, XSS, seed_day
 from guidance_support import DAY
+from sqlalchemy import event
 
 from ivr.aftercall.view import FollowUp
 from ivr.records.call_list import CallFacts, LiveFacts, build_rows, live_call_ids, load_rows
@@ -14,7 +15,8 @@ from ivr.records.dashboard import DayCall, figures, percentile
 from ivr.records.dashboard_query import day_figures
 from ivr.records.event_cursor import HOLE_TTL_S, EventCursor
 from ivr.records.follow_up import clear_follow_up
-from ivr.records.live_feed import LiveFeed
+from ivr.records.live_feed import LiveFeed, LiveView
+from ivr.records.live_hub import LiveHub
 from ivr.records.outcome import Outcome
 from ivr.records.recorder import CallRecorder
 from ivr.records.transcript_view import RawEvent, call_events, display_lines, events_since, last_event_id
@@ -209,3 +211,45 @@ async def test_live_feed_follows_a_call_from_start_to_end(sessionmaker, tmp_path
     update = await feed.poll()
     assert [(c.id, c.live, c.outcome) for c in update.calls] == [(rec.call_id, False, "served")]
     assert not await feed.poll()
+
+
+async def test_one_poll_serves_every_view(sessionmaker, engine, tmp_path) -> None:
+    await seed_day(sessionmaker, tmp_path)
+    async with sessionmaker() as session:
+        start = await last_event_id(session)
+    hub = LiveHub(sessionmaker, TZ, poll_s=0.75)
+    first = hub.subscribe(LiveView(), start=start)
+    rec = CallRecorder(sessionmaker, "CAhub")
+    await rec.start(turn_mode="barge_in", schedule_date=DAY)
+    rec.add("caller", "もしもし")
+    await rec.flush()
+    await hub.tick()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    async def tick_after(line: str) -> int:
+        rec.add("bot", line)
+        await rec.flush()
+        statements.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await hub.tick()
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        return len(statements)
+
+    alone = await tick_after("一つ目")
+    others = [hub.subscribe(LiveView(), start=start) for _ in range(4)]
+    assert await tick_after("二つ目") == alone  # five views cost what one does
+    for sub in [first, *others]:
+        updates = []
+        while not sub.updates.empty():
+            updates.append(sub.updates.get_nowait()[1])
+        assert "二つ目" in [x.text for u in updates for x in u.lines]
+    assert [c.id for c in updates[0].calls] == [rec.call_id]  # a view that joined late still gets the row
+    hub.unsubscribe(first)
+    for sub in others:
+        hub.unsubscribe(sub)
+    assert hub.views == 0

@@ -1,8 +1,9 @@
 """Server-sent events for the console's live views, polling the shared database.
 
-Each open view gets its own `LiveFeed` and one poll every `POLL_S`; the event's id is the feed's
-cursor, so a browser that reconnects (EventSource does by itself) resumes from `Last-Event-ID`
-and drops the lines it already shows. Streams end on their own when the browser goes, and all at
+One `LiveHub` per console polls every `POLL_S` for all the views it serves; a view first catches
+up from where its page was drawn. The event's id is the poller's cursor, so a browser that
+reconnects (EventSource does by itself) resumes from `Last-Event-ID` and drops the lines it
+already shows. Streams end on their own when the browser goes, and all at
 once when the service shuts down (a rolling restart must not wait on an open console).
 """
 
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.records.live_feed import LiveFeed
+from ivr.records.live_feed import LiveFeed, LiveUpdate
+from ivr.records.live_hub import LiveHub, Subscription
 
 log = logging.getLogger("ivr.console")
 POLL_S = 0.75  # how fast a new line shows up, against one indexed query per open view per poll
@@ -28,10 +31,17 @@ RETRY_MS = 1000  # how soon the browser reconnects
 
 @dataclass
 class LiveStreams:
-    """The console's open streams, so shutdown can end them (one per console app, never global)."""
+    """The console's open streams and the one hub that polls for them (one per console app, never
+    global), so shutdown can end them all at once."""
 
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    hub: LiveHub | None = None
     open: int = 0
+
+    def hub_for(self, sessionmaker: async_sessionmaker[AsyncSession], tz: dt.tzinfo) -> LiveHub:
+        if self.hub is None:
+            self.hub = LiveHub(sessionmaker, tz, poll_s=POLL_S)
+        return self.hub
 
 
 LIVE_STREAMS: web.AppKey[LiveStreams] = web.AppKey("ivr_console_live_streams", LiveStreams)
@@ -41,7 +51,10 @@ def install_live_streams(app: web.Application) -> None:
     app[LIVE_STREAMS] = LiveStreams()
 
     async def stop(_: web.Application) -> None:
-        app[LIVE_STREAMS].stopping.set()
+        streams = app[LIVE_STREAMS]
+        streams.stopping.set()
+        if streams.hub is not None:
+            await streams.hub.stop()
 
     app.on_shutdown.append(stop)
 
@@ -58,35 +71,40 @@ def id_set(raw: str) -> set[int]:
     return {int(x) for x in raw.split(",") if x.isdigit()}
 
 
-async def stream(request: web.Request, feed: LiveFeed, tz: dt.tzinfo) -> web.StreamResponse:
-    """Polls until the browser goes, the service stops, or `MAX_STREAM_S` passes: the browser then
-    reconnects through the console's guard, so a stream never outlives its session by long."""
+async def stream(request: web.Request, catch_up: LiveFeed, hub: LiveHub, tz: dt.tzinfo) -> web.StreamResponse:
+    """Sends what the page missed (`catch_up`, read once), then the hub's news for this view, until
+    the browser goes, the service stops, or `MAX_STREAM_S` passes: the browser then reconnects
+    through the console's guard, so a stream never outlives its session by long."""
     streams = request.config_dict[LIVE_STREAMS]
     streams.open += 1
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + MAX_STREAM_S
+    sub: Subscription | None = None
     try:
         async with sse_response(request, ping_interval=PING_S) as resp:
             try:
+                first = await catch_up.poll()
+                sub = hub.subscribe(catch_up.view, start=catch_up.cursor.last, live=catch_up.poller.live)
+                hub.start()
+                await _send(resp, catch_up.cursor.last, first, tz)
                 while resp.is_connected() and not streams.stopping.is_set() and loop.time() < ends_at:
-                    await _send_news(resp, feed, tz)
+                    if sub.overflowed:
+                        break  # too far behind: the browser reconnects and catches up
                     try:
-                        await asyncio.wait_for(streams.stopping.wait(), POLL_S)
+                        last_id, update = await asyncio.wait_for(sub.updates.get(), POLL_S)
                     except TimeoutError:
-                        pass
+                        continue
+                    await _send(resp, last_id, update, tz)
             except (ConnectionResetError, TimeoutError):  # the browser went away, or stopped reading
                 pass
         return resp
     finally:
         streams.open -= 1
+        if sub is not None:
+            hub.unsubscribe(sub)
 
 
-async def _send_news(resp: EventSourceResponse, feed: LiveFeed, tz: dt.tzinfo) -> None:
-    try:
-        update = await feed.poll()
-    except Exception as exc:  # a database hiccup: try again at the next poll (the type only: no data logged)
-        log.warning("console live view: poll failed: %s", type(exc).__name__)
-        return
+async def _send(resp: EventSourceResponse, last_id: int, update: LiveUpdate, tz: dt.tzinfo) -> None:
     if update:
-        await resp.send(json.dumps(update.as_json(tz), ensure_ascii=False), event="calls", id=str(feed.cursor.last),
+        await resp.send(json.dumps(update.as_json(tz), ensure_ascii=False), event="calls", id=str(last_id),
                         retry=RETRY_MS)

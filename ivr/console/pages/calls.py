@@ -15,7 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from ivr.console.guard import signed_in
-from ivr.console.live_stream import id_set, install_live_streams, resume_after, stream
+from ivr.console.live_stream import LIVE_STREAMS, id_set, install_live_streams, resume_after, stream
 from ivr.console.state import console_state, db
 from ivr.records.call_list import day_bounds, load_rows
 from ivr.records.follow_up import clear_follow_up
@@ -86,16 +86,18 @@ async def call_page(request: web.Request) -> web.StreamResponse:
 async def calls_live(request: web.Request) -> web.StreamResponse:
     tz = depot_zone(request)
     _, today = chosen_day(request, tz)
-    feed = LiveFeed(db(request), after=resume_after(request), tz=tz, known=id_set(request.query.get("known", "")),
+    sm = db(request)
+    feed = LiveFeed(sm, after=resume_after(request), tz=tz, known=id_set(request.query.get("known", "")),
                     live=id_set(request.query.get("live", "")), since=day_bounds(today, tz)[0])
-    return await stream(request, feed, tz)
+    return await stream(request, feed, request.config_dict[LIVE_STREAMS].hub_for(sm, tz), tz)
 
 
 async def call_live(request: web.Request) -> web.StreamResponse:
     tz = depot_zone(request)
     call_id = _call_id(request)
-    feed = LiveFeed(db(request), after=resume_after(request), tz=tz, call_id=call_id, known={call_id}, live={call_id})
-    return await stream(request, feed, tz)
+    sm = db(request)
+    feed = LiveFeed(sm, after=resume_after(request), tz=tz, call_id=call_id, known={call_id}, live={call_id})
+    return await stream(request, feed, request.config_dict[LIVE_STREAMS].hub_for(sm, tz), tz)
 
 
 async def follow_up_done(request: web.Request) -> web.StreamResponse:
