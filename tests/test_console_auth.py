@@ -188,3 +188,23 @@ async def test_failures_from_one_address_throttle_every_name(db_url: str, engine
             assert r.status == 429
     finally:
         await server.service.close()
+
+
+async def test_demo_button_is_not_there_outside_the_demo(console_server: ConsoleServer) -> None:
+    name, _ = await console_server.add_user()
+    async with console_server.client() as c:
+        await c.sign_in(name)
+        assert "デモ通話" not in await (await c.get("/console/schedules")).text()
+        r = await c.post("/console/demo/call", allow_redirects=False)
+        assert r.status == 404
+
+
+async def test_two_sign_in_tabs_do_not_undo_each_other(console_server: ConsoleServer) -> None:
+    name, password = await console_server.add_user()
+    async with console_server.client() as c:
+        await c.get("/console/login")
+        first = c.csrf_token
+        await c.get("/console/login")  # a second tab
+        r = await c.post("/console/login", {"username": name, "password": password, "csrf_token": first},
+                         with_token=False, allow_redirects=False)
+        assert r.status == 303

@@ -1,10 +1,12 @@
-"""`ivr demo`: one whole simulated call on the embedded defaults, printed as it happens.
+"""`ivr demo`: one whole simulated call on the embedded defaults, printed as it happens; with
+`--serve`, then the service and its console keep running for a browser; `--call` places another
+demo call on a running demo.
 
 No keys and no network: the database is DATABASE_URL (default ./ivr.db, migrated here), the
 example schedule is loaded if it isn't already, the real service starts on 127.0.0.1 with the
 scripted Realtime stand-in in place of the model, and the Twilio caller simulator dials the real
 webhook and media socket. Everything between them - bridge, turn control, tools, lookup, readings
-and destination search - is the production code.
+and destination search - is the production code (`ivr/sim/demo_site.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,23 +25,25 @@ from ivr.settings import load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-01.csv"
 
-# The demo's driver in the example schedule, the number the "speech recognizer" mishears first,
-# and a question the destination notes answer.
-DEMO_DRIVER = "さとう けんいち"
-DEMO_HEARD = "いちにのさんご"
-DEMO_SAID = "いちにのさんよん"
-DEMO_QUESTION = "受付が休みになる時間はありますか"
-
 
 def register(sub: Any, qa: Any) -> None:
     demo = sub.add_parser(
         "demo",
-        help="play one whole simulated call (no keys needed) and print it as it happens",
+        help="play one whole simulated call (no keys needed); --serve keeps the service and console running",
         description="Migrate DATABASE_URL, load the example schedule if needed, start the service on 127.0.0.1 "
-        "with a scripted model stand-in, and play a simulated Twilio call through it.",
+        "with a scripted model stand-in, and play a simulated Twilio call through it. With --serve the "
+        "service and the dispatchers' console then keep running (Ctrl-C stops them), with a demo sign-in "
+        "printed once. With --call, place one more demo call on a demo already serving.",
     )
     demo.add_argument("--file", type=Path, default=EXAMPLE, help="schedule file to load (default: the example)")
     demo.add_argument("--json", action="store_true", help="print each transcript line as JSON")
+    mode = demo.add_mutually_exclusive_group()
+    mode.add_argument("--serve", action="store_true",
+                      help="after the call, keep the service and its console running and print how to sign in")
+    mode.add_argument("--call", action="store_true",
+                      help="place another demo call on the demo running at --host/--port, then exit")
+    demo.add_argument("--host", default="127.0.0.1", help="with --serve or --call: address (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8080, help="with --serve or --call: port (default 8080)")
     demo.set_defaults(func=_demo)
 
 
@@ -72,70 +77,93 @@ class LivePrinter:
             print(f"  {self.labels.get(kind, kind)}: {text}", file=self.out, flush=True)
 
 
-async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool = False) -> tuple[int, str]:
-    """Play the demo call; returns (call id, outcome)."""
-    from ivr.config import GuidanceConfig, SearchConfig
-    from ivr.conversation import CallContext, Conversation
-    from ivr.guidance.conversation import GuidanceConversation
-    from ivr.guidance.factory import build_factory
+async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool = False, *,
+                   host: str = "127.0.0.1", port: int = 0, keep: Any = None) -> tuple[int, str]:
+    """Play the demo call; returns (call id, outcome). `keep(site)`, when given, is awaited after the
+    call with the site still running (`--serve`)."""
     from ivr.records.queries import list_calls
-    from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, sim_settings, start_service
-    from ivr.sim.realtime_standin import RealtimeStandin
-    from ivr.sim.scenarios import play_call, served_with_correction
-    from ivr.sim.twilio_caller import TwilioCaller
-    from schedules.db import make_engine, make_sessionmaker
-    from schedules.migrate import upgrade_sync
-    from schedules.search.indexing import load_and_index
+    from ivr.sim.demo_site import start_demo_site
+    from schedules.loader import LoadReport
 
-    await asyncio.to_thread(upgrade_sync, database_url)
-    engine = make_engine(database_url)
+    printer = LivePrinter(out, as_json)
     try:
-        sm = make_sessionmaker(engine)
-        settings = load_settings(database_url=database_url)
-        report = await load_and_index(sm, schedule, depot_id=settings.depot_id,
-                                      search=SearchConfig.from_settings(settings).make(sm))
-        if not report.ok or report.summary.date is None:
-            raise UserError(f"the demo schedule {schedule} did not load: "
-                            + "; ".join(str(e) for e in report.errors[:3]))
-        day = report.summary.date
-        print(f"schedule {schedule.name}: {report.outcome} ({day}, {report.summary.stops} stops)", file=out)
-
-        scenario = served_with_correction(DEMO_HEARD, DEMO_SAID, DEMO_DRIVER, DEMO_QUESTION)
-        standin = await RealtimeStandin(scenario.script).start()
-        sim = sim_settings(standin.url, database_url=database_url)
-        inner = build_factory(GuidanceConfig.from_settings(sim), sm, today=lambda: day)
-        printer = LivePrinter(out, as_json)
-
-        async def factory(ctx: CallContext) -> Conversation:
-            conv = await inner(ctx)
-            if isinstance(conv, GuidanceConversation):
-                conv.observer = printer
-            return conv
-
-        service = await start_service(sim, factory, engine=engine)
-        try:
-            print(f"service on {service.url}; calling as a driver on {day} …\n", file=out, flush=True)
-            caller = TwilioCaller(service.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
-            try:
-                await play_call(caller, scenario, within=30, on_turn=lambda t: printer.caller_speaks(t.says))
-            finally:
-                await caller.close()
-            await asyncio.sleep(0.3)
-        finally:
-            await service.close()
-            await standin.close()
-        calls = [c for c in await list_calls(sm, limit=20) if c.call_sid == caller.call_sid]
+        site = await start_demo_site(database_url, schedule, host=host, port=port, observer=printer)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another with --port") from None
+    if isinstance(site, LoadReport):
+        raise UserError(f"the demo schedule {schedule} did not load: " + "; ".join(str(e) for e in site.errors[:3]))
+    try:
+        report = site.report
+        print(f"schedule {schedule.name}: {report.outcome} ({site.day}, {report.summary.stops} stops)", file=out)
+        print(f"service on {site.url}; calling as a driver on {site.day} …\n", file=out, flush=True)
+        call_sid = await site.place_call(on_turn=lambda t: printer.caller_speaks(t.says))
+        await asyncio.sleep(0.3)
+        calls = [c for c in await list_calls(site.sm, limit=20) if c.call_sid == call_sid]
         if not calls:
             raise UserError("the demo call left no record")
+        if keep is not None:
+            site.observer = None  # later calls are watched in the console
+            await keep(site, calls[0].id, calls[0].outcome)
         return calls[0].id, calls[0].outcome
     finally:
-        await engine.dispose()
+        await site.close()
+
+
+async def _serve_until_stopped(site: Any, call_id: int, outcome: str) -> None:
+    from ivr.console.users import DEMO_USER, disable_user, reset_demo_user
+
+    password = await reset_demo_user(site.sm)
+    print(f"\ncall {call_id} ended: {outcome}.", flush=True)
+    print(f"""
+The service and the dispatchers' console keep running (Ctrl-C stops them):
+
+  console:   {site.url}/console/
+  sign in:   {DEMO_USER} / {password}    (shown once; a new one each time the demo starts)
+
+In the console: 予定の取り込み loads a schedule, 読み上げ確認 fixes a reading, 通話 shows calls live.
+Place another demo call with the console's デモ通話 button, or from another terminal:
+  ivr demo --call --port {site.url.rsplit(":", 1)[1]}
+""", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await disable_user(site.sm, DEMO_USER)  # the demo sign-in never outlives the demo
+        print("stopped; the demo sign-in is disabled.", flush=True)
+
+
+async def _call_running_demo(host: str, port: int) -> int:
+    import aiohttp
+
+    from ivr.sim.demo_site import call_service
+
+    url = f"http://{host}:{port}"
+    print(f"calling the demo at {url} as a driver; watch it in {url}/console/calls", flush=True)
+    try:
+        call_sid = await call_service(url)
+    except (aiohttp.ClientConnectionError, OSError):
+        raise UserError(f"no demo is serving on {url}: start one with `ivr demo --serve`") from None
+    except RuntimeError as exc:
+        raise UserError(f"the service at {url} refused the demo call ({exc}); is it `ivr demo --serve`?") from None
+    print(f"call {call_sid} ended", flush=True)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.call:
+        return asyncio.run(_call_running_demo(args.host, args.port))
     settings = load_settings()
     if not args.file.is_file():
         raise UserError(f"no such schedule file: {args.file}")
+    if args.serve:
+        asyncio.run(run_demo(settings.database_url, args.file, sys.stdout, args.json, host=args.host,
+                             port=args.port, keep=_serve_until_stopped))
+        return 0
     call_id, outcome = asyncio.run(run_demo(settings.database_url, args.file, sys.stdout, args.json))
     print(f"\ncall {call_id} ended: {outcome}.  See it again with: ivr calls show {call_id}")
     return 0 if outcome == Outcome.SERVED else 1

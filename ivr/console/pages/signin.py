@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 
 import aiohttp_jinja2
@@ -49,7 +50,9 @@ def set_cookie(response: web.StreamResponse, request: web.Request, name: str, va
 
 
 def _form(request: web.Request, error: str = "", status: int = 200, name: str = "") -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # The browser's token is kept if it has one, so two sign-in tabs do not undo each other.
+    kept = request.cookies.get(LOGIN_COOKIE, "")
+    token = kept if re.fullmatch(r"[A-Za-z0-9_\-]{43}", kept) else secrets.token_urlsafe(32)
     response = aiohttp_jinja2.render_template(
         "login.html", request,
         {"error": error, "login_token": token, "username": name, "next": safe_next(request.query.get("next", ""))},
