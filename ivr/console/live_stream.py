@@ -3,8 +3,8 @@
 One `LiveHub` per console polls every `POLL_S` for all the views it serves; a view first catches
 up from where its page was drawn. The event's id is the poller's cursor, so a browser that
 reconnects (EventSource does by itself) resumes from `Last-Event-ID` and drops the lines it
-already shows. Streams end on their own when the browser goes, and all at
-once when the service shuts down (a rolling restart must not wait on an open console).
+already shows. Streams end on their own when the browser goes, and all at once when the service
+shuts down (a rolling restart must not wait on an open console).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import logging
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.records.live_feed import LiveFeed, LiveUpdate
 from ivr.records.live_hub import LiveHub, Subscription
 
-log = logging.getLogger("ivr.console")
-POLL_S = 0.75  # how fast a new line shows up, against one indexed query per open view per poll
+POLL_S = 0.75  # how fast a new line shows up, against one indexed query per console per poll
 PING_S = 15.0  # keeps proxies from closing a quiet stream
 MAX_STREAM_S = 300.0  # then the browser reconnects, and the guard checks its session again
 RETRY_MS = 1000  # how soon the browser reconnects
