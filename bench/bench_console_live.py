@@ -2,6 +2,7 @@
 the live view (`/console/calls/live`, server-sent events polling the database), side by side.
 
     .venv/bin/python -m bench.bench_console_live --calls 100 --viewers 10 --seconds 10
+    .venv/bin/python -m bench.bench_console_live --poll-cost --calls 100 --viewers 10
 
 It runs `bench.bench_calls` as it is (same processes, pinning, probe and figures) twice in one go,
 changing only this: the service's calls write their transcripts to the database (as real calls
@@ -11,6 +12,11 @@ console (a session made in the service's database) and hold its live stream open
 run. The viewers run in the callers' process, on the simulators' CPUs: what the console costs the
 service (its polls, the rows it reads, the events it sends) lands on the service's own core,
 which is what this measures. The database is the benchmark's SQLite file.
+
+`--poll-cost` measures the live views' poll alone, in one process, away from the calls' noise:
+the CPU and wall time of each poll with `--calls` calls in progress, for one view and for
+`--viewers` views (the views share one poll per process, so the second figure is what each
+additional dispatcher costs: their share of the news, no query).
 """
 
 from __future__ import annotations
@@ -215,6 +221,62 @@ async def _parent(calls: int, n: int, repeat: int, opts: calls_bench.Options) ->
           "viewers got\n(one per poll that found something), lines: transcript lines in them, summed over views.")
 
 
+async def _poll_cost(calls: int, views: list[int], polls: int, line_every: float) -> None:
+    """The live views' own cost, away from the calls' noise: one process, a SQLite file, `calls`
+    calls in progress each writing a line every `line_every` s (of the poll interval's time), and
+    the hub's poll timed in CPU (this process, all threads: the driver's too) and wall clock."""
+    import datetime as dt
+    import statistics
+    import time
+
+    from ivr.console.live_stream import POLL_S
+    from ivr.records.live_feed import LiveView
+    from ivr.records.live_hub import LiveHub
+    from ivr.records.outcome import Outcome
+    from ivr.records.recorder import CallRecorder
+    from schedules.db import make_engine, make_sessionmaker
+    from schedules.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="bench_console_poll_") as tmp:
+        db = f"sqlite+aiosqlite:///{tmp}/poll.db"
+        await upgrade(db)
+        engine = make_engine(db)
+        sm = make_sessionmaker(engine)
+        recorders = [CallRecorder(sm, f"CApoll{i:04d}") for i in range(calls)]
+        for rec in recorders:
+            await rec.start(turn_mode="barge_in")
+        per_poll = max(1, round(calls * POLL_S / line_every))
+        print(f"\nthe live views' poll: {calls} calls in progress, {per_poll} new lines per poll "
+              f"(a line every {line_every:g} s per call, a poll every {POLL_S} s), {polls} polls\n")
+        rows = []
+        for n in views:
+            hub = LiveHub(sm, dt.UTC, poll_s=POLL_S)
+            subs = [hub.subscribe(LiveView(), start=0) for _ in range(n)]
+            cpu: list[float] = []
+            wall: list[float] = []
+            for i in range(polls):
+                for rec in recorders[(i * per_poll) % calls:][:per_poll]:
+                    rec.add("caller", f"line {i}")
+                await asyncio.gather(*(rec.flush() for rec in recorders))
+                c0, w0 = time.process_time(), time.perf_counter()
+                await hub.tick()
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+                for sub in subs:
+                    while not sub.updates.empty():
+                        sub.updates.get_nowait()
+            cpu.sort()
+            wall.sort()
+            share = statistics.mean(cpu) / (POLL_S * 1000) * 100
+            rows.append((str(n), f"{statistics.mean(cpu):.2f} / {cpu[int(len(cpu) * 0.99) - 1]:.2f}",
+                         f"{statistics.median(wall):.2f} / {wall[int(len(wall) * 0.99) - 1]:.2f}", f"{share:.2f} %"))
+        calls_bench._table(("views", "CPU ms per poll, mean / p99", "wall ms per poll, p50 / p99",
+                            "share of one core"), rows)
+        for rec in recorders:
+            await rec.finish(outcome=Outcome.HUNG_UP, driver_id=None, lookup_failures=0)
+        await engine.dispose()
+
+
 def main() -> None:
     if "--role" in sys.argv:  # a child of bench_calls, started through BENCH_CHILD
         calls_bench._service_main = _service_with_console  # type: ignore[assignment]
@@ -229,8 +291,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="pairs of runs")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                         help="service on the first CPU, simulators and viewers on the others (default on)")
+    parser.add_argument("--poll-cost", action="store_true",
+                        help="instead: time the live views' poll alone (1 and --viewers views, --calls calls live)")
     args = parser.parse_args()
     from ivr.commands.serve import event_loop_factory
+
+    if args.poll_cost:
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(_poll_cost(args.calls, [1, args.viewers], 200, args.line_every))
+        return
 
     os.environ["BENCH_CHILD"] = "-m bench.bench_console_live"
     os.environ[LINE_EVERY] = str(args.line_every)
