@@ -32,6 +32,24 @@ async def deps(sessionmaker, tmp_path: Path) -> GuidanceDeps:
                               prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
 
 
+@pytest.fixture(autouse=True)
+async def _transcripts_written(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each test's calls finish writing their transcripts before the next test empties the tables:
+    a call left open here must not write into the next test's call of the same id."""
+    started: list[GuidanceConversation] = []
+    start = GuidanceConversation.start.__func__  # type: ignore[attr-defined]
+
+    async def tracked(cls: type[GuidanceConversation], ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
+        conv = await start(cls, ctx, deps)
+        started.append(conv)
+        return conv
+
+    monkeypatch.setattr(GuidanceConversation, "start", classmethod(tracked))
+    yield
+    for conv in started:
+        await conv.recorder.flush()
+
+
 async def new_call(deps: GuidanceDeps, sid: str = "CAtest0001", phone: str | None = None) -> GuidanceConversation:
     return await GuidanceConversation.start(CallContext(call_sid=sid, caller_phone=phone), deps)
 
@@ -83,7 +101,8 @@ async def test_served_driver_hears_only_kana(deps) -> None:
         kinds = (await session.execute(select(CallEventRecord.kind).where(CallEventRecord.call_id == call.id)
                                        .order_by(CallEventRecord.seq))).scalars().all()
     assert call.outcome == "served" and call.driver_id is not None
-    assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
+    # the lookup, then the moment the driver was known (for the console's live view), then the other tools
+    assert kinds[:3] == ["tool_call", "tool_result", "system"] and len(kinds) == 9
 
 
 def numbers_in(node: Any) -> list[Any]:

@@ -49,6 +49,7 @@ class GuidanceConversation:
         self.today = deps.today()
         self.recorder = recorder
         self._finished = False
+        self._shown_driver: int | None = None
         # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
         self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
 
@@ -86,7 +87,16 @@ class GuidanceConversation:
         if outcome.action == "transfer":
             self.state.hand_over(outcome.reason)
         self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        self._note_driver()
         return outcome
+
+    def _note_driver(self) -> None:
+        """The console shows who is calling while the call goes on; the record's `driver_id` is set
+        only when the call finishes, so the transcript carries the moment the driver is known."""
+        driver = self.state.driver_id
+        if driver is not None and driver != self._shown_driver:
+            self._shown_driver = driver
+            self.record("system", "identified", {"driver_id": driver})
 
     async def _run(self, name: str, arguments: str) -> ToolOutcome:
         self.record("tool_call", name, {"name": name, "arguments": arguments})
