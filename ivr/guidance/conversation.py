@@ -54,7 +54,7 @@ class GuidanceConversation:
 
     @classmethod
     async def start(cls, ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
-        recorder = CallRecorder(deps.sessionmaker, ctx.call_sid)
+        recorder = deps.recorder(ctx.call_sid)
         conv = cls(ctx, deps, recorder)
         await recorder.start(turn_mode=deps.turn_mode, schedule_date=conv.today)
         return conv
