@@ -6,6 +6,8 @@ answered: a typo in `TURN_MODE` discovered on a live call is a driver left in si
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 from functools import lru_cache
 from typing import Literal
@@ -74,6 +76,8 @@ class Settings(BaseSettings):
     tool_timeout_seconds: float = Field(default=8.0, gt=0)
     # SIGTERM: calls go on this long, then are handed to the dispatcher (ivr/web/drain.py).
     drain_seconds: float = Field(default=300.0, ge=0)
+    # Call records the database could not take before the process exited (ivr/records/spool.py).
+    spool_dir: Path = Path("./spool")
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 

@@ -42,6 +42,7 @@ from ivr.turn.vad_presets import VadPreset
 
 CLOSE_WAIT_S = 5.0  # closing gives up on a task that ignores its cancel after this
 FINISH_WAIT_S = 15.0  # the conversation writes its last transcript lines and the outcome within this
+URGENT_HANDOVER_S = 2.5  # an urgent hand-over (the database is away) runs within this of the tool's answer
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,9 @@ class CallBridge:
             self.turn.expect_yes_no()
         if outcome.action != "none":
             # The model answers this output, and the prompts make that answer the transfer line.
-            self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True))
+            within = URGENT_HANDOVER_S if outcome.urgent else None
+            self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True,
+                                       within_s=within))
         await self.responses.request()  # the model answers the tool's output
         self.maybe_act()
 

@@ -25,14 +25,16 @@ from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import APOLOGISE, ToolEnv
+from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv
 from ivr.records.recorder import CallRecorder
+from ivr.records.store import is_outage
 from lookup.attempt_ledger import Trip
 from lookup.call_lookup import CallLookup
 from lookup.caller_key import caller_key
 
 log = logging.getLogger(__name__)
 PERSON_REQUESTED = "caller_asked_for_person"
+DATABASE_UNAVAILABLE = "database_unavailable"  # the transfer reason when a tool found the database away
 
 
 class GuidanceConversation:
@@ -110,9 +112,11 @@ class GuidanceConversation:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
-            policy = tool.on_error
-            output = {"status": "error", "error": "tool_failed", "instruction": self.prompts.step(policy.step)}
-            return ToolOutcome(output=output, action=policy.action, reason="tool_failed")
+            away = is_outage(exc)
+            policy = DATABASE_AWAY if away else tool.on_error
+            code = DATABASE_UNAVAILABLE if away else "tool_failed"
+            output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
+            return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
 
     def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
         tool = TOOLS.get(name)

@@ -59,6 +59,7 @@ async def start_service(
     host: str = "127.0.0.1",
     port: int = 0,
     registry: Any = None,
+    records: Any = None,
 ) -> RunningService:
     """The app with its transfer hook talking (through the twilio SDK) to a local REST stand-in."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
@@ -74,6 +75,7 @@ async def start_service(
         engine=engine,
         bridge_config=bridge_config,
         registry=registry,
+        records=records,
     )
     runner, bound = await start_local_site(app, host, port)
     return RunningService(f"http://{host}:{bound}", app, runner, rest)

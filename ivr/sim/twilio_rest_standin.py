@@ -33,6 +33,7 @@ class CallUpdate:
     form: dict[str, str]
     auth_user: str
     at: float = field(default_factory=time.monotonic)  # when it arrived (tests compare it with playout)
+    wall: float = field(default_factory=time.time)  # the same, on the wall clock (to compare with records)
 
 
 @dataclass
