@@ -22,7 +22,7 @@ from typing import Any
 from ivr.bridge.audio import AudioPath, FrameProbe
 from ivr.bridge.call_log import CallLog
 from ivr.bridge.clock import Clock, LoopClock
-from ivr.bridge.connection import RealtimeConnection
+from ivr.bridge.connection import RECONNECT_TIMEOUT_S, RealtimeConnection
 from ivr.bridge.events import EventRouter
 from ivr.bridge.handover import Request
 from ivr.bridge.handover_actions import HandOver
@@ -57,6 +57,7 @@ class BridgeConfig:
     filler_after: float = 1.2
     filler_every: float = 5.0
     max_connects: int = 2
+    reconnect_timeout: float = RECONNECT_TIMEOUT_S
     action_grace: float = 20.0
     frame_probe: FrameProbe | None = None
 
@@ -105,7 +106,7 @@ class CallBridge:
         self.playback = PlaybackTracker()
         self.voice = BotVoice()
         self.realtime = RealtimeConnection(connector, max_connects=config.max_connects, log=self.log,
-                                           metrics=metrics)
+                                           metrics=metrics, reconnect_timeout=config.reconnect_timeout)
         self.responses = ResponseGate(self.realtime.send, held=self._tool_running)
         self.handover = HandOver(self, call_control, self.responses.state, grace_s=config.action_grace,
                                  clock=self._clock, metrics=metrics, log=self.log)

@@ -51,6 +51,8 @@ class GuidanceConversation:
         self.today = deps.today()
         self.recorder = recorder
         self._finished = False
+        self._driver_kana = ""  # the identified driver's name as the lookup gave it (for a resumed session)
+        self._last_instruction = ""
         # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
         self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
 
@@ -62,7 +64,10 @@ class GuidanceConversation:
         return conv
 
     def instructions(self) -> str:
-        return self.prompts.instructions
+        """The prompts' instructions, and what this call has reached so far: a new Realtime session
+        after a drop starts with no conversation, and must not ask again what the caller said."""
+        known = self._known()
+        return f"{self.prompts.instructions}\n\n{known}" if known else self.prompts.instructions
 
     def tools(self) -> list[dict[str, Any]]:
         return [t.definition() for t in TOOLS.values()]
@@ -71,7 +76,17 @@ class GuidanceConversation:
         return self.prompts.greeting
 
     def resumed(self) -> str:
-        return self.prompts.line("resumed")
+        known = self._known()
+        return f"{self.prompts.line('resumed')}\n{known}" if known else self.prompts.line("resumed")
+
+    def _known(self) -> str:
+        """What a resumed session must be told (prompts/lines.md): the driver identified, the last step."""
+        parts = []
+        if self.state.identified and self._driver_kana:
+            parts.append(self.prompts.line("resumed_identified").replace("{driver_name_kana}", self._driver_kana))
+        if self._last_instruction:
+            parts.append(self.prompts.line("resumed_step").replace("{instruction}", self._last_instruction))
+        return "\n".join(p for p in parts if p)
 
     def filler(self) -> str:
         return self.prompts.line("filler")
@@ -87,6 +102,7 @@ class GuidanceConversation:
         outcome = await self._run(name, arguments)
         if outcome.action == "transfer":
             self.state.hand_over(outcome.reason)
+        self._remember(outcome.output)
         self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
         return outcome
 
@@ -117,6 +133,15 @@ class GuidanceConversation:
             code = DATABASE_UNAVAILABLE if away else "tool_failed"
             output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
             return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
+
+    def _remember(self, output: dict[str, Any]) -> None:
+        """Kept for a resumed session: who was identified, and the step the caller was led to."""
+        if not self.state.identified:
+            self._driver_kana = ""
+        elif isinstance(output.get("driver_name_kana"), str):
+            self._driver_kana = output["driver_name_kana"]
+        if isinstance(output.get("instruction"), str):
+            self._last_instruction = output["instruction"]
 
     def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
         tool = TOOLS.get(name)

@@ -419,6 +419,7 @@ class RealtimeStandin:
         self.sessions: list[StandinSession] = []
         self.connections_attempted = 0
         self.refuse_new = False
+        self.stall_new = False  # accept the TCP connection, never answer the upgrade (a hung server)
         self.on_session: Callable[[StandinSession], None] | None = None
         self._runner: web.AppRunner | None = None
 
@@ -469,6 +470,8 @@ class RealtimeStandin:
         self.connections_attempted += 1
         if self.refuse_new:
             return web.Response(status=503, text="stand-in refusing connections")
+        if self.stall_new:
+            await asyncio.Event().wait()  # until the client gives up or the stand-in closes
         if "/openai/" in request.path:
             if "api-version" not in request.query or "api-key" not in request.headers:
                 return web.Response(status=401, text="azure: api-version and api-key required")
