@@ -6,10 +6,9 @@ answered: a typo in `TURN_MODE` discovered on a live call is a driver left in si
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

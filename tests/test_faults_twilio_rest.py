@@ -19,8 +19,15 @@ from test_bridge_e2e import long_answer_script
 
 from ivr.bridge.handover_actions import REST_UPDATE_TIMEOUT_S
 from ivr.bridge.transfer import TwilioCallControl
-from ivr.sim.harness import SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, SIM_DISPATCHER, SIM_PUBLIC_BASE, RunningService, \
-    sim_settings, start_service
+from ivr.sim.harness import (
+    SIM_ACCOUNT_SID,
+    SIM_AUTH_TOKEN,
+    SIM_DISPATCHER,
+    SIM_PUBLIC_BASE,
+    RunningService,
+    sim_settings,
+    start_service,
+)
 from ivr.sim.instances import free_port
 from ivr.sim.realtime_standin import RealtimeStandin
 from ivr.sim.scripted_conversation import ScriptedFactory
@@ -64,8 +71,8 @@ async def _hand_over_with_rest_failing(tmp_path: Path, *, status: int | None) ->
             # The service gives up on the REST update and ends the stream itself.
             await caller.wait_closed(REST_UPDATE_TIMEOUT_S + CLOSE_AFTER_FAILURE_S + 3)
             closed_after = time.monotonic() - dropped
-            print(f"drop -> media stream ended with the REST update failing ({'refused' if status is None else status or 'no answer'}): "
-                  f"{closed_after:.2f} s")
+            how = "refused" if status is None else (status or "no answer")
+            print(f"drop -> media stream ended with the REST update failing ({how}): {closed_after:.2f} s")
             assert running.twilio_rest.updates == [], "no update was accepted"
             if status is not None:
                 (failed,) = running.twilio_rest.failed_updates

@@ -22,8 +22,8 @@ from ivr.bridge.realtime_client import RealtimeConnector, RealtimeDropped, Realt
 
 MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
 REALTIME_UNAVAILABLE = "realtime_unavailable"  # transfer reason: no Realtime socket could be opened
-REALTIME_FAILED = "realtime_session_failed"
-RECONNECT_TIMEOUT_S = 2.0  # a new socket mid-call opens within this, or the dispatcher takes the call  # transfer reason: a socket opened but gave no working session
+REALTIME_FAILED = "realtime_session_failed"  # transfer reason: a socket opened but gave no working session
+RECONNECT_TIMEOUT_S = 2.0  # a new socket mid-call opens within this, or the dispatcher takes the call
 
 
 class RealtimeSessionRefused(Exception):

@@ -12,7 +12,6 @@ to `callback_host` when the public URL does not resolve here (as a proxy would).
 from __future__ import annotations
 
 import asyncio
-
 import base64
 import itertools
 import re
