@@ -24,7 +24,7 @@ import asyncpg
 import pytest
 from bridge_support import eventually, fast_config
 from guidance_support import DAY, load_days
-from process_support import serving
+from process_support import caller, greeted, serving, stand_ins, until
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -37,6 +37,7 @@ from ivr.records.models import CallEventRecord, CallRecord
 from ivr.records.pending import PendingEvent, PendingFinish, PendingRecord
 from ivr.records.spool import Spool
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
+from ivr.sim.instances import start_serve
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, ScriptedToolCall
 from ivr.sim.twilio_caller import TwilioCaller
 from schedules.db import make_engine, make_sessionmaker
@@ -228,6 +229,46 @@ async def test_database_away_until_exit_spools_and_ivr_serve_replays_it_once(
         again, events_again = await _stored(sm, caller.call_sid)
         assert [e.seq for e in events_again] == [e.seq for e in events]
         assert again is not None and call is not None and again.ended_at == call.ended_at
+    finally:
+        await engine.dispose()
+
+
+async def test_ivr_serve_stopped_while_the_database_is_away_spools_and_its_next_start_replays(
+        scratch_pg: Scratch, tmp_path: Path) -> None:
+    """The whole path on real processes: a call on `ivr serve` handed over when the database goes away,
+    SIGTERM (the drain finds no call left, the process exits 0 with the record in its spool), the
+    database back, and the next `ivr serve` writes it before it is ready."""
+    spool_dir = tmp_path / "spool"
+    async with stand_ins(db_down_script) as sims:
+        env = sims.serve_env(scratch_pg.url, spool_dir=str(spool_dir), media_idle_seconds="120")
+        first = await start_serve(env, tmp_path, name="first")
+        call = caller(first.url)
+        try:
+            await first.wait_ready()
+            await greeted(call)
+            await until(lambda: not call.playout.playing, 10, "the greeting played")
+            await scratch_pg.cut()
+            await call.speak(900)
+            await until(lambda: sims.updates_for(call.call_sid), 15, "the hand-over")
+            await call.wait_closed(10)
+            first.terminate()
+            assert await first.wait_exit(30) == 0
+            (spooled,) = Spool(spool_dir).waiting()
+            assert json.loads(spooled.read_text(encoding="utf-8"))["call_sid"] == call.call_sid
+        finally:
+            await call.close()
+            await scratch_pg.restore()
+            await first.stop(graceful=False)
+        second = await start_serve(env, tmp_path, name="second")
+        try:
+            await second.wait_ready()
+            assert Spool(spool_dir).waiting() == []
+            assert "spooled record replayed" in second.log()
+        finally:
+            await second.stop()
+    engine = make_engine(scratch_pg.url)
+    try:
+        _check_whole_record(*await _stored(make_sessionmaker(engine), call.call_sid))
     finally:
         await engine.dispose()
 
