@@ -27,7 +27,7 @@ from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
 from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv
 from ivr.records.recorder import CallRecorder
-from ivr.records.store import is_outage
+from ivr.records.store import database_answers, is_outage
 from lookup.attempt_ledger import Trip
 from lookup.call_lookup import CallLookup
 from lookup.caller_key import caller_key
@@ -128,7 +128,9 @@ class GuidanceConversation:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
-            away = is_outage(exc)
+            # The call's database away (not a refused statement, nor another store such as a search
+            # index): no tool would work, so the caller goes to a person at once.
+            away = is_outage(exc) and not await database_answers(self.deps.sessionmaker)
             policy = DATABASE_AWAY if away else tool.on_error
             code = DATABASE_UNAVAILABLE if away else "tool_failed"
             output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}

@@ -8,12 +8,13 @@ process's own retries and a replayed spool file may all write the same record sa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.records.models import CallEventRecord, CallRecord
 from ivr.records.outcome import Outcome
@@ -21,6 +22,7 @@ from ivr.records.pending import PendingEvent, PendingFinish, PendingRecord
 
 InTransaction = Callable[[AsyncSession, int], Awaitable[None]]  # (session, call id) in the finishing transaction
 OnFailure = Callable[[BaseException], None]
+PROBE_TIMEOUT_S = 1.0  # a database that cannot answer SELECT 1 within this is away
 INSERT_CHUNK = 500  # rows per INSERT: well under SQLite's limit on bound parameters
 
 
@@ -32,6 +34,17 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, IntegrityError | ProgrammingError | DataError):
         return False
     return isinstance(exc, DBAPIError | OSError | TimeoutError | ConnectionError)
+
+
+async def database_answers(sm: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the database answers a trivial query: an error that looked like an outage (SQLite's
+    OperationalError also means "no such table") is then a refused statement, not an outage."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_S), sm() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
 
 
 async def open_row(session: AsyncSession, rec: PendingRecord) -> int:

@@ -11,14 +11,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.records.pending import PendingRecord
-from ivr.records.store import InTransaction, apply_finish, insert_events, is_outage, open_row
+from ivr.records.store import InTransaction, apply_finish, database_answers, insert_events, is_outage, open_row
 
 log = logging.getLogger("ivr.records.recorder")
-PROBE_TIMEOUT_S = 1.0
 
 
 class Outage(Exception):
@@ -44,7 +42,7 @@ async def write_record(sm: async_sessionmaker[AsyncSession], rec: PendingRecord,
             if before_commit is not None:
                 before_commit()
     except Exception as exc:
-        if is_outage(exc) and not await _answers(sm):
+        if is_outage(exc) and not await database_answers(sm):
             raise Outage(type(exc).__name__) from exc
         raise
     del rec.events[:len(events)]
@@ -110,20 +108,9 @@ async def _attempt(sm: async_sessionmaker[AsyncSession], rec: PendingRecord, tim
         async with asyncio.timeout(timeout_s), sm.begin() as session:
             return await work(session)
     except Exception as exc:
-        if is_outage(exc) and not await _answers(sm):
+        if is_outage(exc) and not await database_answers(sm):
             raise Outage(type(exc).__name__) from exc
         raise
-
-
-async def _answers(sm: async_sessionmaker[AsyncSession]) -> bool:
-    """Whether the database answers a trivial query: an error that looked like an outage (SQLite's
-    OperationalError also means "no such table") is then a refused statement, not an outage."""
-    try:
-        async with asyncio.timeout(PROBE_TIMEOUT_S), sm() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True
 
 
 def _also_failed(call_sid: str) -> Callable[[BaseException], None]:
