@@ -49,6 +49,7 @@ class PendingRecord:
     events: list[PendingEvent] = field(default_factory=list)
     finish: PendingFinish | None = None
     finished: bool = False  # the finish is stored
+    call_id: int | None = None  # the row's id once a write made or found it (never spooled: looked up again)
 
     @property
     def done(self) -> bool:

@@ -34,7 +34,8 @@ async def write_record(sm: async_sessionmaker[AsyncSession], rec: PendingRecord,
     finish = rec.finish if not rec.finished else None
     try:
         async with asyncio.timeout(timeout_s), sm.begin() as session:
-            call_id = await open_row(session, rec)
+            # Once the row is known the lines go straight to it, as any writer of one table would.
+            call_id = rec.call_id if rec.call_id is not None else await open_row(session, rec)
             assert rec.base is not None
             await insert_events(session, call_id, rec.base, events)
             if finish is not None:
@@ -46,6 +47,7 @@ async def write_record(sm: async_sessionmaker[AsyncSession], rec: PendingRecord,
             raise Outage(type(exc).__name__) from exc
         raise
     del rec.events[:len(events)]
+    rec.call_id = call_id
     if finish is not None:
         rec.finished = True
     return call_id
@@ -67,7 +69,9 @@ async def write_or_sift(sm: async_sessionmaker[AsyncSession], rec: PendingRecord
 async def _sift(sm: async_sessionmaker[AsyncSession], rec: PendingRecord, *, timeout_s: float,
                 also: InTransaction | None) -> int | None:
     try:
-        call_id = await _attempt(sm, rec, timeout_s, lambda s: open_row(s, rec))
+        call_id = rec.call_id if rec.call_id is not None else await _attempt(sm, rec, timeout_s,
+                                                                            lambda s: open_row(s, rec))
+        rec.call_id = call_id
     except Outage:
         raise
     except Exception as exc:
