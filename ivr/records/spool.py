@@ -3,8 +3,9 @@
 One JSON file per call record (`SPOOL_DIR`), written whole under a temporary name and renamed, so
 a reader never sees half a file; readable by the service's user only, since transcripts hold
 names. The next start of the service replays them (`RecordKeeper.replay`). Several workers may
-start at once: a file is claimed by renaming it to `*.claimed-PID` before it is read, so only one
-process replays it; a claim left by a process that died is taken over.
+start at once, and several machines may share the directory: a file is claimed by renaming it to
+`*.claimed-HOST-PID` before it is read, so only one process replays it; a claim left by a process
+of this host that died is taken over.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +62,7 @@ class Spool:
     def claim(self, path: Path) -> Path | None:
         """Rename `path` to this process's claim; None when another process got there first."""
         base = path.name.split(CLAIM)[0]
-        claimed = path.with_name(f"{base}{CLAIM}{os.getpid()}")
+        claimed = path.with_name(f"{base}{CLAIM}{_owner()}")
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
@@ -96,11 +98,22 @@ def _safe(call_sid: str) -> str:
     return "".join(c for c in call_sid if c.isalnum())[:64] or "call"
 
 
+def _owner() -> str:
+    """Host and process: a spool shared by several machines (a network volume) names whose claim it is."""
+    return f"{_safe(socket.gethostname())}-{os.getpid()}"
+
+
 def _dead_claim(path: Path) -> bool:
+    """A claim of a process on this host that no longer runs. Another host's claim is left alone:
+    its process cannot be checked from here (and its replay, should it be cut short, is idempotent
+    when the file is claimed again after that host's next start)."""
     if CLAIM not in path.name:
         return False
+    host, _, pid_text = path.name.rsplit(CLAIM, 1)[1].rpartition("-")
+    if host != _safe(socket.gethostname()):
+        return False
     try:
-        pid = int(path.name.rsplit(CLAIM, 1)[1])
+        pid = int(pid_text)
     except ValueError:
         return False
     if pid == os.getpid():
