@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +75,8 @@ class Settings(BaseSettings):
     tool_timeout_seconds: float = Field(default=8.0, gt=0)
     # SIGTERM: calls go on this long, then are handed to the dispatcher (ivr/web/drain.py).
     drain_seconds: float = Field(default=300.0, ge=0)
+    # Call records the database could not take before the process exited (ivr/records/spool.py).
+    spool_dir: Path = Path("./spool")
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 

@@ -229,6 +229,41 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
+// ----- the spool ---------------------------------------------------------------------------------
+// SPOOL_DIR on an Azure Files share every replica mounts: a replica stopped while PostgreSQL is away
+// leaves its call records there, and any replica that starts next replays them (files are claimed
+// before replay; docs/operations.md#faults). A replica's own disk would go with the replica.
+resource spoolStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: '${take(toLower(replace(prefix, '-', '')), 13)}spool${unique}'
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource spoolShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = {
+  name: '${spoolStorage.name}/default/spool'
+  properties: { shareQuota: 5 }
+}
+
+resource environmentSpool 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
+  parent: environment
+  name: 'spool'
+  properties: {
+    azureFile: {
+      accountName: spoolStorage.name
+      accountKey: spoolStorage.listKeys().keys[0].value
+      shareName: 'spool'
+      accessMode: 'ReadWrite'
+    }
+  }
+  dependsOn: [ spoolShare ]
+}
+
 // ----- the app -----------------------------------------------------------------------------------
 // stream-token-secret: stream tokens keyed apart from the auth token, so rotating that token never
 // refuses a stream whose token is in flight. metrics-token: the bearer a Prometheus scraping
@@ -262,6 +297,7 @@ var env = concat(rotationEnv, [
   { name: 'DISPATCHER_NUMBER', value: dispatcherNumber }
   { name: 'DEPOT_ID', value: depotId }
   { name: 'DRAIN_SECONDS', value: string(drainSeconds) }
+  { name: 'SPOOL_DIR', value: '/var/lib/ivr/spool' }
   // The ingress (Envoy) connects from the environment's infrastructure subnet and appends the
   // caller's address to X-Forwarded-For (docs/security.md#trusted_proxies).
   { name: 'TRUSTED_PROXIES', value: appsSubnetCidr }
@@ -295,12 +331,22 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = if (deployApp) {
     }
     template: {
       terminationGracePeriodSeconds: graceSeconds
+      volumes: [
+        {
+          name: 'spool'
+          storageType: 'AzureFile'
+          storageName: environmentSpool.name
+          // The service's user (the image's uid 10001) alone: transcripts hold names.
+          mountOptions: 'uid=10001,gid=10001,dir_mode=0700,file_mode=0600'
+        }
+      ]
       containers: [
         {
           name: 'ivr'
           image: image
           args: [ 'serve', '--host', '0.0.0.0', '--port', '8080' ]
           env: env
+          volumeMounts: [ { volumeName: 'spool', mountPath: '/var/lib/ivr/spool' } ]
           resources: { cpu: json(cpu), memory: memory }
           probes: [
             {

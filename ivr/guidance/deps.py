@@ -18,6 +18,8 @@ from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.guidance.ident_metrics import IdentMetrics
 from ivr.prompts.store import PromptStore
+from ivr.records.keeper import RecordKeeper
+from ivr.records.recorder import CallRecorder
 from lookup.attempt_ledger import AttemptLedger
 from schedules.search.base import DestinationSearch
 
@@ -34,12 +36,16 @@ class GuidanceDeps:
     ledger: AttemptLedger | None = None  # None: attempts count per call only (tools run without a service)
     caller_hash_key: bytes | None = field(default=None, repr=False)
     metrics: IdentMetrics = field(default_factory=IdentMetrics)
+    keeper: RecordKeeper | None = None  # holds (and spools) call records while the database is away
+
+    def recorder(self, call_sid: str) -> CallRecorder:
+        return CallRecorder(self.sessionmaker, call_sid, self.keeper)
 
     @classmethod
     def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
               today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
               search: DestinationSearch | None = None, after_call: FinishHook | None = None,
-              registry: CollectorRegistry | None = None) -> GuidanceDeps:
+              registry: CollectorRegistry | None = None, keeper: RecordKeeper | None = None) -> GuidanceDeps:
         """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo);
         the identification metrics go on `registry` (the app's, so /metrics shows them)."""
         tz = ZoneInfo(config.timezone)
@@ -54,4 +60,5 @@ class GuidanceDeps:
             ledger=AttemptLedger(sessionmaker, config.limits),
             caller_hash_key=config.caller_hash_key,
             metrics=IdentMetrics(registry),
+            keeper=keeper if keeper is not None else RecordKeeper(sessionmaker),
         )

@@ -61,6 +61,7 @@ async def start_service(
     registry: Any = None,
     console: Any = None,
     demo_call: Any = None,
+    records: Any = None,
 ) -> RunningService:
     """The app with its transfer hook talking (through the twilio SDK) to a local REST stand-in."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
@@ -78,6 +79,7 @@ async def start_service(
         registry=registry,
         console=console,
         demo_call=demo_call,
+        records=records,
     )
     runner, bound = await start_local_site(app, host, port)
     return RunningService(f"http://{host}:{bound}", app, runner, rest)
