@@ -115,3 +115,23 @@ async def test_calls_pages_refuse_without_a_session(console_server: ConsoleServe
             assert r.status == 302 and r.headers["Location"].startswith("/console/login"), path
         r = await c.post("/console/calls/1/follow-up", {}, allow_redirects=False)
         assert r.status == 403
+
+
+async def test_tripped_identification_limits_show_beside_the_days_calls(console_server: ConsoleServer) -> None:
+    """Issue 13's console alert: a plate or a caller locked out after failed attempts is listed on
+    the day's calls page (the plate's serial, only a reference for the caller), and not on other days."""
+    from lookup.attempt_ledger import AttemptLedger, AttemptLimits
+    from lookup.caller_key import caller_key
+
+    ledger = AttemptLedger(console_server.sm, AttemptLimits(per_plate=1, per_caller=1, window_s=600))
+    key = caller_key("+819077770000", b"k" * 32)
+    await ledger.record_failure(call_sid="CAtrip", serial="4321", caller_key=key, outcome="not_found")
+    name, _ = await console_server.add_user()
+    async with console_server.client() as c:
+        await c.sign_in(name)
+        today = await (await c.get("/console/calls")).text()
+        assert 'id="ident-limits"' in today
+        assert "車番 4321" in today and f"発信者 #{key[:8]}" in today and "制限中" in today
+        assert "9077770000" not in today
+        other_day = await (await c.get(f"/console/calls?date={DATE}")).text()
+        assert 'id="ident-limits"' not in other_day

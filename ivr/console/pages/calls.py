@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.console.guard import signed_in
 from ivr.console.live_stream import LIVE_STREAMS, id_set, install_live_streams, resume_after, stream
@@ -21,6 +22,7 @@ from ivr.records.call_list import day_bounds, load_rows
 from ivr.records.follow_up import clear_follow_up
 from ivr.records.live_feed import LiveFeed
 from ivr.records.transcript_view import call_events, display_lines, last_event_id
+from lookup.tripped_limits import TrippedLimit, tripped_limits
 
 
 def register(app: web.Application) -> None:
@@ -58,10 +60,21 @@ async def calls_page(request: web.Request) -> web.StreamResponse:
     live_rows = [r for r in rows if r.live] if day == today else []
     live_rows.sort(key=lambda r: (not r.handed_over, -r.id))  # a call waiting for a dispatcher first
     live_lines = {r.id: display_lines(await call_events(sm, r.id)) for r in live_rows}
+    limits = await _limits_tripped(sm, day, tz)
+    call_ids = {r.call_sid: r.id for r in rows}
     return aiohttp_jinja2.render_template("calls.html", request, {
         "day": day, "is_today": day == today, "rows": rows, "live_rows": live_rows, "live_lines": live_lines,
-        "after": after, "tz": tz, "next_url": request.path_qs,
+        "after": after, "tz": tz, "next_url": request.path_qs, "limits": limits, "limit_calls": call_ids,
+        "now": dt.datetime.now(dt.UTC),
     })
+
+
+async def _limits_tripped(sm: async_sessionmaker[AsyncSession], day: dt.date, tz: dt.tzinfo) -> list[TrippedLimit]:
+    """The identification limits that tripped that day: a plate or a caller number with too many
+    failed attempts, locked out across calls. Dispatchers see them beside the calls that tripped
+    them, to warn that vehicle's drivers or to recognise someone trying numbers."""
+    start, end = day_bounds(day, tz)
+    return [limit for limit in await tripped_limits(sm, start) if limit.tripped_at < end]
 
 
 def _call_id(request: web.Request) -> int:
