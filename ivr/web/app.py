@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
-from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
+from ivr.bridge.realtime_client import RealtimeConnector, connector_from_settings
 from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.config import WebConfig, vad_preset
 from ivr.conversation import ConversationFactory
@@ -57,7 +57,7 @@ def create_app(
     state = WebState(
         config=config,
         factory=conversation_factory,
-        connector=realtime_connector or sdk_connector(settings),
+        connector=realtime_connector or connector_from_settings(settings),
         call_control=transfer or call_control_from_settings(settings, api_base_url=settings.twilio_api_base_url),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
@@ -77,6 +77,7 @@ def create_app(
         app.cleanup_ctx.append(_own_engine)
     app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
+    app.on_cleanup.append(_close_connector)
     app.on_response_prepare.append(_no_server_header)
     return app
 
@@ -98,6 +99,13 @@ async def _own_engine(app: web.Application) -> AsyncIterator[None]:
     state.engine = make_engine(state.config.database_url)
     yield
     await state.engine.dispose()
+
+
+async def _close_connector(app: web.Application) -> None:
+    """The Realtime connector's client session (aiohttp's), once no call is left to use it."""
+    close = getattr(app[STATE].connector, "close", None)
+    if close is not None:
+        await close()
 
 
 async def _close_calls(app: web.Application) -> None:
