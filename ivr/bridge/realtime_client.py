@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import aiohttp
 import orjson
@@ -100,7 +100,7 @@ class AiohttpRealtimeLink:
     websockets' `ConnectionClosedOK` does for the SDK link; any other end is a drop.
     """
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse[Literal[False]]) -> None:
         self._ws = ws
 
     async def send(self, event: dict[str, Any]) -> None:
