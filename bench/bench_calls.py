@@ -153,6 +153,39 @@ async def _passthrough_main(tmp: Path, realtime_url: str) -> None:
         (tmp / name).write_bytes(Latencies().to_bytes())
 
 
+async def _workers_main(tmp: Path, realtime_url: str, calls: int, workers: int) -> None:
+    """`ivr serve --workers N` as deployed (gunicorn, the guidance conversation, PostgreSQL), with the
+    frame probe in each worker (`bench.probed_serve`); their histograms are merged when it stops."""
+    import signal
+
+    from bench.scratch_pg import scratch_database
+    from ivr.sim.instances import ServeProcess, free_port, serve_env
+
+    probes = tmp / "probes"
+    probes.mkdir()
+    async with scratch_database() as db:
+        env = serve_env(database_url=db, realtime_url=realtime_url, twilio_api_url="http://127.0.0.1:9",
+                        max_concurrent_calls=str(calls + 10), log_level="WARNING", bench_probe_dir=str(probes))
+        port = free_port()
+        log_path = tmp / "serve.log"
+        with log_path.open("wb") as log:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.probed_serve", "serve", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True)
+        serve = ServeProcess("ivr", port, proc, log_path)
+        await serve.wait_ready()
+        (tmp / "service.port").write_text(str(port))
+        await _until_stdin_closes()
+        proc.send_signal(signal.SIGTERM)  # the drain: no call is left, so the workers exit at once
+        await serve.wait_exit(60)
+    for name in ("up", "down", "held"):
+        merged = Latencies()
+        for path in probes.glob(f"*.{name}"):
+            merged.merge(Latencies(path.read_bytes()))
+        (tmp / f"service.{name}").write_bytes(merged.to_bytes())
+
+
 async def _until_stdin_closes() -> None:
     """Children stop when the parent closes their stdin (no signals, nothing left behind)."""
     stop = asyncio.Event()
@@ -233,7 +266,8 @@ class Options:
     sim_cpus: set[int] | None
     aftercall: int = 0  # finished calls whose summary and SMS the worker makes during the run (0 = off)
     aftercall_rate: float = 0.0  # those calls finish this many a second during the run; 0 = all queued before it
-    target: str = "service"  # or "passthrough": the minimal bridge of bench.passthrough_bridge
+    target: str = "service"  # "passthrough": the minimal bridge of bench.passthrough_bridge; "workers": `ivr serve`
+    workers: int = 2  # with target "workers"
     link: str = "aiohttp"  # the service's REALTIME_SOCKET
     passthrough_loop: str = "asyncio"  # the passthrough's event loop, as `web.run_app` gives it, or "uvloop"
 
@@ -277,7 +311,8 @@ async def _drive(tmp: Path, calls: int, opts: Options,
                          "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1",
                          "--probe" if opts.probe else "--no-probe", "--aftercall-calls", str(opts.aftercall),
                          "--aftercall-rate", str(opts.aftercall_rate), "--link", opts.link,
-                         "--passthrough-loop", opts.passthrough_loop, cpus=opts.service_cpus)
+                         "--passthrough-loop", opts.passthrough_loop, "--workers", str(opts.workers),
+                         cpus=opts.service_cpus)
         service_port = await _wait_file(tmp / "service.port", service)
         print(f"  {calls} calls: service pid={service.pid}, stand-in pid={standin.pid}", flush=True)
         sampler = _CpuSampler({"service": service.pid, "standin": standin.pid, "callers": None})
@@ -439,7 +474,8 @@ def main() -> None:
                         help="what the callers call: the service, or the minimal bridge of bench.passthrough_bridge")
     parser.add_argument("--passthrough-loop", choices=["asyncio", "uvloop"], default="asyncio",
                         help="the passthrough's event loop (default asyncio's, as a plain aiohttp app runs)")
-    parser.add_argument("--role", choices=["parent", "standin", "service", "passthrough"], default="parent",
+    parser.add_argument("--workers", type=int, default=2, help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["parent", "standin", "service", "passthrough", "workers"], default="parent",
                         help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", help=argparse.SUPPRESS)
@@ -455,6 +491,8 @@ def main() -> None:
     with asyncio.Runner(loop_factory=uv) as runner:
         if args.role == "passthrough":
             runner.run(_passthrough_main(Path(args.tmp), args.realtime_url))
+        elif args.role == "workers":
+            runner.run(_workers_main(Path(args.tmp), args.realtime_url, args.calls[0], args.workers))
         elif args.role == "standin":
             runner.run(_standin_main(Path(args.tmp), args.frames, aftercall))
         elif args.role == "service":
