@@ -358,6 +358,8 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
     svc_cores = sampler.cores("service", start, end)
     return {
         "failed": tally.failed,
+        "steady_from": start,
+        "steady_to": end,
         "steady_s": steady,
         "svc_cores": svc_cores,
         "svc_pct_per_call": svc_cores / calls * 100,
@@ -440,9 +442,14 @@ up = caller -> model (Twilio media -> input_audio_buffer.append); down = model -
                   f"latency), {r['marks_missing']} media without a mark, {r['clears']} clears")
 
 
-async def _parent(calls: list[int], repeat: int, opts: Options) -> None:
+def _parent_affinity(opts: Options) -> None:
+    """The callers (this process) keep off the service's CPU, as the stand-in does."""
     if opts.sim_cpus:
         os.sched_setaffinity(0, opts.sim_cpus)
+
+
+async def _parent(calls: list[int], repeat: int, opts: Options) -> None:
+    _parent_affinity(opts)
     results = []
     for n in calls:
         for _ in range(repeat):

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 
-from bench.bench_calls import Options, RunResult, _cpu_plan, _run, _table
+from bench.bench_calls import Options, RunResult, _cpu_plan, _parent_affinity, _run, _table
 
 TARGETS = {
     "pass-through": {"target": "passthrough", "link": "aiohttp"},
@@ -38,8 +37,7 @@ def cpu_per_call_minute(res: RunResult) -> float:
 
 
 async def _rounds(calls: int, rounds: int, base: Options, names: list[str]) -> dict[str, list[RunResult]]:
-    if base.sim_cpus:
-        os.sched_setaffinity(0, base.sim_cpus)
+    _parent_affinity(base)
     results: dict[str, list[RunResult]] = {name: [] for name in names}
     for r in range(rounds):
         order = names[r % len(names):] + names[: r % len(names)]
