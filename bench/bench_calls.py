@@ -508,7 +508,8 @@ def main() -> None:
         else:
             service_cpus, sim_cpus = _cpu_plan(args.pin)
             opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus, aftercall,
-                           args.aftercall_rate, args.target, args.link, args.passthrough_loop)
+                           args.aftercall_rate, target=args.target, link=args.link,
+                           passthrough_loop=args.passthrough_loop)
             runner.run(_parent(args.calls, args.repeat, opts))
 
 
