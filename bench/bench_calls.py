@@ -165,7 +165,8 @@ async def _workers_main(tmp: Path, realtime_url: str, calls: int, workers: int) 
     probes.mkdir()
     async with scratch_database() as db:
         env = serve_env(database_url=db, realtime_url=realtime_url, twilio_api_url="http://127.0.0.1:9",
-                        max_concurrent_calls=str(calls + 10), log_level="WARNING", bench_probe_dir=str(probes))
+                        max_concurrent_calls=str(calls + 10), log_level="WARNING", bench_probe_dir=str(probes),
+                        summary_model="")  # no summaries: the after-call work has its own benchmark
         port = free_port()
         log_path = tmp / "serve.log"
         with log_path.open("wb") as log:
