@@ -81,6 +81,12 @@ def _report(res: RunResult, series: RssSeries, minutes: float) -> None:
     flat = not math.isnan(b) and (abs(b) < 2 * se or abs(b) < FLAT_MB_PER_MIN)
     print(f"\nslope: {b:+.3f} MB/min (standard error {se:.3f}, over {len(steady)} samples in the steady window): "
           f"{'flat' if flat else 'NOT flat'}")
+    late = steady[len(steady) // 2:]
+    b2, se2 = slope(late)
+    late_flat = not math.isnan(b2) and (abs(b2) < 2 * se2 or abs(b2) < FLAT_MB_PER_MIN)
+    print(f"slope over the second half of it: {b2:+.3f} MB/min (standard error {se2:.3f}): "
+          f"{'flat' if late_flat else 'NOT flat'} (a leak grows in both halves; a one-off step, such as buffers "
+          f"grown while the machine stalled the service, only in one)")
     if steady:
         print(f"RSS in the steady window: {min(mb for _, mb in steady):.1f} .. {max(mb for _, mb in steady):.1f} MB")
     print(f"frames lost: up {r['up_lost']} of {r['up_sent']}, down {r['down_lost']} of {r['down_sent']}; "
