@@ -29,6 +29,11 @@ the Realtime session opens: they count for loss, not for latency. The service's 
 so a profiler (`py-spy record --pid PID`) can be attached. `BENCH_CHILD=script.py` runs the child
 processes through a wrapper script instead of this module (to bench another version of the
 service, or add instrumentation); the wrapper ends by calling `bench.bench_calls.main()`.
+
+`--link sdk` runs the service on the openai SDK's own Realtime connection instead of aiohttp's;
+`--target passthrough` puts the minimal bridge of `bench.passthrough_bridge` in the service's
+place (`bench.bench_side_by_side` compares them). `bench.bench_soak` and `bench.bench_workers`
+drive the same processes for ten minutes, and through the real `ivr serve --workers N`.
 """
 
 from __future__ import annotations
