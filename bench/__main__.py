@@ -1,7 +1,8 @@
 """`make bench` / `python -m bench`: every benchmark in turn, each printing its own figures.
 
 Each runs in its own process so one's caches and event loop never flatter another's numbers.
-The lookup, load and calls benchmarks need PostgreSQL on 127.0.0.1:5432 (as the tests do).
+The lookup, load, calls and workers benchmarks need PostgreSQL on 127.0.0.1:5432 (as the tests do).
+The soak alone takes ten minutes (`python -m bench.bench_soak --minutes 1` for a quick one).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ BENCHES = [
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
     ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),
     ("aftercall", ["bench.bench_aftercall"]),
+    ("side_by_side", ["bench.bench_side_by_side", "--calls", "50", "--seconds", "20", "--rounds", "3"]),
+    ("workers", ["bench.bench_workers", "--workers", "2"]),
+    ("soak", ["bench.bench_soak", "--calls", "200", "--minutes", "10"]),  # the longest: ten minutes
 ]
 
 

@@ -29,6 +29,11 @@ the Realtime session opens: they count for loss, not for latency. The service's 
 so a profiler (`py-spy record --pid PID`) can be attached. `BENCH_CHILD=script.py` runs the child
 processes through a wrapper script instead of this module (to bench another version of the
 service, or add instrumentation); the wrapper ends by calling `bench.bench_calls.main()`.
+
+`--link sdk` runs the service on the openai SDK's own Realtime connection instead of aiohttp's;
+`--target passthrough` puts the minimal bridge of `bench.passthrough_bridge` in the service's
+place (`bench.bench_side_by_side` compares them). `bench.bench_soak` and `bench.bench_workers`
+drive the same processes for ten minutes, and through the real `ivr serve --workers N`.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,7 +105,7 @@ class ServiceProbe:
 
 
 async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bool, aftercall: int,
-                        aftercall_rate: float) -> None:
+                        aftercall_rate: float, link: str = "aiohttp") -> None:
     import logging
 
     from ivr.sim.harness import sim_settings, start_service
@@ -111,7 +117,8 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
     logging.basicConfig(level=logging.WARNING)
     db = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     await upgrade(db)  # the service keeps stream tokens in it
-    settings = sim_settings(realtime_url, database_url=db, max_concurrent_calls=calls + 10, log_level="WARNING")
+    settings = sim_settings(realtime_url, database_url=db, max_concurrent_calls=calls + 10, log_level="WARNING",
+                            realtime_socket=link)
     probe = ServiceProbe()
     config = dataclasses.replace(bridge_config_from_settings(settings), frame_probe=probe if with_probe else None)
     after = None
@@ -137,6 +144,52 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
     (tmp / "service.up").write_bytes(probe.wire["up"].to_bytes())
     (tmp / "service.down").write_bytes(probe.wire["down"].to_bytes())
     (tmp / "service.held").write_bytes(probe.held.to_bytes())
+
+
+async def _passthrough_main(tmp: Path, realtime_url: str) -> None:
+    """The minimal bridge (`bench.passthrough_bridge`) in the service's place: no probe, so no service latency."""
+    from bench.passthrough_bridge import PassthroughBridge
+
+    bridge = await PassthroughBridge(realtime_url).start()
+    (tmp / "service.port").write_text(str(bridge.port))
+    await _until_stdin_closes()
+    await bridge.close()
+    for name in ("service.up", "service.down", "service.held"):
+        (tmp / name).write_bytes(Latencies().to_bytes())
+
+
+async def _workers_main(tmp: Path, realtime_url: str, calls: int, workers: int) -> None:
+    """`ivr serve --workers N` as deployed (gunicorn, the guidance conversation, PostgreSQL), with the
+    frame probe in each worker (`bench.probed_serve`); their histograms are merged when it stops."""
+    import signal
+
+    from bench.scratch_pg import scratch_database
+    from ivr.sim.instances import ServeProcess, free_port, serve_env
+
+    probes = tmp / "probes"
+    probes.mkdir()
+    async with scratch_database() as db:
+        env = serve_env(database_url=db, realtime_url=realtime_url, twilio_api_url="http://127.0.0.1:9",
+                        max_concurrent_calls=str(calls + 10), log_level="WARNING", bench_probe_dir=str(probes),
+                        summary_model="")  # no summaries: the after-call work has its own benchmark
+        port = free_port()
+        log_path = tmp / "serve.log"
+        with log_path.open("wb") as log:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.probed_serve", "serve", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True)
+        serve = ServeProcess("ivr", port, proc, log_path)
+        await serve.wait_ready()
+        (tmp / "service.port").write_text(str(port))
+        await _until_stdin_closes()
+        proc.send_signal(signal.SIGTERM)  # the drain: no call is left, so the workers exit at once
+        await serve.wait_exit(60)
+    for name in ("up", "down", "held"):
+        merged = Latencies()
+        for path in probes.glob(f"*.{name}"):
+            merged.merge(Latencies(path.read_bytes()))
+        (tmp / f"service.{name}").write_bytes(merged.to_bytes())
 
 
 async def _until_stdin_closes() -> None:
@@ -219,6 +272,10 @@ class Options:
     sim_cpus: set[int] | None
     aftercall: int = 0  # finished calls whose summary and SMS the worker makes during the run (0 = off)
     aftercall_rate: float = 0.0  # those calls finish this many a second during the run; 0 = all queued before it
+    target: str = "service"  # "passthrough": the minimal bridge of bench.passthrough_bridge; "workers": `ivr serve`
+    workers: int = 2  # with target "workers"
+    link: str = "aiohttp"  # the service's REALTIME_SOCKET
+    passthrough_loop: str = "asyncio"  # the passthrough's event loop, as `web.run_app` gives it, or "uvloop"
 
     @property
     def frames(self) -> int:
@@ -232,15 +289,20 @@ class RunResult:
     row: dict[str, Any]
 
 
-async def _run(calls: int, opts: Options) -> RunResult:
+Watch = Callable[[int], Awaitable[None]]
+"""Runs beside the calls with the service's pid (the soak samples its memory); cancelled at the end."""
+
+
+async def _run(calls: int, opts: Options, watch: Watch | None = None) -> RunResult:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_calls_") as tmp_dir:
-        tally, sampler, files = await _drive(Path(tmp_dir), calls, opts)
+        tally, sampler, files = await _drive(Path(tmp_dir), calls, opts, watch)
     row = _row(calls, tally, sampler, files)
     return RunResult(calls, load_before, row)
 
 
-async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _CpuSampler, dict[str, bytes]]:
+async def _drive(tmp: Path, calls: int, opts: Options,
+                 watch: Watch | None = None) -> tuple[CallerTally, _CpuSampler, dict[str, bytes]]:
     """Starts the stand-in and the service, runs the calls, stops both; returns what they recorded."""
     import aiohttp
 
@@ -251,14 +313,17 @@ async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _Cp
     service: subprocess.Popen[bytes] | None = None
     try:
         realtime_port = await _wait_file(tmp / "standin.port", standin)
-        service = _spawn("--role", "service", "--tmp", str(tmp), "--calls", str(calls),
+        service = _spawn("--role", opts.target, "--tmp", str(tmp), "--calls", str(calls),
                          "--realtime-url", f"ws://127.0.0.1:{realtime_port}/v1",
                          "--probe" if opts.probe else "--no-probe", "--aftercall-calls", str(opts.aftercall),
-                         "--aftercall-rate", str(opts.aftercall_rate), cpus=opts.service_cpus)
+                         "--aftercall-rate", str(opts.aftercall_rate), "--link", opts.link,
+                         "--passthrough-loop", opts.passthrough_loop, "--workers", str(opts.workers),
+                         cpus=opts.service_cpus)
         service_port = await _wait_file(tmp / "service.port", service)
         print(f"  {calls} calls: service pid={service.pid}, stand-in pid={standin.pid}", flush=True)
         sampler = _CpuSampler({"service": service.pid, "standin": standin.pid, "callers": None})
         sampling = asyncio.get_running_loop().create_task(sampler.run())
+        watching = asyncio.ensure_future(watch(service.pid)) if watch is not None else None
         tally = CallerTally()
         rng = random.Random(calls)
         t0 = time.monotonic() + 0.2
@@ -271,6 +336,8 @@ async def _drive(tmp: Path, calls: int, opts: Options) -> tuple[CallerTally, _Cp
                 for s in starts
             ))
         sampling.cancel()
+        if watching is not None:
+            watching.cancel()
     finally:
         for proc in (service, standin):
             if proc is not None and proc.stdin is not None:
@@ -297,6 +364,8 @@ def _row(calls: int, tally: CallerTally, sampler: _CpuSampler, files: dict[str, 
     svc_cores = sampler.cores("service", start, end)
     return {
         "failed": tally.failed,
+        "steady_from": start,
+        "steady_to": end,
         "steady_s": steady,
         "svc_cores": svc_cores,
         "svc_pct_per_call": svc_cores / calls * 100,
@@ -379,9 +448,14 @@ up = caller -> model (Twilio media -> input_audio_buffer.append); down = model -
                   f"latency), {r['marks_missing']} media without a mark, {r['clears']} clears")
 
 
-async def _parent(calls: list[int], repeat: int, opts: Options) -> None:
+def _parent_affinity(opts: Options) -> None:
+    """The callers (this process) keep off the service's CPU, as the stand-in does."""
     if opts.sim_cpus:
         os.sched_setaffinity(0, opts.sim_cpus)
+
+
+async def _parent(calls: list[int], repeat: int, opts: Options) -> None:
+    _parent_affinity(opts)
     results = []
     for n in calls:
         for _ in range(repeat):
@@ -407,7 +481,15 @@ def main() -> None:
                              "an SMS (default 2: 200 calls of 100 s); 0 = a backlog of --aftercall-calls, all due")
     parser.add_argument("--aftercall-calls", type=int, default=None,
                         help="finished calls queued for it (default: enough for the run, or 2000 with rate 0)")
-    parser.add_argument("--role", choices=["parent", "standin", "service"], default="parent", help=argparse.SUPPRESS)
+    parser.add_argument("--link", choices=["aiohttp", "sdk"], default="aiohttp",
+                        help="the service's Realtime socket (REALTIME_SOCKET; default aiohttp)")
+    parser.add_argument("--target", choices=["service", "passthrough"], default="service",
+                        help="what the callers call: the service, or the minimal bridge of bench.passthrough_bridge")
+    parser.add_argument("--passthrough-loop", choices=["asyncio", "uvloop"], default="asyncio",
+                        help="the passthrough's event loop (default asyncio's, as a plain aiohttp app runs)")
+    parser.add_argument("--workers", type=int, default=2, help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["parent", "standin", "service", "passthrough", "workers"], default="parent",
+                        help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", help=argparse.SUPPRESS)
     parser.add_argument("--frames", type=int, help=argparse.SUPPRESS)
@@ -417,16 +499,23 @@ def main() -> None:
     enough = 2000 if args.aftercall_rate <= 0 else int(args.aftercall_rate * (args.seconds + args.ramp + 30))
     aftercall = args.aftercall_calls if args.aftercall_calls is not None else (enough if args.aftercall else 0)
     uv = event_loop_factory()  # every process on uvloop: the service as `ivr serve` runs, the simulators to stay cheap
+    if args.role == "passthrough" and args.passthrough_loop == "asyncio":
+        uv = None
     with asyncio.Runner(loop_factory=uv) as runner:
-        if args.role == "standin":
+        if args.role == "passthrough":
+            runner.run(_passthrough_main(Path(args.tmp), args.realtime_url))
+        elif args.role == "workers":
+            runner.run(_workers_main(Path(args.tmp), args.realtime_url, args.calls[0], args.workers))
+        elif args.role == "standin":
             runner.run(_standin_main(Path(args.tmp), args.frames, aftercall))
         elif args.role == "service":
             runner.run(_service_main(Path(args.tmp), args.realtime_url, args.calls[0], args.probe, aftercall,
-                                     args.aftercall_rate))
+                                     args.aftercall_rate, args.link))
         else:
             service_cpus, sim_cpus = _cpu_plan(args.pin)
             opts = Options(args.seconds, args.ramp, args.drain, args.probe, service_cpus, sim_cpus, aftercall,
-                           args.aftercall_rate)
+                           args.aftercall_rate, target=args.target, link=args.link,
+                           passthrough_loop=args.passthrough_loop)
             runner.run(_parent(args.calls, args.repeat, opts))
 
 

@@ -90,7 +90,7 @@ class LoadStandin:
         finally:
             if speaking is not None:
                 speaking.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, ConnectionError):  # the bridge hung up first
                     await speaking
         return ws
 

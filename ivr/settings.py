@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_realtime_model: str = "gpt-realtime"
     openai_realtime_url: str | None = None
+    realtime_socket: Literal["aiohttp", "sdk"] = "aiohttp"
     azure_openai_endpoint: str | None = None
     azure_openai_api_key: SecretStr | None = None
     azure_openai_deployment: str | None = None

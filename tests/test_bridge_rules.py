@@ -360,3 +360,27 @@ async def test_a_tool_that_raises_gets_the_conversations_stand_in_answer() -> No
     assert output["instruction"] == PROMPTS.step("tool_unavailable")
     assert rig.control.transfers == []
     await rig.bridge.close("test")
+
+
+async def test_short_deltas_share_a_mark_and_an_item_ends_with_one() -> None:
+    """Twilio is asked for a mark per 100 ms of audio, not per delta; the last of an item is marked
+    when the model says it is done, and an item's tail before the next item's audio, so the caller's
+    heard position never runs ahead of what played and the bot is quiet only once all of it played."""
+    rig = await start()
+    await rig.response("r0", "g0", (20,) * 12, done=False)
+    assert rig.twilio.events() == ["media"] * 5 + ["mark"] + ["media"] * 5 + ["mark"] + ["media"] * 2
+    await rig.link.push({"type": "response.output_audio.done", "response_id": "r0", "item_id": "g0"},
+                        {"type": "response.done", "response": {"id": "r0"}})
+    assert rig.twilio.events()[-1] == "mark" and len(rig.twilio.marks()) == 3
+    await rig.play(2)
+    assert rig.bridge.playback.played_ms("g0") == 200 and rig.bridge.voice.speaking
+    await rig.play()
+    assert rig.bridge.playback.played_ms("g0") == 240
+    await rig.clock.advance(400)
+    assert not rig.bridge.voice.speaking
+    before = len(rig.twilio.frames)
+    await rig.response("r1", "a1", (20, 20), done=False)
+    await rig.response("r2", "b1", (20,), done=False)
+    tail = [f["event"] for f in rig.twilio.frames[before:]]
+    assert tail == ["media", "media", "mark", "media"]  # a1's 40 ms marked before b1's audio
+    await rig.bridge.close("test")

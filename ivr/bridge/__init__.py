@@ -3,9 +3,10 @@
 - `call`: `CallBridge`, one per call, creates the parts below and wires them to the two sockets;
   `BridgeConfig`.
 - `connection`: the Realtime socket: opened, configured, read, re-opened after a drop.
-- `realtime_client`: how a socket is made (the openai SDK, OpenAI or Azure) and `RealtimeConfig`.
+- `realtime_client`: how a socket is made (aiohttp's client WebSocket with the URL and headers of the
+  openai SDK's client, or the SDK's own connection; OpenAI or Azure) and `RealtimeConfig`.
 - `events`: which part handles each Realtime server event.
-- `audio`: audio both ways, unchanged μ-law, with a mark after each chunk.
+- `audio`: audio both ways, unchanged μ-law, with a mark every 100 ms of audio and at an item's end.
 - `playback`: what the caller has actually heard, from Twilio's mark echoes.
 - `responses`: when the model may speak: one response at a time, queued answers, cancels.
 - `speaking`: whether the bot is speaking.

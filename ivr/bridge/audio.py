@@ -2,10 +2,14 @@
 
 Audio is passed through as base64 μ-law without decoding: Twilio's `payload` becomes the
 `input_audio_buffer.append` audio and the model's `delta` becomes Twilio's `payload` unchanged,
-with byte counts from base64 length arithmetic. Each delta goes out as one Twilio `media`
-followed by its mark, however long the delta is, both in one socket write; the marks are how
-`PlaybackTracker` learns what the caller has heard. This runs 50 times a second each way per
-call, so it does nothing else.
+with byte counts from base64 length arithmetic. Each delta goes out as one Twilio `media`; a mark
+follows once `MARK_EVERY_MS` of the item's audio went out unmarked, when the model's item ends
+(`audio_done`) and before another item's audio starts, in the same socket write as the media. The
+marks are how `PlaybackTracker` learns what the caller has heard, so the heard position is known
+to within `MARK_EVERY_MS` and always errs short (a cut-off answer is truncated at most that much
+before where the caller really stopped hearing it). A mark per 20 ms delta would have Twilio echo
+50 marks a second per call, each one read, parsed and settled: a third of the frames the service
+reads. This runs 50 times a second each way per call, so it does nothing else.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from ivr.bridge.realtime_client import RealtimeDropped
 from ivr.bridge.responses import ResponseState
 from ivr.bridge.twilio_socket import TwilioSocket
 from ivr.telephony import media_frames
+
+MARK_EVERY_MS = 100
+_MARK_EVERY_BYTES = MARK_EVERY_MS * 8  # μ-law, 8 kHz
 
 FrameProbe = Callable[[Literal["up", "down"], Literal["in", "out"], str], None]
 """Called with each audio payload ("up" to the model, "down" to the caller) when the bridge gets it
@@ -48,6 +55,8 @@ class AudioPath:
         self._speech_end_at: float | None = None
         self._waiting_for: Literal["greeting", "reply"] = "reply"
         self._on_first_audio = on_first_audio
+        self._unmarked_item: str | None = None  # the item whose last audio sent has no mark yet
+        self._unmarked_bytes = 0
 
     async def up(self, payload: str) -> None:
         """One Twilio `media` payload to the model (kept while the session opens)."""
@@ -77,9 +86,17 @@ class AudioPath:
         if self._speech_end_at is not None:
             self._first_audio()
         item_id = str(event.get("item_id", ""))
+        sid = self.stream_sid
+        before = self._unmarked_item
+        lead = () if before is None or before == item_id else (self._mark_frame(before),)
         nbytes = media_frames.payload_bytes(payload)
-        mark = self._playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
-        self._twilio.send(media_frames.media(self.stream_sid, payload), media_frames.mark(self.stream_sid, mark))
+        self._playback.audio_sent(item_id, nbytes, int(event.get("content_index", 0)))
+        self._unmarked_item = item_id
+        self._unmarked_bytes += nbytes
+        if self._unmarked_bytes >= _MARK_EVERY_BYTES:
+            self._twilio.send(*lead, media_frames.media(sid, payload), self._mark_frame(item_id))
+        else:
+            self._twilio.send(*lead, media_frames.media(sid, payload))
         if self._probe is not None:
             self._probe("down", "out", payload)
 
@@ -96,6 +113,14 @@ class AudioPath:
     def call_started(self) -> None:
         """Times the wait for the greeting: from Twilio's `start` to the first audio sent to the caller."""
         self._speech_end_at, self._waiting_for = self._clock.now(), "greeting"
+    def audio_done(self, item_id: str) -> None:
+        """The model's item has no more audio: a mark for its tail, so its echo says it all played."""
+        if self._unmarked_item == item_id:
+            self._twilio.send(self._mark_frame(item_id))
+
+    def _mark_frame(self, item_id: str) -> bytes:
+        self._unmarked_item, self._unmarked_bytes = None, 0
+        return media_frames.mark(self.stream_sid, self._playback.mark(item_id))
 
     def caller_stopped_speaking(self) -> None:
         """Times the response latency: from here to the next audio sent to the caller."""
@@ -103,4 +128,5 @@ class AudioPath:
 
     def clear(self) -> None:
         """Twilio drops the audio it has queued for the caller (the heard position is frozen first)."""
+        self._unmarked_item, self._unmarked_bytes = None, 0
         self._twilio.send(media_frames.clear(self.stream_sid))

@@ -102,7 +102,9 @@ class EventRouter:
         self._gate.item_added(event.get("response_id"), item.get("id") if isinstance(item, dict) else None)
 
     async def _audio_done(self, event: dict[str, Any]) -> None:
-        self._playback.item_complete(str(event.get("item_id", "")))
+        item_id = str(event.get("item_id", ""))
+        self._audio.audio_done(item_id)
+        self._playback.item_complete(item_id)
 
     async def _bot_transcript(self, event: dict[str, Any]) -> None:
         if event.get("response_id") not in self._gate.state.fillers:

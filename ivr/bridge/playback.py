@@ -49,14 +49,22 @@ class PlaybackTracker:
 
     def chunk_sent(self, item_id: str, nbytes: int, content_index: int = 0) -> str:
         """Account for one chunk; returns the mark name to send right after it."""
+        self.audio_sent(item_id, nbytes, content_index)
+        return self.mark(item_id)
+
+    def audio_sent(self, item_id: str, nbytes: int, content_index: int = 0) -> None:
+        """Account for one chunk sent without a mark of its own (a later mark of the item covers it)."""
         item = self._items.get(item_id)
         if item is None:
             item = self._items[item_id] = _ItemAudio(content_index)
         item.received_bytes += nbytes
         self._current = item_id
+
+    def mark(self, item_id: str) -> str:
+        """The name of a mark to send now: its echo means the item played up to what was sent of it."""
         self._seq += 1
         name = f"m{self._seq}"
-        self._pending[name] = (item_id, item.received_bytes)
+        self._pending[name] = (item_id, self._items[item_id].received_bytes)
         return name
 
     def item_complete(self, item_id: str) -> None:

@@ -1,23 +1,33 @@
 """One Realtime socket as the bridge sees it (send a JSON event, receive one, close), and how it is made.
 
-Sockets are made by the openai SDK (`client.realtime.connect`), OpenAI or Azure OpenAI chosen
-by `RealtimeConfig`, so auth headers, URLs and API versions are the SDK's. Events travel as raw JSON
-(encoded and decoded by orjson, read with `recv_bytes`) and are dispatched on their `type`: audio
-deltas are the hot path and go both ways 50 times a second per call, too often to build pydantic
-models for each. Text goes out as `str` because websockets sends `bytes` as binary frames.
+Two ways to make it, both from the openai SDK's client (OpenAI or Azure OpenAI chosen by
+`RealtimeConfig`), so auth headers, URLs and API versions are the SDK's:
+- `aiohttp_connector` (the default, `REALTIME_SOCKET=aiohttp`): the URL and headers the SDK's
+  `client.realtime.connect` would use (`realtime_target`), opened with aiohttp's client WebSocket.
+  aiohttp parses frames in C and writes each frame in one `write`, where websockets (the SDK's
+  transport) runs its protocol in Python: at 50 calls that is about a third of the service's CPU
+  (`python -m bench side_by_side`).
+- `sdk_connector` (`REALTIME_SOCKET=sdk`): the SDK's own connection, kept as the fallback.
+Events travel as raw JSON (encoded and decoded by orjson) and are dispatched on their `type`:
+audio deltas are the hot path and go both ways 50 times a second per call, too often to build
+pydantic models for each.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+import aiohttp
 import orjson
-from openai import AsyncAzureOpenAI, AsyncOpenAI
+from aiohttp import WSMsgType
+from openai import AsyncAzureOpenAI, AsyncOpenAI, Omit
 from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+from yarl import URL
 
 from ivr.settings import Settings
 
@@ -81,6 +91,52 @@ class SdkRealtimeLink:
             await self._conn.close()
         except Exception:  # closing a dead socket is not an error worth reporting
             pass
+
+
+class AiohttpRealtimeLink:
+    """A Realtime socket on aiohttp's client WebSocket.
+
+    A close with 1000 or 1001 (the server ended the session normally) reads as None, as
+    websockets' `ConnectionClosedOK` does for the SDK link; any other end is a drop.
+    """
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse[Literal[False]]) -> None:
+        self._ws = ws
+
+    async def send(self, event: dict[str, Any]) -> None:
+        try:
+            await self._ws.send_frame(orjson.dumps(event), WSMsgType.TEXT)
+        except ConnectionError as exc:  # aiohttp's ClientConnectionResetError once the socket is closing
+            raise RealtimeDropped(f"send failed: {type(exc).__name__}") from exc
+
+    async def recv(self) -> dict[str, Any] | None:
+        while True:
+            msg = await self._ws.receive()
+            if msg.type is WSMsgType.TEXT or msg.type is WSMsgType.BINARY:
+                break
+            if msg.type in _CLOSED:
+                code = self._ws.close_code
+                if code in _NORMAL_CLOSE:
+                    return None
+                raise RealtimeDropped(f"closed with {code}")
+            if msg.type is WSMsgType.ERROR:
+                raise RealtimeDropped(f"socket error: {type(msg.data).__name__}")
+        try:
+            event = orjson.loads(msg.data)
+        except orjson.JSONDecodeError:
+            return {"type": "invalid"}
+        return event if isinstance(event, dict) else {"type": "invalid"}
+
+    async def close(self) -> None:
+        try:
+            await self._ws.close()
+        except Exception:  # closing a dead socket is not an error worth reporting
+            pass
+
+
+_CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+_NORMAL_CLOSE = (1000, 1001)
+CONNECT_TIMEOUT_S = 10.0  # as websockets' open_timeout, which the SDK connection uses
 
 
 @dataclass(frozen=True)
@@ -152,3 +208,80 @@ def sdk_connector(settings: Settings | RealtimeConfig, client: AsyncOpenAI | Non
             raise RealtimeDropped(str(exc)) from exc
 
     return connect
+
+
+@dataclass(frozen=True)
+class RealtimeTarget:
+    """Where a Realtime socket goes and what it carries, as `client.realtime.connect` sends them."""
+
+    url: str
+    headers: dict[str, str] = field(repr=False)
+
+
+async def realtime_target(client: AsyncOpenAI, model: str) -> RealtimeTarget:
+    """The URL and headers the SDK's `realtime.connect(model=...)` opens its socket with.
+
+    OpenAI: `websocket_base_url` (or the base URL as ws/wss) + `/realtime?model=`, the bearer
+    token. Azure: the client's own `_configure_realtime` (api-version, deployment, `api-key`).
+    Both add the client's default headers and query, as the SDK does. `tests/test_realtime_link.py`
+    checks, against the stand-in, that this and the SDK's own connection send the same request.
+    """
+    if isinstance(client, AsyncAzureOpenAI):
+        url, auth = await client._configure_realtime(model, {})
+        target = str(url)
+    else:
+        base = str(client.websocket_base_url or client.base_url).rstrip("/")
+        if not client.websocket_base_url:
+            base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        query = {**{k: str(v) for k, v in client.default_query.items() if not isinstance(v, Omit)}, "model": model}
+        target = str(URL(base + "/realtime").update_query(query))
+        auth = dict(client.auth_headers)
+    headers = {k: v for k, v in client.default_headers.items() if isinstance(v, str)}
+    headers.update(auth)
+    return RealtimeTarget(target, headers)
+
+
+class AiohttpConnector:
+    """One aiohttp session per serving process (its connection pool and TLS context); one socket per call.
+
+    The target is worked out once, on the first call: the keys are the settings', fixed while the
+    process runs. `close` (the app's cleanup) closes the session."""
+
+    def __init__(self, config: RealtimeConfig, client: AsyncOpenAI | None = None) -> None:
+        self._client = client or make_client(config)
+        self._model = config.connect_model
+        self._target: RealtimeTarget | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __call__(self) -> RealtimeLink:
+        try:
+            if self._target is None:
+                self._target = await realtime_target(self._client, self._model)
+            if self._session is None:
+                self._session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=0), trust_env=True,
+                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT_S),
+                )
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                ws = await self._session.ws_connect(self._target.url, headers=self._target.headers,
+                                                    max_msg_size=0, autoping=True, compress=0,
+                                                    decode_text=False)
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+            raise RealtimeDropped(f"connect failed: {type(exc).__name__}") from exc
+        return AiohttpRealtimeLink(ws)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def aiohttp_connector(settings: Settings | RealtimeConfig, client: AsyncOpenAI | None = None) -> AiohttpConnector:
+    config = settings if isinstance(settings, RealtimeConfig) else RealtimeConfig.from_settings(settings)
+    return AiohttpConnector(config, client)
+
+
+def connector_from_settings(settings: Settings) -> RealtimeConnector:
+    """REALTIME_SOCKET: aiohttp (default) or the SDK's own connection."""
+    if settings.realtime_socket == "sdk":
+        return sdk_connector(settings)
+    return aiohttp_connector(settings)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
-from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
+from ivr.bridge.realtime_client import RealtimeConnector, connector_from_settings
 from ivr.bridge.transfer import CallControl, call_control_from_settings
 from ivr.config import ConsoleConfig, WebConfig, vad_preset
 from ivr.console.app import install_console
@@ -73,7 +73,7 @@ def create_app(
     state = WebState(
         config=config,
         factory=conversation_factory,
-        connector=realtime_connector or sdk_connector(settings),
+        connector=realtime_connector or connector_from_settings(settings),
         call_control=transfer or call_control_from_settings(settings, api_base_url=settings.twilio_api_base_url),
         bridge_config=bridge_config or bridge_config_from_settings(settings),
         metrics=BridgeMetrics(registry),
@@ -97,6 +97,7 @@ def create_app(
     if records is not None:
         app.on_startup.append(partial(_replay_spool, records))
         app.on_cleanup.append(partial(_spool_records, records))
+    app.on_cleanup.append(_close_connector)
     app.on_response_prepare.append(_no_server_header)
     return app
 
@@ -135,6 +136,11 @@ async def _replay_spool(records: RecordKeeper, app: web.Application) -> None:
 
 async def _spool_records(records: RecordKeeper, app: web.Application) -> None:
     await records.close()
+async def _close_connector(app: web.Application) -> None:
+    """The Realtime connector's client session (aiohttp's), once no call is left to use it."""
+    close = getattr(app[STATE].connector, "close", None)
+    if close is not None:
+        await close()
 
 
 async def _close_calls(app: web.Application) -> None:
