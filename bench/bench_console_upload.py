@@ -2,8 +2,9 @@
 
 Prints how soon the page starts, how many progress lines arrive while the file loads, the total
 time, and the longest stall of the event loop the console shares with the calls' audio (a ticker
-every 5 ms measures how late it wakes): the load's parsing, validation and rendering run in a
-thread, so that stall should stay far below a 20 ms audio frame. A fresh PostgreSQL database on
+every 5 ms measures how late it wakes): the load runs in a child process
+(ivr/console/load_process.py), so that stall should stay far below a 20 ms audio frame; what is
+left is the box's own scheduling (compare an idle loop on the same box). A fresh PostgreSQL database on
 127.0.0.1, as `bench_load`.
 """
 
