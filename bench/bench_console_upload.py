@@ -2,8 +2,9 @@
 
 Prints how soon the page starts, how many progress lines arrive while the file loads, the total
 time, and the longest stall of the event loop the console shares with the calls' audio (a ticker
-every 5 ms measures how late it wakes): the load's parsing, validation and rendering run in a
-thread, so that stall should stay far below a 20 ms audio frame. A fresh PostgreSQL database on
+every 5 ms measures how late it wakes): the load runs in a child process
+(ivr/console/load_process.py), so that stall should stay far below a 20 ms audio frame; what is
+left is the box's own scheduling (compare an idle loop on the same box). A fresh PostgreSQL database on
 127.0.0.1, as `bench_load`.
 """
 
@@ -82,11 +83,27 @@ async def _upload(http: aiohttp.ClientSession, base: str, data: bytes, label: st
     for at, text in steps[:: max(1, len(steps) // 6)]:
         print(f"    {at:6.2f} s  {text}")
     print(f"  total                    {total:7.2f} s")
+    _print_lateness(stalls)
+
+
+def _print_lateness(stalls: list[tuple[float, float]]) -> None:
     stalls.sort()
     late = [s for s, _ in stalls]
     print(f"  event loop lateness      p50 {late[len(late) // 2] * 1000:6.1f} ms   "
           f"p99 {late[int(len(late) * 0.99)] * 1000:6.1f} ms   max {late[-1] * 1000:6.1f} ms")
     print("  longest stalls (began at): " + ", ".join(f"{s * 1000:.0f} ms ({at:.2f} s)" for s, at in stalls[-4:]))
+
+
+async def _idle(seconds: float = 5.0) -> None:
+    """The same ticker with nothing to do: what this box's scheduling alone costs the loop."""
+    stalls: list[tuple[float, float]] = []
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(_ticker(stalls, stop))
+    await asyncio.sleep(seconds)
+    stop.set()
+    await ticker
+    print(f"idle service, no upload, {seconds:.0f} s:")
+    _print_lateness(stalls)
 
 
 async def run(stops: int) -> None:
@@ -102,6 +119,7 @@ async def run(stops: int) -> None:
                 await http.post(service.url + "/console/login", data={
                     "csrf_token": await _token(http, service.url + "/console/login"),
                     "username": "bench", "password": PASSWORD})
+                await _idle()
                 # The first load in a process also loads the reading dictionaries; the second is every evening.
                 await _upload(http, service.url, _csv("2026-12-01", stops), f"first upload of {stops:,} stops")
                 await _upload(http, service.url, _csv("2026-12-02", stops), f"next upload of {stops:,} stops")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import aiohttp
 import openpyxl
-import pytest
 from aiohttp import web
 from console_support import ConsoleClient, ConsoleServer, console_config, start_console
 from schedule_samples import BROKEN_CSV, EXAMPLE_CSV, EXAMPLE_XLSX, csv_text, stop, two_vehicle_day
@@ -205,16 +204,3 @@ async def test_progress_is_streamed_while_the_work_runs() -> None:
 
 def test_example_files_exist() -> None:
     assert Path(EXAMPLE_CSV).is_file() and Path(EXAMPLE_XLSX).is_file()
-
-
-async def test_a_failure_mid_load_ends_the_page_with_a_message(console_server: ConsoleServer,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from ivr.console.pages import schedules as page
-
-    async def broken(*args: object, **kwargs: object) -> None:
-        raise ConnectionResetError("the database went away")
-
-    monkeypatch.setattr(page, "load_and_index_bytes", broken)
-    async with await signed_in(console_server) as c:
-        status, text = await upload(c, EXAMPLE_CSV.read_bytes(), EXAMPLE_CSV.name)
-    assert status == 200 and 'data-outcome="failed"' in text and text.rstrip().endswith("</html>")

@@ -39,6 +39,15 @@ class StreamedPage:
         self.response = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8",
                                                     "X-Accel-Buffering": "no"})
         self._tail = ""
+        self.gone = False  # the browser went away: the work goes on, nothing more is sent
+
+    async def _write(self, data: bytes) -> None:
+        if self.gone:
+            return
+        try:
+            await self.response.write(data)
+        except ConnectionResetError:  # aiohttp's "cannot write to closing transport"
+            self.gone = True
 
     async def start(self) -> None:
         page = aiohttp_jinja2.render_string(self.template, self.request, self.context)
@@ -49,12 +58,12 @@ class StreamedPage:
 
     async def step(self, text: str, done: int | None = None, total: int | None = None) -> None:
         bar = f' <progress max="{total}" value="{done}"></progress>' if total else ""
-        await self.response.write(f'<div class="step">{escape(text)}{bar}</div>\n'.encode())
+        await self._write(f'<div class="step">{escape(text)}{bar}</div>\n'.encode())
 
     async def run(self, work: Awaitable[T], progress: LatestProgress, labels: dict[str, str],
                   every: float = 0.25) -> T:
-        """Await `work` (shielded: a browser closed mid-load does not cut a load short), writing the
-        latest progress every `every` seconds while it runs."""
+        """Await `work` (shielded: a browser closed mid-load does not cut a load short; the page
+        just ends), writing the latest progress every `every` seconds while it runs."""
         task = asyncio.ensure_future(work)
         shown: tuple[str, int, int] | None = None
         while True:
@@ -70,6 +79,10 @@ class StreamedPage:
     async def finish(self, fragment: str, context: dict[str, Any]) -> web.StreamResponse:
         env = aiohttp_jinja2.get_env(self.request.app)
         result = env.get_template(fragment).render({**self.context, **context})
-        await self.response.write((self._between + result + self._tail).encode())
-        await self.response.write_eof()
+        await self._write((self._between + result + self._tail).encode())
+        if not self.gone:
+            try:
+                await self.response.write_eof()
+            except ConnectionResetError:
+                self.gone = True
         return self.response

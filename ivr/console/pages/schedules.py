@@ -1,28 +1,26 @@
 """予定の取り込み: upload a schedule file, see every problem or what would be loaded, load it.
 
 The same loader as `ivr schedules load` (validation, readings, one transaction, a new version,
-destination indexing); the console adds who loaded it to the load log. The answer is streamed
-(`StreamedPage`) so a large file shows its progress.
+destination indexing), run in a child process (`load_runner.py`) so its seconds of work never
+stall the calls this instance carries; the console adds who loaded it to the load log. The answer
+is streamed (`StreamedPage`) so a large file shows its progress.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from ivr.config import ConsoleConfig
 from ivr.console.guard import multipart_reader, signed_in
 from ivr.console.load_log import recent_loads
+from ivr.console.load_runner import LoadJob, LoadProcessFailed, load_in_process
 from ivr.console.state import console_state, db
 from ivr.console.streamed_page import LatestProgress, StreamedPage
-from ivr.console.upload import Upload, UploadRefused, receive_upload, too_big
+from ivr.console.upload import UploadRefused, receive_upload, too_big
 from ivr.web.state import STATE
-from schedules.loader import LoadReport
-from schedules.search.indexing import load_and_index_bytes
 
 log = logging.getLogger("ivr.console")
 
@@ -41,31 +39,6 @@ async def _page_context(request: web.Request) -> dict[str, Any]:
         "loads": await recent_loads(db(request), config.timezone),
         "max_mb": config.upload_max_bytes / 1024 / 1024,
     }
-
-
-def _load_on_own_loop(database_url: str, config: ConsoleConfig, received: Upload, user_name: str,
-                      progress: LatestProgress) -> LoadReport:
-    """The whole load on an event loop and engine of its own, in a worker thread.
-
-    Parsing, rendering, writing and indexing a big file is seconds of Python: on the service's
-    loop it would stall every call's audio on this instance (bench/bench_console_upload.py
-    measures the loop's lateness). In a thread, the interpreter hands the loop its turn every few
-    milliseconds.
-    """
-    from schedules.db import make_engine, make_sessionmaker
-
-    async def load() -> LoadReport:
-        engine = make_engine(database_url)
-        try:
-            sm = make_sessionmaker(engine)
-            return await load_and_index_bytes(sm, received.data, received.file_name, depot_id=config.depot_id,
-                                              search=config.search.make(sm), dry_run=received.dry_run,
-                                              progress=progress, loaded_by=user_name,
-                                              file_format=received.file_format)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(load())
 
 
 async def schedules_page(request: web.Request) -> web.StreamResponse:
@@ -89,15 +62,15 @@ async def upload(request: web.Request) -> web.StreamResponse:
     await page.start()
     await page.step("ファイルを確認しています…")
     progress = LatestProgress()
-    database_url = request.config_dict[STATE].config.database_url
+    job = LoadJob(request.config_dict[STATE].config.database_url, config.depot_id, config.search, received,
+                  user.name, SHOWN_STOPS)
     try:
-        report: LoadReport = await page.run(
-            asyncio.to_thread(_load_on_own_loop, database_url, config, received, user.name, progress),
-            progress, PHASES,
-        )
+        report, planned_total = await page.run(load_in_process(job, progress), progress, PHASES)
     except Exception as exc:  # the page has begun (status 200): say so in it rather than cut it off
-        # The type only: a database error's text quotes the rows (names, phone numbers).
-        log.error("console: upload by user %d failed: %s", user.user_id, type(exc).__name__)
+        # A LoadProcessFailed says only an exit status and type names; anything else, its type only:
+        # a database error's text quotes the rows (names, phone numbers).
+        reason = str(exc) if isinstance(exc, LoadProcessFailed) else type(exc).__name__
+        log.error("console: upload by user %d failed: %s", user.user_id, reason)
         return await page.finish("schedule_failed.html", {})
     await page.step("終わりました。")
     log.info("console: user %d uploaded a schedule: %s, %d problems", user.user_id, report.outcome,
@@ -105,6 +78,6 @@ async def upload(request: web.Request) -> web.StreamResponse:
     return await page.finish("schedule_result.html", {
         "report": report,
         "summary": report.summary,
-        "planned": report.planned[:SHOWN_STOPS],
-        "more_planned": max(0, len(report.planned) - SHOWN_STOPS),
+        "planned": report.planned,
+        "more_planned": planned_total - len(report.planned),
     })
