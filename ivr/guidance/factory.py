@@ -13,6 +13,7 @@ from ivr.config import GuidanceConfig
 from ivr.conversation import CallContext, Conversation, ConversationFactory
 from ivr.guidance.conversation import GuidanceConversation
 from ivr.guidance.deps import GuidanceDeps
+from ivr.opening_hours.desk import DeskHours
 from ivr.prompts.store import PromptStore
 from schedules.search.base import DestinationSearch
 
@@ -21,15 +22,17 @@ def build_factory(config: GuidanceConfig, sessionmaker: async_sessionmaker[Async
                   today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
                   search: DestinationSearch | None = None,
                   after_call: FinishHook | None = None,
-                  registry: CollectorRegistry | None = None) -> ConversationFactory:
+                  registry: CollectorRegistry | None = None,
+                  desk: DeskHours | None = None) -> ConversationFactory:
     """One factory per process; every call gets its own `Conversation` holding all of its state.
 
     `today` pins the service date (the demo plays the example schedule's day); by default it is
     the current date in TIMEZONE. `after_call` queues each finished call's summary and SMS.
-    `registry`: the web app's, so its /metrics shows the identification counters.
+    `registry`: the web app's, so its /metrics shows the identification counters. `desk`
+    replaces the desk hours of `config` (a test's clock).
     """
     deps = GuidanceDeps.build(config, sessionmaker, today=today, prompts=prompts, search=search,
-                              after_call=after_call, registry=registry)
+                              after_call=after_call, registry=registry, desk=desk)
 
     async def factory(ctx: CallContext) -> Conversation:
         return await GuidanceConversation.start(ctx, deps)

@@ -104,11 +104,13 @@ class CallRecorder:
             await writer
 
     async def finish(self, *, outcome: Outcome, driver_id: int | None, lookup_failures: int,
-                     metrics: dict[str, Any] | None = None, also: InTransaction | None = None) -> None:
+                     metrics: dict[str, Any] | None = None, also: InTransaction | None = None,
+                     follow_up: str | None = None) -> None:
         """Every queued event is written first; then the outcome closes the record.
 
         `also` runs in the same transaction (the after-call jobs: a crash loses both or neither),
-        inside a savepoint, so its failure rolls back only its own writes and the record still closes."""
+        inside a savepoint, so its failure rolls back only its own writes and the record still closes.
+        `follow_up` flags the call for a dispatcher (`calls.follow_up_reason`)."""
         await self.flush()
         async with self._lock:
             if self.call_id is None:
@@ -124,6 +126,8 @@ class CallRecorder:
                     call.lookup_failures = lookup_failures
                     if metrics:
                         call.metrics = {**(call.metrics or {}), **metrics}
+                    if follow_up:
+                        call.follow_up_reason = follow_up
                     if also is not None:
                         await _in_savepoint(session, call.id, also, self.call_sid)
             except Exception as exc:
