@@ -19,6 +19,7 @@ from twilio.rest import Client
 from ivr.prompts.store import DEFAULT_PROMPTS, PromptStore
 from ivr.settings import Settings
 from ivr.telephony.twiml import dial, hangup
+from ivr.telephony.whisper_twiml import whisper_url
 
 _log = logging.getLogger("ivr.transfer")
 
@@ -38,12 +39,13 @@ class TwilioConfig:
     account_sid: str | None
     auth_token: str | None = field(repr=False)
     dispatcher_number: str | None
+    public_base_url: str | None = None  # where the dispatcher's whisper is served (none: a cold transfer)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TwilioConfig:
         token = settings.twilio_auth_token
         return cls(settings.twilio_account_sid, token.get_secret_value() if token is not None else None,
-                   settings.dispatcher_number)
+                   settings.dispatcher_number, settings.public_base_url)
 
 
 class TwilioCallControl:
@@ -55,8 +57,10 @@ class TwilioCallControl:
         *,
         api_base_url: str | None = None,
         prompts: PromptStore = DEFAULT_PROMPTS,
+        public_base_url: str | None = None,
     ) -> None:
         self._dispatcher = dispatcher_number
+        self._public_base = public_base_url
         self._prompts = prompts
         self._client: Client | None = None
         if account_sid and auth_token:
@@ -68,14 +72,16 @@ class TwilioCallControl:
 
     @classmethod
     def from_config(cls, config: TwilioConfig, *, api_base_url: str | None = None) -> TwilioCallControl:
-        return cls(config.account_sid, config.auth_token, config.dispatcher_number, api_base_url=api_base_url)
+        return cls(config.account_sid, config.auth_token, config.dispatcher_number, api_base_url=api_base_url,
+                   public_base_url=config.public_base_url)
 
     async def transfer(self, call_sid: str, reason: str, *, announce: bool = True) -> bool:
         if self._dispatcher is None:
             _log.error("call=%s transfer wanted (%s) but DISPATCHER_NUMBER is not set", call_sid, reason)
             return False
         say = self._prompts.snapshot().line("transfer_say") if announce else None
-        return await self._update(call_sid, dial(self._dispatcher, say=say), "transfer")
+        whisper = whisper_url(self._public_base, call_sid) if self._public_base else None
+        return await self._update(call_sid, dial(self._dispatcher, say=say, whisper_url=whisper), "transfer")
 
     async def hangup(self, call_sid: str) -> bool:
         return await self._update(call_sid, hangup(), "hangup")
