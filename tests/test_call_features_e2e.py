@@ -216,5 +216,9 @@ async def test_outside_desk_hours_no_transfer_is_attempted_and_the_call_is_flagg
     # The model was told, beside the conversation, to say when the desk opens.
     notices = [e["item"]["content"][0]["text"] for e in played.standin.sessions[0].of_type("conversation.item.create")
                if (e.get("item") or {}).get("role") == "system"]
-    assert len(notices) == 1 and "ゲツヨウビ" in notices[0] or "ジュウニガツ" in notices[0], notices
-    assert "ゴゼンハチジ" in notices[0]
+    assert len(notices) == 1 and "ウケツケジカンガイ" in notices[0]
+    assert "ゴゼンハチジ" in notices[0] and "ナノカ" in notices[0], notices  # Monday the 7th, 08:00
+    # The bot said it (the stand-in, like a model, reads the quoted line), and the call went on to its goodbye.
+    assert any("ゴゼンハチジ" in line for line in (e.text for e in played.events if e.kind == "bot"))
+    assert played.results("end_call")
+

@@ -180,7 +180,7 @@ def verify_path(vehicle: str, name_heard: str, digits_said: str, digits_relayed:
         name="verify",
         turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn(digits_said, ms=900), Turn("以上です")],
         replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("verify_driver", {"phone_last4": relayed})]),
-                 Reply([ScriptedToolCall("end_call")])],
+                 Reply([say("かしこまりました。")]), Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
@@ -219,9 +219,10 @@ def asks_for_person(vehicle: str, name: str, question: str, request: str = "オ�
     the code hands the call over (the dispatcher hears the whisper first)."""
     return Scenario(
         name="person",
-        turns=[Turn(f"{vehicle}、{name}です", ms=900), Turn(question, ms=900), Turn(request)],
+        turns=[Turn(f"{vehicle}、{name}です", ms=900), Turn(question, ms=900), Turn(request),
+               Turn("わかりました。以上です。")],  # only when the desk is closed: otherwise the call is gone
         replies=[lookup(vehicle, name), Reply([say("申し訳ありません、分かりません。配車係におつなぎしましょうか。")]),
-                 Reply([say("配車係におつなぎします。少々お待ちください。")])],
+                 Reply([say("かしこまりました。")]), Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
