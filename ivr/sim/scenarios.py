@@ -194,24 +194,18 @@ def ambiguous_then_full_name(vehicle: str, family: str, full: str) -> Scenario:
     )
 
 
-def keypad_after_misheard(vehicle_heard: str, name: str, keys: str) -> Scenario:
+def keypad_after_misheard(vehicle_heard: str, name: str, keys: str, question: str | None = None) -> Scenario:
     """The recognizer mishears the spoken number; the bot offers the keypad; the driver types it
-    (`keys`, ending with #) and is served the next stop; then goodbye."""
-    return Scenario(
-        name="keypad",
-        turns=[
-            Turn(vehicle_heard),
-            Turn(name),
-            Turn(f"（プッシュボタン {keys}）", keys=keys),
-            Turn("以上です。ありがとう。"),
-        ],
-        replies=[
-            Reply([say("ありがとうございます。お名前をお願いします。")]),
-            lookup(vehicle_heard, name),
-            Reply([ScriptedToolCall("end_call")]),
-        ],
-        after_tool=dict(COMMON_AFTER_TOOL),
-    )
+    (`keys`, ending with #) and is served the next stop (with a 相槌 over it and, given one, a
+    question the destination notes answer); then goodbye."""
+    turns = [Turn(vehicle_heard), Turn(name), Turn(f"（プッシュボタン {keys}）", keys=keys)]
+    replies = [Reply([say("ありがとうございます。お名前をお願いします。")]), lookup(vehicle_heard, name)]
+    if question is not None:
+        turns += [Turn("はい", ms=300, when="bot_talking"), Turn(question, ms=900)]
+        replies.append(Reply([ScriptedToolCall("search_destination_info", {"question": question})]))
+    turns.append(Turn("以上です。ありがとう。"))
+    replies.append(Reply([ScriptedToolCall("end_call")]))
+    return Scenario(name="keypad", turns=turns, replies=replies, after_tool=dict(COMMON_AFTER_TOOL))
 
 
 def asks_for_person(vehicle: str, name: str, question: str, request: str = "オペレーターと話したいです") -> Scenario:
