@@ -17,6 +17,7 @@ BENCHES = [
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
     ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),
     ("aftercall", ["bench.bench_aftercall"]),
+    ("calls_aftercall", ["bench.bench_calls_aftercall", "--calls", "200", "--seconds", "10"]),
 ]
 
 
