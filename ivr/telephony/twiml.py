@@ -48,6 +48,10 @@ def hangup() -> str:
 def reject_busy(say: str) -> str:
     """Over capacity: tell the caller (`busy` in ivr/prompts/lines.md) and hang up rather than
     leaving the line silent."""
+    return say_and_hang_up(say)
+
+
+def say_and_hang_up(say: str) -> str:
     response = VoiceResponse()
     response.say(say, language="ja-JP")
     response.hangup()
