@@ -152,7 +152,7 @@ class GuidanceConversation:
 
     def caller_said(self, text: str) -> CallerDirective | None:
         self.answers.heard(text)
-        if self.keypad.heard(text):
+        if self.keypad.heard(text) and not self.state.identified:  # the keypad is for the vehicle number
             log.info("call %s: the line is noisy, the keypad is offered", self.ctx.call_sid)
             self._notices.append(self.prompts.line("keypad_noisy"))
         if self.state.transferred or self.state.person_requested:
