@@ -223,3 +223,22 @@ async def test_outside_desk_hours_no_transfer_is_attempted_and_the_call_is_flagg
     assert any("ゴゼンハチジ" in line for line in (e.text for e in played.events if e.kind == "bot"))
     assert played.results("end_call")
 
+
+
+async def test_a_noisy_line_offers_the_keypad_once(sessionmaker, engine, tmp_path: Path) -> None:
+    from ivr.sim.realtime_standin import Reply, ScriptedToolCall
+    from ivr.sim.scenarios import COMMON_AFTER_TOOL, Turn, say
+
+    await load_days(sessionmaker, tmp_path)
+    again = Reply([say("恐れ入ります、もう一度お願いします。")])
+    scenario = Scenario(
+        name="noisy",
+        turns=[Turn(""), Turn("…"), Turn(""), Turn("以上です")],  # what the recognizer makes of cab noise
+        replies=[again, again, again, Reply([ScriptedToolCall("end_call")])],
+        after_tool=dict(COMMON_AFTER_TOOL),
+    )
+    played = await play(sessionmaker, engine, scenario)
+    notices = [e["item"]["content"][0]["text"] for e in played.standin.sessions[0].of_type("conversation.item.create")
+               if (e.get("item") or {}).get("role") == "system"]
+    assert len(notices) == 1 and "プッシュボタンでも入力できます" in notices[0]
+    assert any("プッシュボタンでも入力できます" in e.text for e in played.events if e.kind == "bot")
