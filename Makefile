@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The main job on the embedded defaults (SQLite, embedded search, scripted model): no keys needed.
+# Plays a whole simulated call, then keeps the service and the dispatchers' console running (Ctrl-C stops).
 demo: $(STAMP)
 	$(BIN)/ivr db upgrade
-	$(BIN)/ivr demo
+	$(BIN)/ivr demo --serve
 
 # Load the shipped example schedule and list what drivers will hear.
 example: $(STAMP)

@@ -13,6 +13,8 @@ BENCHES = [
     ("readings", ["bench.bench_readings"]),
     ("turns", ["bench.bench_turns"]),
     ("load", ["bench.bench_load"]),
+    ("overrides", ["bench.bench_overrides"]),
+    ("console_upload", ["bench.bench_console_upload"]),
     ("lookup", ["bench.bench_lookup"]),
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
     ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "ivr.commands.calls",
     "ivr.commands.demo",
     "ivr.commands.qa_turns",
+    "ivr.commands.users",
 )
 
 

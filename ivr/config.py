@@ -99,6 +99,40 @@ class WebConfig:
         )
 
 
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """The console's sessions, sign-in throttling and uploads (ivr/console). `secure_cookies` follows
+    PUBLIC_BASE_URL: a browser only ever reaches an https deployment over https."""
+
+    idle_minutes: int
+    secure_cookies: bool
+    max_failures_per_name: int
+    max_failures_per_address: int
+    failure_window_seconds: int
+    upload_max_bytes: int
+    trusted_proxies: str
+    depot_id: str
+    timezone: str
+    search: SearchConfig
+    demo: bool = False  # `ivr demo --serve`: shows the demo call button
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, demo: bool = False) -> ConsoleConfig:
+        return cls(
+            idle_minutes=settings.console_idle_minutes,
+            secure_cookies=(settings.public_base_url or "").startswith("https://"),
+            max_failures_per_name=settings.console_login_max_failures,
+            max_failures_per_address=settings.console_login_max_failures_per_address,
+            failure_window_seconds=settings.console_login_window_seconds,
+            upload_max_bytes=settings.console_upload_max_bytes,
+            trusted_proxies=settings.trusted_proxies,
+            depot_id=settings.depot_id,
+            timezone=settings.timezone,
+            search=SearchConfig.from_settings(settings),
+            demo=demo,
+        )
+
+
 
 @dataclass(frozen=True)
 class SummaryConfig:

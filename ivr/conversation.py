@@ -37,12 +37,15 @@ class ToolOutcome:
     "transfer" dials the dispatcher, "hangup" ends the call after the current response plays
     (unless the caller cuts that goodbye off with something meaningful: they are not done).
     `expects_yes_no` tells turn control that a following はい is an answer, not a 相槌.
+    `urgent`: the transfer may not wait out the bridge's usual grace for the bot's line (the
+    database is away: nothing the bot could say next would work), see `URGENT_HANDOVER_S`.
     """
 
     output: dict[str, Any]
     action: Literal["none", "transfer", "hangup"] = "none"
     reason: str = ""
     expects_yes_no: bool = False
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +75,8 @@ class Settings(BaseSettings):
     tool_timeout_seconds: float = Field(default=8.0, gt=0)
     # SIGTERM: calls go on this long, then are handed to the dispatcher (ivr/web/drain.py).
     drain_seconds: float = Field(default=300.0, ge=0)
+    # Call records the database could not take before the process exited (ivr/records/spool.py).
+    spool_dir: Path = Path("./spool")
     depot_id: str = "default"
     timezone: str = "Asia/Tokyo"
 
@@ -85,6 +88,9 @@ class Settings(BaseSettings):
     # The ways in (see docs in README "Security"): the one signature algorithm accepted, the key
     # stream tokens are signed with, the proxies whose X-Forwarded-For is believed, /metrics.
     twilio_signature_algorithm: Literal["sha1", "sha256"] = "sha1"
+    # While a rotation rolls out, the secret being replaced is accepted too (docs/security.md).
+    twilio_auth_token_previous: SecretStr | None = None
+    twilio_webhook_signing_key_previous: SecretStr | None = None
     stream_token_secret: SecretStr | None = None  # unset: derived from TWILIO_AUTH_TOKEN
     trusted_proxies: str = ""  # comma-separated IPs or CIDRs, e.g. "10.0.0.0/23" (Azure's environment subnet)
     media_start_seconds: float = Field(default=3.0, gt=0, le=30)  # `start` must arrive this soon after the upgrade
@@ -115,6 +121,15 @@ class Settings(BaseSettings):
     lookup_limit_per_caller: int = Field(default=10, ge=1)
     lookup_limit_window_seconds: int = Field(default=86400, ge=60)
     caller_hash_secret: SecretStr | None = None
+
+    # The dispatchers' console (ivr/console, docs/console.md): sessions end after this long without a
+    # request; sign-ins are refused for a while after this many failures per user name and per client
+    # address within the window; an uploaded schedule file may be at most this big.
+    console_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    console_login_max_failures: int = Field(default=5, ge=1)
+    console_login_max_failures_per_address: int = Field(default=20, ge=1)
+    console_login_window_seconds: int = Field(default=900, ge=60)
+    console_upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
     @field_validator("database_url")
     @classmethod
@@ -151,7 +166,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("metrics_port", "metrics_token", "stream_token_secret", "twilio_webhook_signing_key",
-                     "caller_hash_secret", mode="before")
+                     "caller_hash_secret", "twilio_auth_token_previous", "twilio_webhook_signing_key_previous",
+                     mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`METRICS_TOKEN=` in a .env means no token, not an empty one that an empty bearer would match."""

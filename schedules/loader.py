@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schedules.file_reader import read_schedule_bytes
 from schedules.models import Driver, LoadLog, ScheduleDay, Stop, Vehicle, utcnow
+from schedules.overrides.at_load import active_readings, apply_overrides
 from schedules.problems import Problem
-from schedules.rendering import Progress, Rendered, render_readings
+from schedules.rendering import Progress, Rendered, StopReadings, render_readings
 from schedules.validation import ValidStop, validate
 
 Outcome = Literal["loaded", "unchanged", "rejected", "dry_run"]
@@ -48,6 +49,7 @@ class LoadSummary:
     readings_rendered: int = 0
     readings_from_file: int = 0
     distinct_texts_rendered: int = 0
+    readings_from_overrides: int = 0  # rendered readings replaced by a dispatcher's override (console)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,6 +67,9 @@ class LoadReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds: validation, rendering, writing
     # What went wrong after the schedule was committed (the destination search index not updated).
     warnings: list[str] = field(default_factory=list)
+    # A dry run's stops with the readings they would get, for a dispatcher to look over before loading.
+    planned: list[tuple[ValidStop, StopReadings]] = field(default_factory=list)
+    loaded_by: str | None = None  # a console user's name; None from the command line
 
     @property
     def ok(self) -> bool:
@@ -80,14 +85,33 @@ async def load_schedule(
     progress: Progress | None = None,
 ) -> LoadReport:
     """Validate `path` and, unless `dry_run`, make it the current version of its date."""
-    started_at = utcnow()
     data = await asyncio.to_thread(path.read_bytes)
-    report = LoadReport(outcome="dry_run" if dry_run else "loaded", file_name=path.name,
-                        checksum=hashlib.sha256(data).hexdigest())
+    return await load_schedule_bytes(sessionmaker, data, path.name, dry_run=dry_run, on_loaded=on_loaded,
+                                     progress=progress)
+
+
+async def load_schedule_bytes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data: bytes,
+    file_name: str,
+    *,
+    dry_run: bool = False,
+    on_loaded: OnLoaded | None = None,
+    progress: Progress | None = None,
+    loaded_by: str | None = None,
+    file_format: str | None = None,
+) -> LoadReport:
+    """`load_schedule` for a file already in memory (an upload, never written to disk under its name).
+    `loaded_by` names who loaded it in the load log; `file_format` ("csv" or "xlsx") overrides the
+    format `file_name`'s extension would suggest."""
+    started_at = utcnow()
+    report = LoadReport(outcome="dry_run" if dry_run else "loaded", file_name=file_name,
+                        checksum=hashlib.sha256(data).hexdigest(), loaded_by=loaded_by)
 
     t0 = time.perf_counter()
-    table = await asyncio.to_thread(read_schedule_bytes, data, path.name)
-    checked = validate(table)
+    # Off the event loop: a large file takes long enough to stall every call's audio on this instance.
+    table = await asyncio.to_thread(read_schedule_bytes, data, f"upload.{file_format}" if file_format else file_name)
+    checked = await asyncio.to_thread(validate, table)
     report.timings["validation"] = time.perf_counter() - t0
     summary = report.summary
     summary.rows, summary.date, summary.stops = len(table.rows), checked.date, len(checked.stops)
@@ -115,6 +139,9 @@ async def load_schedule(
     if rendered.problems:
         return await _reject(sessionmaker, report, rendered.problems, started_at, dry_run)
     if dry_run:
+        async with sessionmaker() as session:
+            summary.readings_from_overrides = apply_overrides(checked.stops, rendered, await active_readings(session))
+        report.planned = list(zip(checked.stops, rendered.readings, strict=True))
         return report
 
     t0 = time.perf_counter()
@@ -162,6 +189,7 @@ def _log_row(report: LoadReport, started_at: dt.datetime) -> LoadLog:
         error_count=len(report.errors),
         message="\n".join(shown),
         summary=report.summary.as_json(),
+        loaded_by=report.loaded_by,
     )
 
 
@@ -269,6 +297,9 @@ async def _write(
             summary.version = current.version
             log.outcome, log.finished_at, log.summary = "unchanged", utcnow(), summary.as_json()
             return
+        # Overrides are read in the load's own transaction, after rendering and before writing, so
+        # the new version carries every fix committed before it (see schedules/overrides/at_load.py).
+        summary.readings_from_overrides = apply_overrides(stops, rendered, await active_readings(session))
         drivers = await _driver_ids(session, stops, summary)
         await _sms_opt_outs(session, stops, drivers)
         vehicles = await _vehicle_ids(session, stops, summary)
@@ -322,4 +353,4 @@ async def _write(
         log.summary = summary.as_json()
 
 
-__all__ = ["LoadReport", "LoadSummary", "OnLoaded", "Outcome", "load_schedule"]
+__all__ = ["LoadReport", "LoadSummary", "OnLoaded", "Outcome", "load_schedule", "load_schedule_bytes"]

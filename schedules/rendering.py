@@ -37,6 +37,9 @@ class StopReadings:
     cargo: str
     cargo_from_file: bool
     notes: str
+    # The kinds of text (destination, address, cargo, notes) read as a dispatcher fixed them in the
+    # console, set by schedules.overrides.at_load after rendering.
+    overridden: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -5,7 +5,8 @@ shown beside its reading, and readings the dispatcher typed are marked as such: 
 the ones to fix in the file's kana columns when a rendering is wrong. Address readings with a
 place name the general dictionary had to guess (`address_kana_uncertain`: a town Japan Post
 doesn't list, a Kyoto street outside the table; see `schedules.readings.kana.Reading`) are marked
-`check`, to be checked first.
+`check`, to be checked first; readings a dispatcher fixed in the console (schedules/overrides)
+are marked `console`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jtext.written_numbers import written_serial
-from schedules.models import Driver, ScheduleDay, Stop, Vehicle
+from schedules.day_stops import current_day_stops, window_text
+from schedules.overrides.listing import active_overrides, overridden_kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,34 +51,22 @@ class ReviewRow:
     notes: str
     notes_kana: str
     source_line: int
+    # The kinds of text on this stop read as a dispatcher fixed them in the console (destination,
+    # address, cargo, notes: see schedules/overrides), comma-separated; "" when none.
+    fixed_in_console: str = ""
 
 
 CSV_COLUMNS = [name for name in ReviewRow.__dataclass_fields__]
 
 
-def _window_text(start: dt.time | None, end: dt.time | None) -> str:
-    if start is None and end is None:
-        return ""
-    left = f"{start:%H:%M}" if start is not None else ""
-    right = f"{end:%H:%M}" if end is not None else ""
-    return f"{left}–{right}"
-
-
 async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.date) -> list[ReviewRow] | None:
     """Every stop of the date's current version, vehicles in file order; None when nothing is loaded."""
     async with sessionmaker() as session:
-        day = await session.scalar(
-            select(ScheduleDay).where(ScheduleDay.date == date, ScheduleDay.is_current.is_(True))
-        )
-        if day is None:
+        found = await current_day_stops(session, date)
+        if found is None:
             return None
-        result = await session.execute(
-            select(Stop, Vehicle, Driver)
-            .join(Vehicle, Stop.vehicle_id == Vehicle.id)
-            .join(Driver, Stop.driver_id == Driver.id)
-            .where(Stop.schedule_day_id == day.id)
-            .order_by(Stop.source_line)
-        )
+        day, result = found
+        active = await active_overrides(session)
         rows = [
             ReviewRow(
                 date=day.date,
@@ -93,7 +82,7 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
                 destination_address_kana=stop.destination_address_kana,
                 address_kana_from_file=stop.address_kana_from_file,
                 address_kana_uncertain=stop.address_kana_uncertain,
-                window=_window_text(stop.window_start, stop.window_end),
+                window=window_text(stop.window_start, stop.window_end),
                 window_kana=stop.window_kana,
                 cargo=stop.cargo,
                 cargo_kana=stop.cargo_kana,
@@ -101,6 +90,7 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
                 notes=stop.notes,
                 notes_kana=stop.notes_kana,
                 source_line=stop.source_line,
+                fixed_in_console=",".join(overridden_kinds(stop, vehicle, driver, active)),
             )
             for stop, vehicle, driver in result
         ]
@@ -110,24 +100,25 @@ async def review_rows(sessionmaker: async_sessionmaker[AsyncSession], date: dt.d
     return sorted(rows, key=lambda r: (first_line[(r.vehicle_number, r.plate)], r.stop_seq))
 
 
-def _source(from_file: bool, uncertain: bool = False) -> str:
-    return "file" if from_file else "check" if uncertain else ""
+def _source(from_file: bool, uncertain: bool = False, fixed: bool = False) -> str:
+    return "file" if from_file else "console" if fixed else "check" if uncertain else ""
 
 
 def _cells(row: ReviewRow) -> list[tuple[str, str, str, str]]:
     """(label, text, reading, source: file, check or "") for each non-empty item of a stop."""
+    fixed = row.fixed_in_console.split(",")
     items = [
-        ("destination", row.destination_name, row.destination_name_kana, ""),
+        ("destination", row.destination_name, row.destination_name_kana, _source(False, False, "destination" in fixed)),
         ("address", row.destination_address, row.destination_address_kana,
-         _source(row.address_kana_from_file, row.address_kana_uncertain)),
+         _source(row.address_kana_from_file, row.address_kana_uncertain, "address" in fixed)),
         ("window", row.window, row.window_kana, ""),
-        ("cargo", row.cargo, row.cargo_kana, _source(row.cargo_kana_from_file)),
-        ("notes", row.notes, row.notes_kana, ""),
+        ("cargo", row.cargo, row.cargo_kana, _source(row.cargo_kana_from_file, False, "cargo" in fixed)),
+        ("notes", row.notes, row.notes_kana, _source(False, False, "notes" in fixed)),
     ]
     return [item for item in items if item[1]]
 
 
-_SOURCE_STYLE = {"file": "cyan", "check": "bold yellow"}
+_SOURCE_STYLE = {"file": "cyan", "check": "bold yellow", "console": "magenta"}
 
 
 def _by_vehicle(rows: Iterable[ReviewRow]) -> list[list[ReviewRow]]:
@@ -147,7 +138,8 @@ def print_review(rows: list[ReviewRow], console: Console) -> None:
     first = rows[0]
     console.print(
         f"[bold]{first.date.isoformat()}[/] version {first.version}: {len(rows)} stops, "
-        f"{len(_by_vehicle(rows))} vehicles. Readings marked [cyan]file[/] were typed in the schedule file.",
+        f"{len(_by_vehicle(rows))} vehicles. Readings marked [cyan]file[/] were typed in the schedule file, "
+        "[magenta]console[/] fixed by a dispatcher in the console.",
         soft_wrap=True,
     )
     guessed = sum(row.address_kana_uncertain for row in rows)

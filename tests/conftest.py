@@ -26,6 +26,9 @@ from schedules.db import make_engine, make_sessionmaker
 from schedules.migrate import upgrade_sync
 from schedules.models import Base
 
+# The console's fixtures (console_server, browser, page, signed_in_page, admin_page): tests/console_support.py.
+pytest_plugins = ["console_support"]
+
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = [b.strip() for b in os.environ.get("IVR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.cli import build_parser
 from ivr.guidance.ident_metrics import IdentMetrics
+from ivr.records.metrics import RecordMetrics
 from ivr.settings import Settings
 from ivr.sim.haproxy import check_config
 from ivr.web.drain import Drain, DrainPolicy
@@ -184,6 +185,7 @@ def exported_metrics() -> set[str]:
     BridgeMetrics(registry)
     Drain(DrainPolicy(1, 1), registry)
     IdentMetrics(registry)
+    RecordMetrics(registry)
     suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"], "gauge": [""]}
     return {metric.name + suffix for metric in registry.collect() for suffix in suffixes[metric.type]}
 

@@ -32,6 +32,24 @@ async def deps(sessionmaker, tmp_path: Path) -> GuidanceDeps:
                               prompts=PromptStore(), search=EmbeddedSearch(sessionmaker))
 
 
+@pytest.fixture(autouse=True)
+async def _transcripts_written(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each test's calls finish writing their transcripts before the next test empties the tables:
+    a call left open here must not write into the next test's call of the same id."""
+    started: list[GuidanceConversation] = []
+    start = GuidanceConversation.start.__func__  # type: ignore[attr-defined]
+
+    async def tracked(cls: type[GuidanceConversation], ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
+        conv = await start(cls, ctx, deps)
+        started.append(conv)
+        return conv
+
+    monkeypatch.setattr(GuidanceConversation, "start", classmethod(tracked))
+    yield
+    for conv in started:
+        await conv.recorder.flush()
+
+
 async def new_call(deps: GuidanceDeps, sid: str = "CAtest0001", phone: str | None = None) -> GuidanceConversation:
     return await GuidanceConversation.start(CallContext(call_sid=sid, caller_phone=phone), deps)
 
@@ -83,7 +101,8 @@ async def test_served_driver_hears_only_kana(deps) -> None:
         kinds = (await session.execute(select(CallEventRecord.kind).where(CallEventRecord.call_id == call.id)
                                        .order_by(CallEventRecord.seq))).scalars().all()
     assert call.outcome == "served" and call.driver_id is not None
-    assert kinds[:2] == ["tool_call", "tool_result"] and len(kinds) == 8
+    # the lookup, then the moment the driver was known (for the console's live view), then the other tools
+    assert kinds[:3] == ["tool_call", "tool_result", "system"] and len(kinds) == 9
 
 
 def numbers_in(node: Any) -> list[Any]:
@@ -391,3 +410,22 @@ async def test_notes_written_for_another_drivers_delivery_are_not_read_out(sessi
     own = await tool(suzuki, "search_destination_info", question="駐車場はどこですか")
     own_lines = [line for a in own["answers"] for line in a["notes_kana"]]
     assert reading("駐車場の奥で山田様に手渡し") in own_lines and reading("駐車場は北側です") in own_lines
+
+
+async def test_a_resumed_session_is_told_the_identified_driver_and_the_step_reached(deps) -> None:
+    """After a Realtime drop the new session has no conversation: what the call reached must be in
+    its instructions and its first response, or the driver is asked the vehicle number again."""
+    conv = await new_call(deps)
+    p = conv.prompts
+    assert conv.instructions() == p.instructions and conv.resumed() == p.line("resumed")  # nothing known yet
+    out = await tool(conv, "lookup_driver", vehicle_number="いちにのさんよん", driver_name="さとう けんいち")
+    assert out["status"] == "matched"
+    identified = p.line("resumed_identified").replace("{driver_name_kana}", out["driver_name_kana"])
+    assert identified in conv.instructions() and identified in conv.resumed()
+    assert p.step("lookup_matched") in conv.resumed()
+    await tool(conv, "get_next_stop")
+    assert p.step("next_stop") in conv.resumed() and p.step("lookup_matched") not in conv.resumed()
+    # A failed lookup forgets the identification, and a resumed session is not told of it any more.
+    await tool(conv, "lookup_driver", vehicle_number="きゅうきゅうきゅうきゅう", driver_name="やまだ たろう")
+    assert identified not in conv.resumed() and identified not in conv.instructions()
+    await conv.finish()

@@ -109,3 +109,29 @@ def test_once_acted_nothing_else_acts() -> None:
     assert policy.failed("realtime_unavailable") == []
     assert policy.want(Request("hangup", "done")) == [] and policy.caller_interrupted() == []
     assert policy.acted == Transfer("caller_request", announce=True)
+
+
+def test_an_urgent_transfer_acts_within_its_own_bound_not_the_grace_period() -> None:
+    """The database is away: the bot's apology is all it can still say, so the transfer does not
+    wait out the 20 s grace for a bot that never falls quiet."""
+    policy, clock = make()
+    policy.want(Request("transfer", "database_unavailable", bot_announces=True, within_s=2.5))
+    assert policy.next_deadline() == clock.now() + 2.5
+    clock.t += 2.5
+    assert policy.tick() == [Transfer("database_unavailable", announce=True)]
+
+
+def test_an_urgent_transfer_brings_a_pending_transfer_forward_and_keeps_its_reason() -> None:
+    policy, clock = make()
+    policy.want(Request("transfer", "caller_asked_for_person"))
+    policy.want(Request("transfer", "database_unavailable", bot_announces=True, within_s=2.5))
+    assert policy.pending == Request("transfer", "caller_asked_for_person")
+    assert policy.next_deadline() == clock.now() + 2.5
+    policy.want(Request("transfer", "later", within_s=10.0))  # a looser bound never pushes it back
+    assert policy.next_deadline() == clock.now() + 2.5
+
+
+def test_an_urgent_transfer_still_acts_at_once_when_the_bot_is_quiet() -> None:
+    policy, _ = make()
+    policy.want(Request("transfer", "database_unavailable", bot_announces=True, within_s=2.5))
+    assert policy.quiet() == [Transfer("database_unavailable", announce=False)]

@@ -58,7 +58,7 @@ def test_the_walk_sees_every_package_and_every_kind_of_import() -> None:
     assert {f.split("/", 1)[0] for f in files} >= {"schedules", "lookup", "ivr"}
     assert ("ivr/cli.py", "importlib") in seen  # `import x`
     assert ("lookup/service.py", "schedules.models") in seen  # `from x import y`
-    assert ("ivr/commands/demo.py", "ivr.sim.harness") in seen  # inside a function
+    assert ("ivr/commands/demo.py", "ivr.sim.demo_site") in seen  # inside a function
 
 
 def test_relative_imports_resolve_against_the_package() -> None:

@@ -17,11 +17,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 from process_support import StandIns, call_records, caller, greeted, keep_streaming, stand_ins, turn
+from sqlalchemy import select
 
+from ivr.records.models import CallEventRecord, CallRecord
 from ivr.sim.haproxy import HAProxy, haproxy_config, route_headers, start_haproxy
 from ivr.sim.harness import SIM_DISPATCHER
 from ivr.sim.instances import ServeProcess, free_port, start_serve
 from ivr.sim.twilio_caller import TwilioCaller
+from schedules.db import make_engine, make_sessionmaker
 
 CALLS = 50
 PROXY = "127.0.0.1"  # haproxy's address: its X-Forwarded-For is believed (TRUSTED_PROXIES)
@@ -114,6 +117,8 @@ async def test_fifty_calls_on_two_instances_and_one_killed_mid_call(cluster: Clu
         assert all(answered), f"{answered.count(False)} of B's calls got no answer after A was killed"
         assert not any(c.closed.is_set() for c in calls["b"])
         assert all(c.protocol_errors == [] for c in calls["b"])
+        # ...and kept their first Realtime session: no call of B's was reopened, re-greeted or moved.
+        assert len(cluster.sims.realtime.sessions) == CALLS
         for call in calls["b"]:
             await call.hangup()
     finally:
@@ -123,6 +128,28 @@ async def test_fifty_calls_on_two_instances_and_one_killed_mid_call(cluster: Clu
     records = await until_records_finished(cluster.database_url, b_sids)
     assert {r.outcome for r in records.values()} <= {"hung_up", "served"}
     assert all(cluster.sims.updates_for(sid) == [] for sid in b_sids), "nothing was handed over on B"
+    # What A had written before it was killed stays (each call's row and its greeting line); nothing
+    # could finish those records, and nothing pretends to.
+    a_sids = [c.call_sid for c in calls["a"]]
+    lines = await event_kinds(cluster.database_url, a_sids)
+    assert set(lines) == set(a_sids) and all("bot" in kinds for kinds in lines.values())
+    a_records = await call_records(cluster.database_url, a_sids)
+    assert {r.outcome for r in a_records.values()} == {"in_progress"}
+
+
+async def event_kinds(database_url: str, call_sids: list[str]) -> dict[str, list[str]]:
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = (await session.execute(
+                select(CallRecord.call_sid, CallEventRecord.kind).join(CallEventRecord)
+                .where(CallRecord.call_sid.in_(call_sids)).order_by(CallEventRecord.seq))).all()
+    finally:
+        await engine.dispose()
+    kinds: dict[str, list[str]] = {}
+    for sid, kind in rows:
+        kinds.setdefault(sid, []).append(kind)
+    return kinds
 
 
 async def until_records_finished(database_url: str, call_sids: list[str], within: float = 10.0) -> dict:

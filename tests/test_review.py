@@ -13,8 +13,10 @@ from schedule_samples import stop, two_vehicle_day, write_csv
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schedules.loader import load_schedule
+from schedules.overrides import IndexTarget, set_override
 from schedules.review import CSV_COLUMNS, print_review, review_rows, write_xlsx, written_serial
 from schedules.review import write_csv as write_review_csv
+from schedules.search.embedded import EmbeddedSearch
 
 Sessions = async_sessionmaker[AsyncSession]
 DAY = dt.date(2026, 12, 1)
@@ -104,3 +106,15 @@ async def test_xlsx_export(sessionmaker: Sessions, tmp_path: Path) -> None:
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == CSV_COLUMNS and len(values) == 4
     assert values[3][CSV_COLUMNS.index("cargo_kana")] == "セイミツキキ サンダイ"
+
+
+async def test_review_marks_readings_fixed_in_the_console(sessionmaker: Sessions, tmp_path: Path) -> None:
+    await load_schedule(sessionmaker, write_csv(tmp_path / "day.csv", two_vehicle_day()))
+    await set_override(sessionmaker, kind="address", text="東京都葛飾区新宿6-3-2", reading="カツシカク ニイジュク",
+                       user="yamada", since=DAY, index=IndexTarget("default", EmbeddedSearch(sessionmaker)))
+    rows = await review_rows(sessionmaker, DAY)
+    assert rows is not None and [r.fixed_in_console for r in rows] == ["", "address", ""]
+    out = io.StringIO()
+    print_review(rows, Console(file=out, width=200))
+    fixed = [line for line in out.getvalue().splitlines() if "カツシカク ニイジュク" in line]
+    assert len(fixed) == 1 and fixed[0].rstrip().endswith("console")

@@ -133,3 +133,23 @@ def test_settings_refuse_anything_but_one_algorithm_with_its_own_secret(values: 
     with pytest.raises(SettingsError) as err:
         _settings(**values)
     assert named in str(err.value)
+
+
+def test_a_rotation_accepts_the_previous_secret_beside_the_current_one_and_never_alone() -> None:
+    """Between a new token reaching the instances and its promotion in Twilio, requests come signed
+    with either; both pass while the previous one is configured, and none once it is removed."""
+    rolling = SignatureChecker.from_settings(_settings(twilio_auth_token_previous="old-token"))
+    assert rolling.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha1", "auth-token")))
+    assert rolling.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha1", "old-token")))
+    assert not rolling.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha1", "another-token")))
+    done = SignatureChecker.from_settings(_settings())
+    assert not done.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha1", "old-token")))
+    # A previous secret with no current one opens nothing.
+    orphan = SignatureChecker("sha1", None, "old-token")
+    assert not orphan.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha1", "old-token")))
+    sha256 = SignatureChecker.from_settings(_settings(
+        twilio_signature_algorithm="sha256", twilio_webhook_signing_key="new-key",
+        twilio_webhook_signing_key_previous="old-key", twilio_auth_token_previous="old-token",
+    ))
+    assert sha256.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha256", "old-key")))
+    assert not sha256.valid(DOC_URL, DOC_PARAMS, headers(_sign("sha256", "old-token")))  # never the other family

@@ -19,6 +19,7 @@ ALLOWED_FILES = {
     "commands/demo.py": "the demo's simulated driver, and the labels of its printed transcript",
     "turn/": "the caller's words turn control classifies (相槌, yes and no): matched, never said",
     "guidance/person_request.py": "how a caller asks for a person: matched, never said",
+    "console/": "the dispatchers' console: text on their screen (labels, messages), never said to a caller",
 }
 ALLOWED_KEYWORDS = {
     "description": "a tool's or argument's schema: what the model reads about a tool, never says",

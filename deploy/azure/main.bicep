@@ -47,6 +47,8 @@ param azureOpenAiEndpoint string = ''
 param azureOpenAiDeployment string = ''
 
 param depotId string = 'default'
+@description('During a rotation of the Twilio auth token (deploy/README.md): also accept the token being replaced, from the Key Vault secret twilio-auth-token-previous.')
+param rotatingTwilioToken bool = false
 
 @description('Replicas kept running at all times (two, so one can restart while the other serves).')
 @minValue(1)
@@ -227,11 +229,46 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
+// ----- the spool ---------------------------------------------------------------------------------
+// SPOOL_DIR on an Azure Files share every replica mounts: a replica stopped while PostgreSQL is away
+// leaves its call records there, and any replica that starts next replays them (files are claimed
+// before replay; docs/operations.md#faults). A replica's own disk would go with the replica.
+resource spoolStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: '${take(toLower(replace(prefix, '-', '')), 13)}spool${unique}'
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource spoolShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = {
+  name: '${spoolStorage.name}/default/spool'
+  properties: { shareQuota: 5 }
+}
+
+resource environmentSpool 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
+  parent: environment
+  name: 'spool'
+  properties: {
+    azureFile: {
+      accountName: spoolStorage.name
+      accountKey: spoolStorage.listKeys().keys[0].value
+      shareName: 'spool'
+      accessMode: 'ReadWrite'
+    }
+  }
+  dependsOn: [ spoolShare ]
+}
+
 // ----- the app -----------------------------------------------------------------------------------
 // stream-token-secret: stream tokens keyed apart from the auth token, so rotating that token never
 // refuses a stream whose token is in flight. metrics-token: the bearer a Prometheus scraping
 // through the ingress sends (/metrics answers nobody else).
-var secretNames = concat([ 'database-url', 'twilio-auth-token', 'stream-token-secret', 'metrics-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ])
+var secretNames = concat([ 'database-url', 'twilio-auth-token', 'stream-token-secret', 'metrics-token' ], empty(azureOpenAiEndpoint) ? [ 'openai-api-key' ] : [ 'azure-openai-api-key' ], rotatingTwilioToken ? [ 'twilio-auth-token-previous' ] : [])
 var secrets = [for name in secretNames: {
   name: name
   keyVaultUrl: '${vault.properties.vaultUri}secrets/${name}'
@@ -246,7 +283,11 @@ var modelEnv = empty(azureOpenAiEndpoint) ? [
   { name: 'AZURE_OPENAI_API_KEY', secretRef: 'azure-openai-api-key' }
 ]
 
-var env = concat([
+var rotationEnv = rotatingTwilioToken ? [
+  { name: 'TWILIO_AUTH_TOKEN_PREVIOUS', secretRef: 'twilio-auth-token-previous' }
+] : []
+
+var env = concat(rotationEnv, [
   { name: 'DATABASE_URL', secretRef: 'database-url' }
   { name: 'TWILIO_AUTH_TOKEN', secretRef: 'twilio-auth-token' }
   { name: 'STREAM_TOKEN_SECRET', secretRef: 'stream-token-secret' }
@@ -256,6 +297,7 @@ var env = concat([
   { name: 'DISPATCHER_NUMBER', value: dispatcherNumber }
   { name: 'DEPOT_ID', value: depotId }
   { name: 'DRAIN_SECONDS', value: string(drainSeconds) }
+  { name: 'SPOOL_DIR', value: '/var/lib/ivr/spool' }
   // The ingress (Envoy) connects from the environment's infrastructure subnet and appends the
   // caller's address to X-Forwarded-For (docs/security.md#trusted_proxies).
   { name: 'TRUSTED_PROXIES', value: appsSubnetCidr }
@@ -289,12 +331,22 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = if (deployApp) {
     }
     template: {
       terminationGracePeriodSeconds: graceSeconds
+      volumes: [
+        {
+          name: 'spool'
+          storageType: 'AzureFile'
+          storageName: environmentSpool.name
+          // The service's user (the image's uid 10001) alone: transcripts hold names.
+          mountOptions: 'uid=10001,gid=10001,dir_mode=0700,file_mode=0600'
+        }
+      ]
       containers: [
         {
           name: 'ivr'
           image: image
           args: [ 'serve', '--host', '0.0.0.0', '--port', '8080' ]
           env: env
+          volumeMounts: [ { volumeName: 'spool', mountPath: '/var/lib/ivr/spool' } ]
           resources: { cpu: json(cpu), memory: memory }
           probes: [
             {

@@ -27,12 +27,15 @@ FrameProbe = Callable[[Literal["up", "down"], Literal["in", "out"], str], None]
 """Called with each audio payload ("up" to the model, "down" to the caller) when the bridge gets it
 from its socket ("in") and right after it wrote it to the other one ("out"). Only the calls
 benchmark sets one, to time frames through the service; unset it costs an `is None` test."""
+FirstAudio = Callable[[Literal["greeting", "reply"], int], None]
+"""Told, once per wait, how long the caller waited for the bot's voice (ms): after the call started
+("greeting") or after they stopped speaking ("reply"). The call record keeps it for the console."""
 
 
 class AudioPath:
     def __init__(self, twilio: TwilioSocket, realtime: RealtimeConnection, playback: PlaybackTracker,
                  responses: ResponseState, *, clock: Clock, metrics: BridgeMetrics, log: CallLog,
-                 probe: FrameProbe | None) -> None:
+                 probe: FrameProbe | None, on_first_audio: FirstAudio | None = None) -> None:
         self._twilio = twilio
         self._realtime = realtime
         self._playback = playback
@@ -43,6 +46,8 @@ class AudioPath:
         self._probe = probe
         self.stream_sid = ""
         self._speech_end_at: float | None = None
+        self._waiting_for: Literal["greeting", "reply"] = "reply"
+        self._on_first_audio = on_first_audio
 
     async def up(self, payload: str) -> None:
         """One Twilio `media` payload to the model (kept while the session opens)."""
@@ -70,10 +75,7 @@ class AudioPath:
         if self._probe is not None:
             self._probe("down", "in", payload)
         if self._speech_end_at is not None:
-            latency = self._clock.now() - self._speech_end_at
-            self._metrics.response_latency.observe(latency)
-            self._log.event("first_audio", latency_ms=int(latency * 1000))
-            self._speech_end_at = None
+            self._first_audio()
         item_id = str(event.get("item_id", ""))
         nbytes = media_frames.payload_bytes(payload)
         mark = self._playback.chunk_sent(item_id, nbytes, int(event.get("content_index", 0)))
@@ -81,9 +83,23 @@ class AudioPath:
         if self._probe is not None:
             self._probe("down", "out", payload)
 
+    def _first_audio(self) -> None:
+        latency = self._clock.now() - (self._speech_end_at or 0.0)
+        ms, after = int(latency * 1000), self._waiting_for
+        if after == "reply":
+            self._metrics.response_latency.observe(latency)
+        self._log.event("first_audio", latency_ms=ms, after=after)
+        self._speech_end_at = None
+        if self._on_first_audio is not None:
+            self._on_first_audio(after, ms)
+
+    def call_started(self) -> None:
+        """Times the wait for the greeting: from Twilio's `start` to the first audio sent to the caller."""
+        self._speech_end_at, self._waiting_for = self._clock.now(), "greeting"
+
     def caller_stopped_speaking(self) -> None:
         """Times the response latency: from here to the next audio sent to the caller."""
-        self._speech_end_at = self._clock.now()
+        self._speech_end_at, self._waiting_for = self._clock.now(), "reply"
 
     def clear(self) -> None:
         """Twilio drops the audio it has queued for the caller (the heard position is frozen first)."""

@@ -22,7 +22,7 @@ from typing import Any
 from ivr.bridge.audio import AudioPath, FrameProbe
 from ivr.bridge.call_log import CallLog
 from ivr.bridge.clock import Clock, LoopClock
-from ivr.bridge.connection import RealtimeConnection
+from ivr.bridge.connection import RECONNECT_TIMEOUT_S, RealtimeConnection
 from ivr.bridge.events import EventRouter
 from ivr.bridge.handover import Request
 from ivr.bridge.handover_actions import HandOver
@@ -52,6 +52,7 @@ from ivr.turn.vad_presets import VadPreset
 
 CLOSE_WAIT_S = 5.0  # closing gives up on a task that ignores its cancel after this
 FINISH_WAIT_S = 15.0  # the conversation writes its last transcript lines and the outcome within this
+URGENT_HANDOVER_S = 2.5  # an urgent hand-over (the database is away) runs within this of the tool's answer
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class BridgeConfig:
     filler_after: float = 1.2
     filler_every: float = 5.0
     max_connects: int = 2
+    reconnect_timeout: float = RECONNECT_TIMEOUT_S
     action_grace: float = 20.0
     frame_probe: FrameProbe | None = None
     keypad_pause: float = PAUSE_S
@@ -115,12 +117,13 @@ class CallBridge:
         self.playback = PlaybackTracker()
         self.voice = BotVoice()
         self.realtime = RealtimeConnection(connector, max_connects=config.max_connects, log=self.log,
-                                           metrics=metrics)
+                                           metrics=metrics, reconnect_timeout=config.reconnect_timeout)
         self.responses = ResponseGate(self.realtime.send, held=self._tool_running)
         self.handover = HandOver(self, call_control, self.responses.state, grace_s=config.action_grace,
                                  clock=self._clock, metrics=metrics, log=self.log)
         self.audio = AudioPath(twilio, self.realtime, self.playback, self.responses.state, clock=self._clock,
-                               metrics=metrics, log=self.log, probe=config.frame_probe)
+                               metrics=metrics, log=self.log, probe=config.frame_probe,
+                               on_first_audio=self._first_audio)
         # Each Twilio `media` payload goes straight to the audio path: 50 times a second, no detour.
         self.on_media: Callable[[str], Awaitable[None]] = self.audio.up
         self.turn_actions = TurnActions(self, self.turn, self.playback, self.responses, clock=self._clock,
@@ -135,6 +138,7 @@ class CallBridge:
         self._tasks.spawn(self.realtime.run(self))
 
     async def on_start(self, ctx: CallContext) -> None:
+        self.audio.call_started()
         self.ctx = ctx
         self.audio.stream_sid = ctx.stream_sid
         self.log.started(ctx.call_sid)
@@ -226,6 +230,10 @@ class CallBridge:
         except Exception as exc:  # recording must never break the call
             self.log.warning("record_failed", error=type(exc).__name__)
 
+    def _first_audio(self, after: str, ms: int) -> None:
+        """Kept on the call record (the console's dashboard shows its p50 and p95); only queued."""
+        self.record("system", "first_audio", {"after": after, "ms": ms})
+
     async def send(self, event: dict[str, Any]) -> None:
         await self.realtime.send(event)
 
@@ -285,7 +293,9 @@ class CallBridge:
             self.turn.expect_yes_no()
         if outcome.action != "none":
             # The model answers this output, and the prompts make that answer the transfer line.
-            self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True))
+            within = URGENT_HANDOVER_S if outcome.urgent else None
+            self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True,
+                                       within_s=within))
         await self.responses.request()  # the model answers the tool's output
         self.maybe_act()
 

@@ -4,8 +4,10 @@ At most `max_connects` sockets are opened in a call. A socket opened before Twil
 waits for it (the session needs the call's conversation), and caller audio that arrives before
 the session is configured is kept (up to 5 s) and sent right after `session.update`. A socket the
 server closes or drops is replaced by a new session of the same call, which `opened(first=False)`
-picks up; a session the server refuses, or no socket at all, ends in `failed`: the caller goes to
-a dispatcher rather than silence. Every event read goes to the handler's `dispatch`.
+picks up (the conversation tells it what the call has reached: the driver identified, the last
+step, so the caller is not asked again); a session the server refuses, or no socket at all (a
+reconnect gets `reconnect_timeout`), ends in `failed`: the caller goes to a dispatcher at once
+rather than silence. Every event read goes to the handler's `dispatch`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ivr.bridge.realtime_client import RealtimeConnector, RealtimeDropped, Realt
 MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
 REALTIME_UNAVAILABLE = "realtime_unavailable"  # transfer reason: no Realtime socket could be opened
 REALTIME_FAILED = "realtime_session_failed"  # transfer reason: a socket opened but gave no working session
+RECONNECT_TIMEOUT_S = 2.0  # a new socket mid-call opens within this, or the dispatcher takes the call
 
 
 class RealtimeSessionRefused(Exception):
@@ -59,9 +62,10 @@ class RealtimeHandler(Protocol):
 
 class RealtimeConnection:
     def __init__(self, connector: RealtimeConnector, *, max_connects: int, log: CallLog,
-                 metrics: BridgeMetrics) -> None:
+                 metrics: BridgeMetrics, reconnect_timeout: float = RECONNECT_TIMEOUT_S) -> None:
         self._connector = connector
         self._max_connects = max_connects
+        self._reconnect_timeout = reconnect_timeout
         self._connects = 0
         self._log = log
         self._metrics = metrics
@@ -136,12 +140,19 @@ class RealtimeConnection:
             self._metrics.realtime_reconnects.inc()
 
     async def _open(self) -> RealtimeLink | None:
+        """A new socket, or None. A reconnect mid-call has `reconnect_timeout`: a caller is on the
+        line in silence, and a server that takes longer is not going to carry the call."""
         while self._connects < self._max_connects:
             self._connects += 1
             try:
-                return await self._connector()
+                if self._connects == 1:
+                    return await self._connector()
+                async with asyncio.timeout(self._reconnect_timeout):
+                    return await self._connector()
             except RealtimeDropped as exc:
                 self._log.warning("realtime_connect_failed", attempt=self._connects, error=str(exc)[:80])
+            except TimeoutError:
+                self._log.warning("realtime_connect_failed", attempt=self._connects, error="timeout")
         return None
 
     async def _configure(self, link: RealtimeLink, handler: RealtimeHandler, first: bool) -> None:

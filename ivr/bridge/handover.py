@@ -9,7 +9,8 @@ call (and `HangUpWithdrawn`, for the log). The rules:
 - a transfer outranks a hang-up: a driver who asked for a person is never hung up on. The first
   request of a kind is kept (the first transfer's reason is the one recorded);
 - a wanted action runs once the bot is quiet (nothing said, queued or being computed), or when
-  the grace period runs out, whichever comes first;
+  the grace period runs out, whichever comes first; a request may shorten that period for itself
+  (`within_s`: the database is away, so the apology is all the bot can still do);
 - at that deadline the bot may never have reached its transfer line, so Twilio says it;
 - a caller who cuts the goodbye off with something meaningful is not done: the hang-up is
   withdrawn;
@@ -38,6 +39,7 @@ class Request:
     kind: Literal["transfer", "hangup"]
     reason: str
     bot_announces: bool = False
+    within_s: float | None = None  # acts within this, even if the grace period is longer
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,14 @@ class HandOverPolicy:
         if self._acted is not None:
             return []
         current = self._pending
+        grace = self._grace if request.within_s is None else min(self._grace, request.within_s)
+        deadline = self._clock() + grace
         if current is not None and (current.request.kind == "transfer" or request.kind != "transfer"):
+            if current.request.kind == request.kind and deadline < current.deadline:
+                # the first request's reason is kept; a more pressing one only brings the deadline forward
+                self._pending = _Pending(current.request, deadline)
             return []
-        self._pending = _Pending(request, self._clock() + self._grace)
+        self._pending = _Pending(request, deadline)
         return []
 
     def caller_interrupted(self) -> list[Action]:

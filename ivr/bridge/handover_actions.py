@@ -3,7 +3,9 @@
 `HandOverPolicy` (handover.py) decides whether and when; this does it, once: the model is given
 no further turn, the conversation learns of the hand-over before the REST call (Twilio may end
 the stream before the update returns), the transfer goes to the call record, the metrics and the
-log, and the call is closed. The policy's grace deadline is an alarm on the call's clock.
+log, and the call is closed, whether the REST update worked or not: closing ends the media stream,
+so a failed update still ends in the TwiML's fallback `<Dial>`. The policy's grace deadline is an
+alarm on the call's clock.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.responses import ResponseState
 from ivr.bridge.transfer import CallControl
 from ivr.conversation import CallContext, Conversation, EventKind
+
+REST_UPDATE_TIMEOUT_S = 4.0  # Twilio's REST update answers well within this; past it, the fallback `<Dial>`
 
 
 class HandOverHost(Protocol):
@@ -99,11 +103,31 @@ class HandOver:
         self._host.spawn(self._dial(transfer))
 
     async def _dial(self, transfer: Transfer) -> None:
-        if self._host.ctx is not None:
-            await self._control.transfer(self._host.ctx.call_sid, transfer.reason, announce=transfer.announce)
-        await self._host.close("transferred")
+        try:
+            if self._host.ctx is not None:
+                call_sid = self._host.ctx.call_sid
+                await self._update("transfer", self._control.transfer(call_sid, transfer.reason,
+                                                                      announce=transfer.announce))
+        finally:  # whatever happened above, the stream ends: the REST update's TwiML or the fallback runs
+            await self._host.close("transferred")
 
     async def _hang_up(self) -> None:
-        if self._host.ctx is not None:
-            await self._control.hangup(self._host.ctx.call_sid)
-        await self._host.close("hangup")
+        try:
+            if self._host.ctx is not None:
+                await self._update("hangup", self._control.hangup(self._host.ctx.call_sid))
+        finally:
+            await self._host.close("hangup")
+
+    async def _update(self, what: str, update: Coroutine[Any, Any, bool]) -> None:
+        """Twilio's REST update, given `REST_UPDATE_TIMEOUT_S`. When it fails (an error, a refused
+        connection, no answer), the close that follows ends the media stream anyway, and Twilio
+        runs the TwiML's next verb: the fallback `<Dial>` to the dispatchers. Never silence."""
+        try:
+            async with asyncio.timeout(REST_UPDATE_TIMEOUT_S):
+                done = await update
+        except TimeoutError:
+            done = False
+        if not done:
+            self._metrics.rest_update_failures.labels(what).inc()
+            self._log.warning("rest_update_failed", update=what, then="stream_closed_for_fallback_dial")
+            self._host.record("system", "rest_update_failed", {"what": what, "then": "fallback_dial"})

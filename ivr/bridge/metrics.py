@@ -35,4 +35,8 @@ class BridgeMetrics:
         self.fillers = Counter("ivr_fillers_total", "Filler lines played while a tool ran", registry=r)
         self.realtime_reconnects = Counter("ivr_realtime_reconnects_total", "Realtime sockets re-opened", registry=r)
         self.transfers = Counter("ivr_transfers_total", "Calls handed to a dispatcher", ["reason"], registry=r)
+        self.rest_update_failures = Counter(
+            "ivr_twilio_rest_update_failures_total",
+            "Hand-overs and hang-ups whose Twilio REST update failed (the stream was closed: fallback <Dial>)",
+            ["what"], registry=r)
         self.bad_frames = Counter("ivr_media_bad_frames_total", "Malformed or unknown media frames", registry=r)

@@ -134,7 +134,8 @@ def _print_report(report: LoadReport, console: Console) -> None:
     )
     console.print(
         f"  readings rendered {s.readings_rendered:,} ({s.distinct_texts_rendered:,} distinct texts)   "
-        f"taken from the file {s.readings_from_file:,}",
+        f"taken from the file {s.readings_from_file:,}"
+        + (f"   fixed in the console {s.readings_from_overrides:,}" if s.readings_from_overrides else ""),
         highlight=False, soft_wrap=True,
     )
     if new:

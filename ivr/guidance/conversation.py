@@ -35,15 +35,17 @@ from ivr.guidance.keypad_entry import KeypadState
 from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import APOLOGISE, ToolEnv, answer
+from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv, answer
 from ivr.guidance.tools.lookup_driver import LookupArgs, look_up
 from ivr.records.recorder import CallRecorder
+from ivr.records.store import database_answers, is_outage
 from lookup.attempt_ledger import Trip
 from lookup.call_lookup import CallLookup
 from lookup.caller_key import caller_key
 
 log = logging.getLogger(__name__)
 PERSON_REQUESTED = "caller_asked_for_person"
+DATABASE_UNAVAILABLE = "database_unavailable"  # the transfer reason when a tool found the database away
 
 
 class GuidanceConversation:
@@ -64,18 +66,24 @@ class GuidanceConversation:
         self._spoken_name = ""  # the name the model last passed to lookup_driver: a typed number goes with it
         self._notices: list[str] = []  # told to the model beside the conversation (keypad offer, desk closed)
         self._finished = False
+        self._shown_driver: int | None = None
+        self._driver_kana = ""  # the identified driver's name as the lookup gave it (for a resumed session)
+        self._last_instruction = ""
         # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
         self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
 
     @classmethod
     async def start(cls, ctx: CallContext, deps: GuidanceDeps) -> GuidanceConversation:
-        recorder = CallRecorder(deps.sessionmaker, ctx.call_sid)
+        recorder = deps.recorder(ctx.call_sid)
         conv = cls(ctx, deps, recorder)
         await recorder.start(turn_mode=deps.turn_mode, schedule_date=conv.today)
         return conv
 
     def instructions(self) -> str:
-        return self.prompts.instructions
+        """The prompts' instructions, and what this call has reached so far: a new Realtime session
+        after a drop starts with no conversation, and must not ask again what the caller said."""
+        known = self._known()
+        return f"{self.prompts.instructions}\n\n{known}" if known else self.prompts.instructions
 
     def tools(self) -> list[dict[str, Any]]:
         return [t.definition() for t in TOOLS.values()]
@@ -84,7 +92,17 @@ class GuidanceConversation:
         return self.prompts.greeting
 
     def resumed(self) -> str:
-        return self.prompts.line("resumed")
+        known = self._known()
+        return f"{self.prompts.line('resumed')}\n{known}" if known else self.prompts.line("resumed")
+
+    def _known(self) -> str:
+        """What a resumed session must be told (prompts/lines.md): the driver identified, the last step."""
+        parts = []
+        if self.state.identified and self._driver_kana:
+            parts.append(self.prompts.line("resumed_identified").replace("{driver_name_kana}", self._driver_kana))
+        if self._last_instruction:
+            parts.append(self.prompts.line("resumed_step").replace("{instruction}", self._last_instruction))
+        return "\n".join(p for p in parts if p)
 
     def filler(self) -> str:
         return self.prompts.line("filler")
@@ -97,7 +115,10 @@ class GuidanceConversation:
         return ToolOutcome(output=output)
 
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
-        outcome = await self._run(name, arguments)
+        return self._conclude(name, await self._run(name, arguments))
+
+    def _conclude(self, name: str, outcome: ToolOutcome, **extra: str) -> ToolOutcome:
+        """What every tool result (spoken or keyed) goes through before the model hears it."""
         if outcome.action == "transfer":
             closed = self.desk.closed_outcome(outcome)
             if closed is not None:  # nobody at the desk: no transfer, the bot says when it opens
@@ -105,8 +126,19 @@ class GuidanceConversation:
                 outcome = closed
             else:
                 self.state.hand_over(outcome.reason)
-        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        self._remember(outcome.output)
+        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action,
+                                          **extra})
+        self._note_driver()
         return outcome
+
+    def _note_driver(self) -> None:
+        """The console shows who is calling while the call goes on; the record's `driver_id` is set
+        only when the call finishes, so the transcript carries the moment the driver is known."""
+        driver = self.state.driver_id
+        if driver is not None and driver != self._shown_driver:
+            self._shown_driver = driver
+            self.record("system", "identified", {"driver_id": driver})
 
     async def _run(self, name: str, arguments: str) -> ToolOutcome:
         self.record("tool_call", name, {"name": name, "arguments": arguments})
@@ -131,9 +163,22 @@ class GuidanceConversation:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
-            policy = tool.on_error
-            output = {"status": "error", "error": "tool_failed", "instruction": self.prompts.step(policy.step)}
-            return ToolOutcome(output=output, action=policy.action, reason="tool_failed")
+            # The call's database away (not a refused statement, nor another store such as a search
+            # index): no tool would work, so the caller goes to a person at once.
+            away = is_outage(exc) and not await database_answers(self.deps.sessionmaker)
+            policy = DATABASE_AWAY if away else tool.on_error
+            code = DATABASE_UNAVAILABLE if away else "tool_failed"
+            output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
+            return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
+
+    def _remember(self, output: dict[str, Any]) -> None:
+        """Kept for a resumed session: who was identified, and the step the caller was led to."""
+        if not self.state.identified:
+            self._driver_kana = ""
+        elif isinstance(output.get("driver_name_kana"), str):
+            self._driver_kana = output["driver_name_kana"]
+        if isinstance(output.get("instruction"), str):
+            self._last_instruction = output["instruction"]
 
     def _env(self) -> ToolEnv:
         return ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today,
@@ -203,15 +248,7 @@ class GuidanceConversation:
                     outcome.output["source"] = "keypad"
         finally:
             self.keypad.keypad_running = False
-        if outcome.action == "transfer":
-            closed = self.desk.closed_outcome(outcome)
-            if closed is not None:
-                self.state.follow_up(AFTER_HOURS)
-                outcome = closed
-            else:
-                self.state.hand_over(outcome.reason)
-        self.record("tool_result", "lookup_driver", {"name": "lookup_driver", "output": outcome.output,
-                                                     "action": outcome.action, "source": "keypad"})
+        outcome = self._conclude("lookup_driver", outcome, source="keypad")
         return KeypadLookup("lookup_driver", arguments, outcome)
 
     def _tripped(self, trip: Trip) -> None:

@@ -3,10 +3,14 @@
 The record is the dispatcher's view of a call (what each side said, interruptions, tool calls
 and their results, the outcome). It never holds audio or the caller's number, and logging here
 names only the call id. `add` only queues: one background writer per call stores the events in
-order, so nothing on the audio path or in a tool's answer waits on the disk. A failing write is
-logged and dropped: a database hiccup must never silence a live call. Failures are logged by
-exception type only: a database error's message carries the statement's parameters
-(transcript lines, tool arguments with names and numbers).
+order, so nothing on the audio path or in a tool's answer waits on the disk.
+
+The database may go away mid-call: every line is numbered when it is recorded and kept in memory
+until it is stored (retried `RETRY_S` apart), so nothing is lost and nothing is stored twice. A
+call that ends before the database returns leaves what is unwritten, with its finish, to the
+process's `RecordKeeper` (which spools it if the process must exit first) and frees its slot at
+once. A statement the database refuses (not an outage) costs only its own line, logged by
+exception type only: a database error's message carries the statement's parameters.
 """
 
 from __future__ import annotations
@@ -14,129 +18,119 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.records.models import CallEventRecord, CallRecord
+from ivr.records.keeper import RETRY_S, WRITE_TIMEOUT_S, RecordKeeper
 from ivr.records.outcome import Outcome
-from schedules.models import utcnow
+from ivr.records.pending import PendingEvent, PendingFinish, PendingRecord
+from ivr.records.store import InTransaction
+from ivr.records.writer import Outage, write_or_sift
+
+__all__ = ["START_TIMEOUT_S", "CallRecorder", "InTransaction"]
 
 log = logging.getLogger(__name__)
-InTransaction = Callable[[AsyncSession, int], Awaitable[None]]  # (session, call id) in the finishing transaction
-START_TIMEOUT_S = 3.0  # a call starts without its record rather than waiting on a stuck database
-
-
-@dataclass(frozen=True)
-class _Entry:
-    kind: str
-    text: str
-    data: dict[str, Any]
-    at: dt.datetime = field(default_factory=utcnow)
+START_TIMEOUT_S = 3.0  # a call starts without its row rather than waiting on a stuck database
 
 
 class CallRecorder:
     """Appends one call's events in order; one instance per call."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], call_sid: str) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], call_sid: str,
+                 keeper: RecordKeeper | None = None) -> None:
         self._sm = sessionmaker
         self.call_sid = call_sid
         self.call_id: int | None = None
-        self._seq = 0
+        self._keeper = keeper
+        self._rec = PendingRecord(call_sid)
+        self._count = 0
         self._lock = asyncio.Lock()
-        self._queue: asyncio.Queue[_Entry | None] = asyncio.Queue()
+        self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._away = False
+        self._finished = False
+
+    @property
+    def unwritten(self) -> int:
+        """Lines recorded and not yet stored (kept in memory while the database is away)."""
+        return len(self._rec.events)
 
     async def start(self, *, turn_mode: str = "", schedule_date: dt.date | None = None) -> None:
-        async with self._lock:
-            try:
-                async with asyncio.timeout(START_TIMEOUT_S), self._sm.begin() as session:
-                    call = (await session.execute(
-                        select(CallRecord).where(CallRecord.call_sid == self.call_sid)
-                    )).scalar()
-                    if call is None:
-                        call = CallRecord(call_sid=self.call_sid, turn_mode=turn_mode, schedule_date=schedule_date,
-                                          metrics={})
-                        session.add(call)
-                        await session.flush()
-                    else:  # the same call reconnected: continue its transcript
-                        self._seq = int(
-                            (await session.execute(
-                                select(func.coalesce(func.max(CallEventRecord.seq), 0))
-                                .where(CallEventRecord.call_id == call.id)
-                            )).scalar_one()
-                        )
-                    self.call_id = call.id
-            except Exception as exc:
-                self.call_id = None
-                log.error("call %s: could not open the call record: %s", self.call_sid, type(exc).__name__)
+        self._rec.turn_mode = turn_mode
+        self._rec.schedule_date = schedule_date
+        if not await self._write(START_TIMEOUT_S):
+            log.error("call %s: could not open the call record: the database is away; kept in memory",
+                      self.call_sid)
 
     def add(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
-        """Queue one event, stamped now; the call's writer stores it. Never waits."""
-        if self.call_id is None:
+        """Number one event, stamped now; the call's writer stores it. Never waits."""
+        if self._finished:
+            log.warning("call %s: a %s event after the record was finished is not kept", self.call_sid, kind)
             return
-        self._queue.put_nowait(_Entry(kind, text, dict(data or {})))
+        self._count += 1
+        self._rec.events.append(PendingEvent(self._count, kind, text, dict(data or {})))
+        self._wake.set()
         if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(
-                self._write_events(), name=f"call-record-{self.call_sid}"
-            )
+            self._writer = asyncio.get_running_loop().create_task(self._write_events(),
+                                                                  name=f"call-record-{self.call_sid}")
 
     async def _write_events(self) -> None:
-        while (entry := await self._queue.get()) is not None:
-            async with self._lock:
-                self._seq += 1
-                try:
-                    async with self._sm.begin() as session:
-                        session.add(CallEventRecord(call_id=self.call_id, seq=self._seq, kind=entry.kind,
-                                                    text=entry.text, data=entry.data, at=entry.at))
-                except Exception as exc:
-                    log.error("call %s: could not record a %s event: %s", self.call_sid, entry.kind,
-                              type(exc).__name__)
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not await self._write(WRITE_TIMEOUT_S):
+                await asyncio.sleep(RETRY_S)
+                self._wake.set()
 
-    async def flush(self) -> None:
-        """Wait until every queued event is written (the writer stops; a later add restarts it)."""
-        if self._writer is not None:
-            self._queue.put_nowait(None)
-            writer, self._writer = self._writer, None
-            await writer
+    async def flush(self) -> bool:
+        """Try to store everything recorded so far; False when the database is away (all still kept)."""
+        return await self._write(WRITE_TIMEOUT_S)
 
-    async def finish(self, *, outcome: Outcome, driver_id: int | None, lookup_failures: int,
+    async def finish(self, *, outcome: Outcome | str, driver_id: int | None, lookup_failures: int,
                      metrics: dict[str, Any] | None = None, also: InTransaction | None = None,
                      follow_up: str | None = None) -> None:
-        """Every queued event is written first; then the outcome closes the record.
+        """Every event is written first; then the outcome closes the record, in one transaction.
 
         `also` runs in the same transaction (the after-call jobs: a crash loses both or neither),
         inside a savepoint, so its failure rolls back only its own writes and the record still closes.
+        With the database away, the record goes to the keeper and this returns at once.
         `follow_up` flags the call for a dispatcher (`calls.follow_up_reason`)."""
-        await self.flush()
+        if self._finished:
+            return
+        self._finished = True
+        self._rec.finish = PendingFinish(Outcome(outcome).value, driver_id, lookup_failures, dict(metrics or {}),
+                                        follow_up=follow_up)
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+        if await self._write(WRITE_TIMEOUT_S, also=also):
+            return
+        if self._keeper is not None:
+            self._keeper.adopt(self._rec, also)
+        else:
+            log.error("call %s: record lost (%d events): the database is away and nothing keeps it",
+                      self.call_sid, len(self._rec.events))
+
+    async def _write(self, timeout_s: float, *, also: InTransaction | None = None) -> bool:
         async with self._lock:
-            if self.call_id is None:
-                return
+            if self.call_id is not None and self._rec.done:
+                return True
             try:
-                async with self._sm.begin() as session:
-                    call = await session.get(CallRecord, self.call_id)
-                    if call is None:
-                        return
-                    call.outcome = Outcome(outcome).value
-                    call.ended_at = utcnow()
-                    call.driver_id = driver_id
-                    call.lookup_failures = lookup_failures
-                    if metrics:
-                        call.metrics = {**(call.metrics or {}), **metrics}
-                    if follow_up:
-                        call.follow_up_reason = follow_up
-                    if also is not None:
-                        await _in_savepoint(session, call.id, also, self.call_sid)
-            except Exception as exc:
-                log.error("call %s: could not close the call record: %s", self.call_sid, type(exc).__name__)
-
-
-async def _in_savepoint(session: AsyncSession, call_id: int, work: InTransaction, call_sid: str) -> None:
-    try:
-        async with session.begin_nested():
-            await work(session, call_id)
-    except Exception as exc:
-        log.error("call %s: after-call work not queued: %s", call_sid, type(exc).__name__)
+                call_id = await write_or_sift(self._sm, self._rec, timeout_s=timeout_s, also=also)
+            except Outage as exc:
+                if not self._away:
+                    self._away = True
+                    log.warning("call %s: record kept in memory: the database is away (%s)", self.call_sid, exc)
+                if self._keeper is not None:
+                    self._keeper.away(str(exc))
+                return False
+            if call_id is not None:
+                self.call_id = call_id
+            if self._away:
+                self._away = False
+                log.info("call %s: record caught up with the database", self.call_sid)
+            if self._keeper is not None:
+                self._keeper.back()
+            return True

@@ -59,6 +59,9 @@ async def start_service(
     host: str = "127.0.0.1",
     port: int = 0,
     registry: Any = None,
+    console: Any = None,
+    demo_call: Any = None,
+    records: Any = None,
 ) -> RunningService:
     """The app with its transfer hook talking (through the twilio SDK) to a local REST stand-in."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
@@ -75,6 +78,9 @@ async def start_service(
         engine=engine,
         bridge_config=bridge_config,
         registry=registry,
+        console=console,
+        demo_call=demo_call,
+        records=records,
     )
     runner, bound = await start_local_site(app, host, port)
     return RunningService(f"http://{host}:{bound}", app, runner, rest)

@@ -429,6 +429,8 @@ class RealtimeStandin:
         self.sessions: list[StandinSession] = []
         self.connections_attempted = 0
         self.refuse_new = False
+        self.stall_new = False  # accept the TCP connection, never answer the upgrade (a hung server)
+        self._closing = asyncio.Event()
         self.on_session: Callable[[StandinSession], None] | None = None
         self._runner: web.AppRunner | None = None
 
@@ -450,6 +452,7 @@ class RealtimeStandin:
         return self
 
     async def close(self) -> None:
+        self._closing.set()
         for session in self.sessions:
             await session.stop()
         if self._runner is not None:
@@ -479,6 +482,9 @@ class RealtimeStandin:
         self.connections_attempted += 1
         if self.refuse_new:
             return web.Response(status=503, text="stand-in refusing connections")
+        if self.stall_new:
+            await self._closing.wait()  # the client gives up long before; the stand-in's close ends it
+            return web.Response(status=503, text="stand-in closing")
         if "/openai/" in request.path:
             if "api-version" not in request.query or "api-key" not in request.headers:
                 return web.Response(status=401, text="azure: api-version and api-key required")

@@ -11,6 +11,7 @@ to `callback_host` when the public URL does not resolve here (as a proxy would).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import re
@@ -33,6 +34,7 @@ class CallUpdate:
     form: dict[str, str]
     auth_user: str
     at: float = field(default_factory=time.monotonic)  # when it arrived (tests compare it with playout)
+    wall: float = field(default_factory=time.time)  # the same, on the wall clock (to compare with records)
 
 
 @dataclass
@@ -56,6 +58,9 @@ class TwilioRestStandin:
     messages: list[SentMessage] = field(default_factory=list)
     callback_host: str | None = None  # "127.0.0.1:PORT": where status callbacks really go
     _message_failures: list[tuple[int, int]] = field(default_factory=list)
+    _update_failures: list[int] = field(default_factory=list)
+    failed_updates: list[CallUpdate] = field(default_factory=list)  # call updates answered with an error
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -71,6 +76,7 @@ class TwilioRestStandin:
         return self
 
     async def close(self) -> None:
+        self._closing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -80,6 +86,12 @@ class TwilioRestStandin:
             return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
         form = {k: str(v) for k, v in (await request.post()).items()}
         account, call = request.match_info["account"], request.match_info["call"]
+        if self._update_failures:
+            status = self._update_failures.pop(0)
+            self.failed_updates.append(CallUpdate(account, call, form, user))
+            if status == 0:  # an API that never answers
+                await self._closing.wait()
+            return _twilio_error(status or 503, 20500, "Simulated failure")
         self.updates.append(CallUpdate(account, call, form, user))
         return web.json_response(
             {
@@ -89,6 +101,10 @@ class TwilioRestStandin:
                 "uri": f"/2010-04-01/Accounts/{account}/Calls/{call}.json",
             }
         )
+
+    def fail_updates(self, *statuses: int) -> None:
+        """The next call updates fail with these HTTP statuses, in order (0: no answer at all)."""
+        self._update_failures.extend(statuses)
 
     def fail_messages(self, *failures: tuple[int, int]) -> None:
         """The next sends fail with (HTTP status, Twilio error code), in order: (429, 20429), (500, 20500)."""

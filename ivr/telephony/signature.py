@@ -2,7 +2,10 @@
 
 Behind a proxy the URL the app sees is not the one Twilio signed, so the URL is always rebuilt
 from PUBLIC_BASE_URL. Exactly one algorithm is accepted, with exactly one secret, both chosen
-by configuration (TWILIO_SIGNATURE_ALGORITHM):
+by configuration (TWILIO_SIGNATURE_ALGORITHM), plus the secret it replaces while a rotation rolls
+out (TWILIO_AUTH_TOKEN_PREVIOUS, TWILIO_WEBHOOK_SIGNING_KEY_PREVIOUS): Twilio switches to signing
+with the new token the moment it is promoted, while some instances may still hold the old one, or
+the other way round; accepting both for the length of a rollout keeps every call.
 
 - `sha1` (Twilio's default): HMAC-SHA1 keyed with the account auth token;
 - `sha256`: HMAC-SHA256 keyed with a Webhooks SharedKey secret (Twilio's Webhook Rules), which
@@ -29,27 +32,36 @@ MAX_SIGNATURE_CHARS = 128  # base64 of a SHA-256 MAC is 44; anything far longer 
 
 
 class SignatureChecker:
-    def __init__(self, algorithm: Algorithm, secret: str | None) -> None:
+    def __init__(self, algorithm: Algorithm, secret: str | None, previous: str | None = None) -> None:
         if algorithm not in _SDK_NAMES:
             raise ValueError("TWILIO_SIGNATURE_ALGORITHM must be sha1 or sha256")
         self.algorithm = algorithm
         self._sdk_algorithm = _SDK_NAMES[algorithm]
-        self._validator = RequestValidator(secret) if secret else None
+        # The previous secret only ever counts beside a current one: never on its own.
+        secrets = [secret, previous] if secret else []
+        self._validators = [RequestValidator(s) for s in secrets if s]
 
     @classmethod
     def from_settings(cls, settings: Any) -> SignatureChecker:
         """sha1 takes TWILIO_AUTH_TOKEN, sha256 TWILIO_WEBHOOK_SIGNING_KEY; never one for the other."""
         algorithm: Algorithm = settings.twilio_signature_algorithm
-        secret = settings.twilio_auth_token if algorithm == "sha1" else settings.twilio_webhook_signing_key
-        return cls(algorithm, secret.get_secret_value() if secret else None)
+        if algorithm == "sha1":
+            secret, previous = settings.twilio_auth_token, settings.twilio_auth_token_previous
+        else:
+            secret, previous = settings.twilio_webhook_signing_key, settings.twilio_webhook_signing_key_previous
+        return cls(
+            algorithm,
+            secret.get_secret_value() if secret else None,
+            previous.get_secret_value() if previous else None,
+        )
 
     def valid(self, url: str, params: Mapping[str, Any] | str, headers: Mapping[str, str]) -> bool:
         """False for a missing, malformed or wrong signature, or no configured secret."""
         signature = headers.get(SIGNATURE_HEADER, "")
-        if not signature or len(signature) > MAX_SIGNATURE_CHARS or self._validator is None:
+        if not signature or len(signature) > MAX_SIGNATURE_CHARS:
             return False
         # A MultiDict keeps repeated form fields; the SDK reads them with getall().
-        return bool(self._validator.validate(url, params, signature, self._sdk_algorithm))
+        return any(v.validate(url, params, signature, self._sdk_algorithm) for v in self._validators)
 
 
 def public_url(base_url: str, path: str, *, websocket: bool = False) -> str:

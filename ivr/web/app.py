@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -12,8 +15,11 @@ from ivr.bridge.call import BridgeConfig
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.realtime_client import RealtimeConnector, sdk_connector
 from ivr.bridge.transfer import CallControl, call_control_from_settings
-from ivr.config import WebConfig, vad_preset
+from ivr.config import ConsoleConfig, WebConfig, vad_preset
+from ivr.console.app import install_console
+from ivr.console.state import DemoCaller
 from ivr.conversation import ConversationFactory
+from ivr.records.keeper import RecordKeeper
 from ivr.settings import Settings
 from ivr.turn.classifier import warm_up
 from ivr.turn.machine import TurnConfig
@@ -24,6 +30,9 @@ from ivr.web.media import media_socket
 from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
 from ivr.web.whisper import WHISPER_PATH, whisper
+
+_log = logging.getLogger("ivr.web")
+REPLAY_AT_START_S = 20.0  # a start waits this long at most for the spool's replay
 
 
 def bridge_config_from_settings(settings: Settings) -> BridgeConfig:
@@ -51,8 +60,15 @@ def create_app(
     engine: AsyncEngine | None = None,
     bridge_config: BridgeConfig | None = None,
     registry: CollectorRegistry | None = None,
+    console: ConsoleConfig | None = None,
+    demo_call: DemoCaller | None = None,
+    records: RecordKeeper | None = None,
 ) -> web.Application:
-    """`engine` is used for /readyz; without one the app opens (and disposes) its own on DATABASE_URL."""
+    """`engine` is used for /readyz and the console; without one the app opens (and disposes) its own on
+    DATABASE_URL. The dispatchers' console is mounted under /console/ (`console` defaults to the settings').
+
+    `records`: the process's keeper of call records (the conversations' too): the app replays its
+    spool at startup and, at cleanup, spools what the database has not taken yet."""
     config = WebConfig.from_settings(settings)
     drain = DrainPolicy(settings.drain_seconds, settings.stream_token_ttl_seconds)
     state = WebState(
@@ -75,10 +91,14 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    install_console(app, console or ConsoleConfig.from_settings(settings), demo_call)
     if engine is None:
         app.cleanup_ctx.append(_own_engine)
     app.on_startup.append(_load_turn_classifier)
     app.on_shutdown.append(_close_calls)
+    if records is not None:
+        app.on_startup.append(partial(_replay_spool, records))
+        app.on_cleanup.append(partial(_spool_records, records))
     app.on_response_prepare.append(_no_server_header)
     return app
 
@@ -100,6 +120,23 @@ async def _own_engine(app: web.Application) -> AsyncIterator[None]:
     state.engine = make_engine(state.config.database_url)
     yield
     await state.engine.dispose()
+
+
+async def _replay_spool(records: RecordKeeper, app: web.Application) -> None:
+    """Records a previous process spooled go to the database before this one takes calls; a
+    database that is away costs the start nothing (the keeper retries in the background)."""
+    try:
+        async with asyncio.timeout(REPLAY_AT_START_S):
+            count = await records.replay()
+    except TimeoutError:
+        _log.warning("spool replay goes on in the background: the database is slow")
+        return
+    if count:
+        _log.info("replayed %d spooled call records", count)
+
+
+async def _spool_records(records: RecordKeeper, app: web.Application) -> None:
+    await records.close()
 
 
 async def _close_calls(app: web.Application) -> None:

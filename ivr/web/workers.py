@@ -57,6 +57,8 @@ class WorkerApp:
         from ivr.aftercall import service as aftercall
         from ivr.config import AfterCallConfig, GuidanceConfig
         from ivr.guidance.factory import build_factory
+        from ivr.records.keeper import RecordKeeper
+        from ivr.records.metrics import RecordMetrics
         from ivr.web.app import create_app
         from ivr.web.heap import freeze_startup_heap
         from schedules.db import make_engine, make_sessionmaker
@@ -69,9 +71,12 @@ class WorkerApp:
                                 twilio_api_base=self.settings.twilio_api_base_url)
         # One registry for the bridge's metrics and the conversations' identification limits.
         registry = CollectorRegistry()
+        # Call records the database could not take yet: held, then spooled at exit, replayed at start.
+        records = RecordKeeper(sessionmaker, spool_dir=self.settings.spool_dir, after_call=after.enqueuer,
+                               metrics=RecordMetrics(registry))
         factory = build_factory(GuidanceConfig.from_settings(self.settings), sessionmaker,
-                                after_call=after.enqueuer, registry=registry)
-        app = create_app(self.settings, factory, engine=engine, registry=registry)
+                                after_call=after.enqueuer, registry=registry, keeper=records)
+        app = create_app(self.settings, factory, engine=engine, registry=registry, records=records)
         aftercall.install(app, after)
 
         async def dispose_engine(_: web.Application) -> None:

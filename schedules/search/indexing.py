@@ -7,6 +7,7 @@ cannot join that transaction, so it is refreshed right after the commit from the
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -68,10 +69,21 @@ async def load_and_index(sessionmaker: async_sessionmaker[AsyncSession], path: P
     it is returned in the report's `warnings` so the dispatcher can re-run the load, which
     re-indexes the day.
     """
-    from schedules.loader import load_schedule
+    data = await asyncio.to_thread(path.read_bytes)
+    return await load_and_index_bytes(sessionmaker, data, path.name, depot_id=depot_id, search=search,
+                                      dry_run=dry_run, progress=progress)
 
-    report = await load_schedule(sessionmaker, path, dry_run=dry_run, on_loaded=embedded_on_loaded(depot_id),
-                                 progress=progress)
+
+async def load_and_index_bytes(sessionmaker: async_sessionmaker[AsyncSession], data: bytes, file_name: str, *,
+                               depot_id: str, search: DestinationSearch, dry_run: bool = False,
+                               progress: Progress | None = None, loaded_by: str | None = None,
+                               file_format: str | None = None) -> LoadReport:
+    """`load_and_index` for a file in memory (the console's uploads), recording who loaded it."""
+    from schedules.loader import load_schedule_bytes
+
+    report = await load_schedule_bytes(sessionmaker, data, file_name, dry_run=dry_run,
+                                       on_loaded=embedded_on_loaded(depot_id), progress=progress,
+                                       loaded_by=loaded_by, file_format=file_format)
     if report.outcome in ("loaded", "unchanged") and report.summary.date and not isinstance(search, EmbeddedSearch):
         try:
             await index_after_commit(search, sessionmaker, depot_id, report.summary.date)

@@ -51,6 +51,8 @@ class OnFailure:
 
 HAND_OVER = OnFailure("transfer", "transfer")  # the caller can't be helped without it: a person takes over
 APOLOGISE = OnFailure("tool_unavailable")  # the bot apologises and offers to ask again or hand over
+# Whatever the tool: the database is away, so no tool would work; the bot apologises, a person takes over.
+DATABASE_AWAY = OnFailure("database_unavailable", "transfer")
 
 
 @dataclass(frozen=True)
