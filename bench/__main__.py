@@ -20,6 +20,7 @@ BENCHES = [
     ("calls", ["bench.bench_calls", "--calls", "200", "--seconds", "10"]),
     ("greeting", ["bench.bench_greeting", "--calls", "40", "--connect-ms", "0", "150"]),
     ("aftercall", ["bench.bench_aftercall"]),
+    ("calls_aftercall", ["bench.bench_calls_aftercall", "--calls", "200", "--seconds", "10"]),
     ("side_by_side", ["bench.bench_side_by_side", "--calls", "50", "--seconds", "20", "--rounds", "3"]),
     ("workers", ["bench.bench_workers", "--workers", "2"]),
     ("soak", ["bench.bench_soak", "--calls", "200", "--minutes", "10"]),  # the longest: ten minutes

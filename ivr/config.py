@@ -55,13 +55,14 @@ class GuidanceConfig:
     search: SearchConfig
     limits: AttemptLimits = field(default_factory=AttemptLimits)
     caller_hash_key: bytes | None = field(default=None, repr=False)
+    desk: DeskConfig = field(default_factory=lambda: DeskConfig("", "", "Asia/Tokyo"))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GuidanceConfig:
         limits = AttemptLimits(per_plate=settings.lookup_limit_per_plate, per_caller=settings.lookup_limit_per_caller,
                                window_s=settings.lookup_limit_window_seconds)
         return cls(settings.depot_id, settings.timezone, settings.turn_mode, SearchConfig.from_settings(settings),
-                   limits, caller_hash_key(settings))
+                   limits, caller_hash_key(settings), DeskConfig.from_settings(settings))
 
 
 def caller_hash_key(settings: Settings) -> bytes | None:

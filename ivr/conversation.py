@@ -10,7 +10,7 @@ conversation (its Markdown prompts), never from the bridge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 EventKind = Literal[
     "caller", "bot", "tool_call", "tool_result", "interruption", "aizuchi_ignored", "transfer", "system"
@@ -73,6 +73,17 @@ class CallerDirective:
     reason: str
 
 
+@dataclass(frozen=True)
+class KeypadLookup:
+    """A tool call the caller made on the keypad, run by the conversation: the bridge puts it in
+    the model's conversation as the call (`name`, `arguments`) and its output, as if the model had
+    made it, so the model learns the result on the same path as any tool's."""
+
+    name: str
+    arguments: str
+    outcome: ToolOutcome
+
+
 class Conversation(Protocol):
     def instructions(self) -> str:
         """Session instructions for the model (from the Markdown prompts, reloaded when changed)."""
@@ -116,6 +127,21 @@ class Conversation(Protocol):
 
     async def finish(self) -> None:
         """The call ended (hang-up, transfer, failure): every record written, the outcome stored."""
+        ...
+
+
+@runtime_checkable
+class KeypadConversation(Protocol):
+    """What a conversation offers beyond `Conversation` for keypad entry and notices (the bridge
+    uses them when the conversation has them: ivr/guidance's does)."""
+
+    async def keypad_entry(self, digits: str) -> KeypadLookup | None:
+        """A completed keypad entry; None: nothing to tell the model."""
+        ...
+
+    def take_notices(self) -> list[str]:
+        """Instructions to put beside the conversation now (a keypad offer on a noisy line, the
+        desk's hours), each once. Runs on the audio path after `caller_said`: no I/O."""
         ...
 
 

@@ -220,7 +220,7 @@ async def test_dropped_realtime_is_retried_once_then_the_caller_is_transferred(t
         await eventually(lambda: r.service.twilio_rest.updates, what="transfer through Twilio REST")
         update = r.service.twilio_rest.updates[0]
         assert update.call_sid == caller.call_sid
-        assert "<Dial><Number>+81312345678</Number></Dial>" in update.form["Twiml"]
+        assert ">+81312345678</Number></Dial>" in update.form["Twiml"]
         await caller.wait_closed()
         conv = r.factory.calls[caller.call_sid]
         await eventually(lambda: conv.finished.is_set(), what="finish")

@@ -214,7 +214,7 @@ async def _assert_handed_to_dispatcher(r: Any, caller: Any, session: Any) -> Non
     recorded as transferred with a fixed reason, the Realtime socket closed and no bridge task left."""
     update = (await eventually(lambda: r.service.twilio_rest.updates, what="the transfer"))[0]
     assert update.call_sid == caller.call_sid
-    assert "<Dial><Number>+81312345678</Number></Dial>" in update.form["Twiml"]
+    assert ">+81312345678</Number></Dial>" in update.form["Twiml"]
     assert "配車係におつなぎします" in update.form["Twiml"]  # no bot spoke: Twilio says the line
     conv = r.factory.calls[caller.call_sid]
     await eventually(lambda: conv.finished.is_set(), what="call finished")

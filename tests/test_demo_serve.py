@@ -42,6 +42,12 @@ async def _read_until(process: asyncio.subprocess.Process, pattern: str, within:
     return seen
 
 
+def _row(page: str, call_id: int) -> str:
+    """The calls page's row of one call."""
+    found = re.search(rf'<tr id="call-{call_id}".*?</tr>', page, re.S)
+    return found.group(0) if found else ""
+
+
 async def test_demo_serves_the_console_after_the_call(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     env = {**os.environ, "DATABASE_URL": url}
@@ -76,12 +82,23 @@ async def test_demo_serves_the_console_after_the_call(tmp_path: Path) -> None:
             assert "デモ通話をかける" in page
             r = await c.post("/console/demo/call", allow_redirects=False)
             assert r.status == 303 and r.headers["Location"] == "/console/calls"
-        await until_calls(2)
+            await until_calls(3)  # the demo's two calls, then the button's
 
-        caller = await _ivr("demo", "--call", "--port", str(port), env=env)
-        output, _ = await asyncio.wait_for(caller.communicate(), 90)
-        assert caller.returncode == 0, output.decode()
-        await until_calls(3)
+            caller = await _ivr("demo", "--call", "--port", str(port), env=env)
+            output, _ = await asyncio.wait_for(caller.communicate(), 90)
+            assert caller.returncode == 0, output.decode()
+            await until_calls(4)
+
+            # The after-call worker runs in the demo: both calls get their summary and SMS in 通話.
+            for _ in range(120):  # polling the worker of another process
+                page = await (await c.get("/console/calls")).text()
+                rows = {n: _row(page, n) for n in (3, 4)}
+                if all("発信者: 佐藤 健一" in r and "queued" in r for r in rows.values()):
+                    break
+                await asyncio.sleep(0.5)
+            for n, row in rows.items():
+                assert '<td class="summary">発信者: 佐藤 健一' in row, (n, row)
+                assert re.search(r'<td class="sms">[^<]*queued', row), (n, row)
 
         process.send_signal(signal.SIGINT)
         rest, _ = await asyncio.wait_for(process.communicate(), 30)

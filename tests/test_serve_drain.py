@@ -60,7 +60,7 @@ async def test_sigterm_drains_calls_then_hands_the_rest_over_and_exits(db_url: s
             transfer_line = DEFAULT_PROMPTS.snapshot().line("transfer_say")
             for call in (held, late):
                 twiml = sims.updates_for(call.call_sid)[0]
-                assert f"<Dial><Number>{SIM_DISPATCHER}</Number></Dial>" in twiml
+                assert f">{SIM_DISPATCHER}</Number></Dial>" in twiml
                 assert transfer_line in twiml, "the caller hears the transfer line, never silence"
             assert handed_at - signalled >= DRAIN_S - 0.5
             await held.wait_closed(10)

@@ -45,3 +45,27 @@ async def test_rejected_credentials_or_missing_number_report_failure(rest: Twili
     assert not await TwilioCallControl(ACCOUNT, TOKEN, None, api_base_url=rest.url).transfer("CA1", "x")
     assert not await TwilioCallControl(None, None, "+81300001111").transfer("CA1", "x")
     assert rest.updates == []
+
+
+async def test_outside_the_desks_hours_nobody_is_dialled_and_twilio_says_when_it_opens(rest: TwilioRestStandin) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from ivr.opening_hours.desk import DeskHours
+    from ivr.opening_hours.timetable import parse_timetable
+
+    sunday = dt.datetime(2026, 12, 6, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    desk = DeskHours(parse_timetable("mon-fri 08:00-19:00"), clock=lambda: sunday)
+    control = TwilioCallControl(ACCOUNT, TOKEN, "+81300001111", api_base_url=rest.url, desk=desk)
+    assert await control.transfer("CA1", "realtime_session_failed")
+    twiml = rest.updates[0].form["Twiml"]
+    assert "<Dial" not in twiml and "<Hangup />" in twiml
+    assert "ウケツケジカンガイ" in twiml and "アシタノ ゴゼンハチジ" in twiml
+
+
+async def test_the_dial_carries_the_whisper_url_when_the_public_url_is_known(rest: TwilioRestStandin) -> None:
+    control = TwilioCallControl(ACCOUNT, TOKEN, "+81300001111", api_base_url=rest.url,
+                                public_base_url="https://ivr.example.test")
+    assert await control.transfer("CA42", "caller_request", announce=False)
+    assert ('<Number url="https://ivr.example.test/twilio/whisper?call=CA42">+81300001111</Number>'
+            in rest.updates[0].form["Twiml"])

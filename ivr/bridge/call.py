@@ -26,6 +26,8 @@ from ivr.bridge.connection import RECONNECT_TIMEOUT_S, RealtimeConnection
 from ivr.bridge.events import EventRouter
 from ivr.bridge.handover import Request
 from ivr.bridge.handover_actions import HandOver
+from ivr.bridge.keypad import PAUSE_S
+from ivr.bridge.keypad_input import KeypadInput
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.playback import PlaybackTracker
 from ivr.bridge.realtime_client import RealtimeConnector
@@ -36,7 +38,15 @@ from ivr.bridge.tool_runner import ToolRunner
 from ivr.bridge.transfer import CallControl
 from ivr.bridge.turn_actions import TurnActions
 from ivr.bridge.twilio_socket import TwilioSocket
-from ivr.conversation import CallContext, CallerDirective, Conversation, ConversationFactory, EventKind, ToolOutcome
+from ivr.conversation import (
+    CallContext,
+    CallerDirective,
+    Conversation,
+    ConversationFactory,
+    EventKind,
+    KeypadConversation,
+    ToolOutcome,
+)
 from ivr.turn.machine import TurnConfig, TurnController
 from ivr.turn.vad_presets import VadPreset
 
@@ -60,6 +70,7 @@ class BridgeConfig:
     reconnect_timeout: float = RECONNECT_TIMEOUT_S
     action_grace: float = 20.0
     frame_probe: FrameProbe | None = None
+    keypad_pause: float = PAUSE_S
 
 
 @dataclass
@@ -118,6 +129,7 @@ class CallBridge:
         self.turn_actions = TurnActions(self, self.turn, self.playback, self.responses, clock=self._clock,
                                         metrics=metrics, log=self.log)
         self.tools: ToolRunner | None = None  # made with the conversation, at `start`
+        self.keypad = KeypadInput(self._clock, self.log, pause_s=config.keypad_pause)
         self._events: EventRouter | None = None
 
     # ----- lifecycle -----------------------------------------------------------------------------
@@ -135,6 +147,7 @@ class CallBridge:
         self.tools = ToolRunner(self, self.conversation, self.responses, self.voice, clock=self._clock,
                                 metrics=self._metrics, log=self.log, limit_s=cfg.tool_timeout,
                                 filler_after=cfg.filler_after, filler_every=cfg.filler_every)
+        self.keypad.attach(self.conversation, self.tools)
         self._events = EventRouter(self, realtime=self.realtime, audio=self.audio, gate=self.responses,
                                    playback=self.playback, turn=self.turn, turn_actions=self.turn_actions,
                                    tools=self.tools, metrics=self._metrics, log=self.log)
@@ -151,6 +164,7 @@ class CallBridge:
         self.log.event("closing", reason=reason)
         self.turn_actions.stop()
         self.handover.stop()
+        self.keypad.stop()
         if self.tools is not None:
             self.tools.stop()
         current = asyncio.current_task()
@@ -199,7 +213,10 @@ class CallBridge:
             self.settle()
 
     def on_dtmf(self, digit: str) -> None:
+        """A key on the caller's keypad: to keypad entry only, never to turn control (ivr/bridge/keypad_input.py)."""
         self.record("system", "dtmf", {"digit": digit})
+        if not self._closing and not self.handover.acted:
+            self.keypad.press(digit)
 
     # ----- what the parts ask of the call --------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -284,7 +301,7 @@ class CallBridge:
 
     def caller_said(self, text: str) -> None:
         """The conversation's rules on the caller's words, in code: a person asked for is a person given."""
-        if self.conversation is None or self.handover.acted or not text.strip():
+        if self.conversation is None or self.handover.acted:
             return
         try:
             directive = self.conversation.caller_said(text)
@@ -297,6 +314,17 @@ class CallBridge:
         self.responses.state.stop_new()  # the current response may finish; the model starts nothing new
         self.handover.want(Request(directive.action, directive.reason))
         self.maybe_act()
+
+    async def tell_notices(self) -> None:
+        """What the conversation wants the model told beside the conversation (a keypad offer on a
+        noisy line, the desk's hours) goes in as a system message before the model's next answer."""
+        conversation = self.conversation
+        if not isinstance(conversation, KeypadConversation) or self.handover.acted:
+            return
+        for notice in conversation.take_notices():
+            item = {"type": "message", "role": "system", "content": [{"type": "input_text", "text": notice}]}
+            self.log.event("notice")
+            await self.send({"type": "conversation.item.create", "item": item})
 
     def maybe_act(self) -> None:
         """A wanted action runs once nothing is said, queued or computed any more."""

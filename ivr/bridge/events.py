@@ -48,6 +48,10 @@ class EventHost(Protocol):
         """The conversation's rules on the caller's final words (a person asked for is a person given)."""
         ...
 
+    async def tell_notices(self) -> None:
+        """Anything the conversation wants the model told before it answers (a keypad offer)."""
+        ...
+
 
 class EventRouter:
     def __init__(self, host: EventHost, *, realtime: RealtimeConnection, audio: AudioPath, gate: ResponseGate,
@@ -139,6 +143,7 @@ class EventRouter:
         text = text if isinstance(text, str) else ""
         self._host.record("caller", text)
         self._host.caller_said(text)  # first, so an answer the turn rules would start is not started
+        await self._host.tell_notices()  # before any answer the turn rules start
         await self._turn_actions.apply(self._turn.transcript(str(event.get("item_id", "")), text))
 
     async def _error(self, event: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from ivr.bridge.clock import Alarm, Clock
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.responses import ResponseGate
 from ivr.bridge.speaking import BotVoice
-from ivr.conversation import Conversation, EventKind, ToolError, ToolFailure, ToolOutcome
+from ivr.conversation import Conversation, EventKind, KeypadLookup, ToolError, ToolFailure, ToolOutcome
 
 UNKNOWN_TOOL = "unknown"  # the metrics label and log name of a tool the conversation does not offer
 FILLER_CHECK_S = 0.1  # how often, while a tool runs, the bridge checks whether a filler is due
@@ -53,6 +53,10 @@ class ToolHost(Protocol):
 
     async def tool_answered(self, outcome: ToolOutcome) -> None:
         """The model has the tool's output: act on it (yes/no, transfer, hang-up) and let it answer."""
+        ...
+
+    def maybe_act(self) -> None:
+        """A wanted hand-over or hang-up runs if the bot is quiet now."""
         ...
 
 
@@ -104,6 +108,7 @@ class ToolRunner:
         self._names = frozenset(str(t.get("name", "")) for t in conversation.tools())
         self._filler_alarm = Alarm(clock, self._check_filler)
         self._last_filler = -1e9
+        self._keypad_calls = 0
         self.running = 0
 
     def label(self, name: str) -> str:
@@ -127,8 +132,46 @@ class ToolRunner:
         await self._host.send({"type": "conversation.item.create",
                                "item": {"type": "function_call_output", "call_id": call_id, "output": output}})
 
+    def run_for_caller(self, work: Callable[[], Awaitable[KeypadLookup | None]]) -> None:
+        """A tool call the caller made without the model (a keypad entry), run like the model's:
+        off the audio path, counted as running (fillers play, a hand-over waits for it), within the
+        time limit. Its call and output go into the model's conversation as items, and the model
+        answers them as it answers any tool's output."""
+        self.running += 1
+        self._host.spawn(self._run_for_caller(work, self._host.current_link()))
+        if not self._filler_alarm.armed:
+            self._last_filler = -1e9
+            self._filler_alarm.set(self._clock.now() + FILLER_CHECK_S)
+
     def stop(self) -> None:
         self._filler_alarm.cancel()
+
+    async def _run_for_caller(self, work: Callable[[], Awaitable[KeypadLookup | None]], link: object) -> None:
+        started = self._clock.now()
+        call: KeypadLookup | None = None
+        try:
+            try:
+                call = await asyncio.wait_for(work(), self._limit)
+            except Exception as exc:  # the entry is lost, not the call: the caller can type or say it again
+                self._log.warning("keypad_lookup_failed", error=type(exc).__name__)
+            if call is not None:
+                label = self.label(call.name)
+                self._metrics.tool_seconds.labels(label).observe(self._clock.now() - started)
+                self._log.event("keypad_lookup", tool=label, status=str(call.outcome.output.get("status", "")))
+                if link is not None and link is self._host.current_link():
+                    self._keypad_calls += 1
+                    call_id = f"keypad_{self._keypad_calls}"
+                    output = json.dumps(call.outcome.output, ensure_ascii=False)
+                    await self._host.send({"type": "conversation.item.create", "item": {
+                        "type": "function_call", "call_id": call_id, "name": call.name, "arguments": call.arguments}})
+                    await self._host.send({"type": "conversation.item.create", "item": {
+                        "type": "function_call_output", "call_id": call_id, "output": output}})
+        finally:
+            self.running -= 1
+        if call is not None:
+            await self._host.tool_answered(call.outcome)
+        else:
+            self._host.maybe_act()
 
     async def _run(self, call_id: str, name: str, arguments: str, link: object) -> None:
         started = self._clock.now()

@@ -1,12 +1,18 @@
-"""`ivr demo`: one whole simulated call on the embedded defaults, printed as it happens; with
-`--serve`, then the service and its console keep running for a browser; `--call` places another
-demo call on a running demo.
+"""`ivr demo`: simulated calls on the embedded defaults, printed as they happen; with `--serve`,
+then the service and its console keep running for a browser; `--call` places another demo call on
+a running demo.
 
 No keys and no network: the database is DATABASE_URL (default ./ivr.db, migrated here), the
 example schedule is loaded if it isn't already, the real service starts on 127.0.0.1 with the
-scripted Realtime stand-in in place of the model, and the Twilio caller simulator dials the real
-webhook and media socket. Everything between them - bridge, turn control, tools, lookup, readings
-and destination search - is the production code (`ivr/sim/demo_site.py`).
+scripted Realtime stand-in in place of the model, the Twilio caller simulator dials the real
+webhook and media socket, and the OpenAI HTTP and Twilio REST stand-ins take the summary, the SMS
+and the hand-over. Everything between them - bridge, turn control, tools, lookup, readings,
+destination search, keypad entry, the after-call work and the dispatcher's whisper - is the
+production code (`ivr/sim/demo_site.py`).
+
+The first call: a misheard number, typed on the keypad instead, the next stop read, a 相槌, a
+question, goodbye; then its summary and SMS. The second: a driver asks for a person, and the
+dispatcher's whisper is fetched as Twilio would (signed) and printed.
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ivr.errors import UserError
 from ivr.records.outcome import Outcome
 from ivr.settings import load_settings
+
+if TYPE_CHECKING:
+    from ivr.sim.demo_site import DemoSite
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-01.csv"
 
@@ -29,9 +38,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-0
 def register(sub: Any, qa: Any) -> None:
     demo = sub.add_parser(
         "demo",
-        help="play one whole simulated call (no keys needed); --serve keeps the service and console running",
+        help="play simulated calls (no keys needed); --serve keeps the service and console running",
         description="Migrate DATABASE_URL, load the example schedule if needed, start the service on 127.0.0.1 "
-        "with a scripted model stand-in, and play a simulated Twilio call through it. With --serve the "
+        "with a scripted model stand-in, and play simulated Twilio calls through it: the keypad after a "
+        "misheard number, the summary and SMS after the call, and a hand-over with the dispatcher's "
+        "whisper. With --serve the "
         "service and the dispatchers' console then keep running (Ctrl-C stops them), with a demo sign-in "
         "printed once. With --call, place one more demo call on a demo already serving.",
     )
@@ -60,12 +71,18 @@ class LivePrinter:
         if not self.as_json:
             print(f"  ドライバー: {text}", file=self.out, flush=True)
 
+    def note(self, text: str) -> None:
+        """A line about the demo itself (what happened off the call)."""
+        if not self.as_json:
+            print(text, file=self.out, flush=True)
+
     def __call__(self, kind: str, text: str, data: dict[str, Any]) -> None:
         if self.as_json:
             print(json.dumps({"kind": kind, "text": text, "data": data}, ensure_ascii=False), file=self.out, flush=True)
             return
         if kind == "tool_call":
-            print(f"      → {text}({data.get('arguments', '')})", file=self.out, flush=True)
+            source = "  （プッシュボタン）" if data.get("source") == "keypad" else ""
+            print(f"      → {text}({data.get('arguments', '')}){source}", file=self.out, flush=True)
         elif kind == "tool_result":
             output = dict(data.get("output") or {})
             output.pop("instruction", None)
@@ -73,15 +90,16 @@ class LivePrinter:
             print(f"      ← {json.dumps(output, ensure_ascii=False)}{action}", file=self.out, flush=True)
         elif kind == "aizuchi_ignored":
             print(f"      （案内の途中の相槌「{text}」: 割り込みにせず、案内を続けます）", file=self.out, flush=True)
+        elif kind == "system" and text == "dtmf":
+            print(f"      （キー {data.get('digit', '')}）", file=self.out, flush=True)
         elif kind != "caller":
             print(f"  {self.labels.get(kind, kind)}: {text}", file=self.out, flush=True)
 
 
 async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool = False, *,
                    host: str = "127.0.0.1", port: int = 0, keep: Any = None) -> tuple[int, str]:
-    """Play the demo call; returns (call id, outcome). `keep(site)`, when given, is awaited after the
-    call with the site still running (`--serve`)."""
-    from ivr.records.queries import list_calls
+    """Play the demo calls; returns (the first call's id, its outcome). `keep(site, id, outcome)`, when
+    given, is awaited after them with the site still running and its after-call worker started (`--serve`)."""
     from ivr.sim.demo_site import start_demo_site
     from schedules.loader import LoadReport
 
@@ -95,18 +113,49 @@ async def run_demo(database_url: str, schedule: Path, out: TextIO, as_json: bool
     try:
         report = site.report
         print(f"schedule {schedule.name}: {report.outcome} ({site.day}, {report.summary.stops} stops)", file=out)
-        print(f"service on {site.url}; calling as a driver on {site.day} …\n", file=out, flush=True)
-        call_sid = await site.place_call(on_turn=lambda t: printer.caller_speaks(t.says))
-        await asyncio.sleep(0.3)
-        calls = [c for c in await list_calls(site.sm, limit=20) if c.call_sid == call_sid]
-        if not calls:
-            raise UserError("the demo call left no record")
+        call_id, outcome = await _first_call(site, printer, out)
+        await _second_call(site, printer)
         if keep is not None:
             site.observer = None  # later calls are watched in the console
-            await keep(site, calls[0].id, calls[0].outcome)
-        return calls[0].id, calls[0].outcome
+            site.run_after_call_worker()
+            await keep(site, call_id, outcome)
+        return call_id, outcome
     finally:
         await site.close()
+
+
+async def _first_call(site: DemoSite, printer: LivePrinter, out: TextIO) -> tuple[int, str]:
+    """The keypad call, then its summary and SMS."""
+    print(f"service on {site.url}; calling as a driver on {site.day} …\n", file=out, flush=True)
+    caller = await site.place_call(on_turn=lambda t: printer.caller_speaks(t.says))
+    call_id, outcome = await _record_of(site, caller.call_sid)
+    summary, sms = await site.show_after_call(call_id)
+    printer.note(f"\n通話のあと (call {call_id}):\n  summary: {summary}\n  sms: {sms}")
+    return call_id, outcome
+
+
+async def _second_call(site: DemoSite, printer: LivePrinter) -> None:
+    """A driver asks for a person: the hand-over's TwiML and the dispatcher's whisper."""
+    from ivr.sim.demo_site import person_scenario
+
+    printer.note("\n--- 2本目: 配車係を希望する通話（転送の前に配車係へのささやき） ---\n")
+    caller = await site.place_call(on_turn=lambda t: printer.caller_speaks(t.says), scenario=person_scenario())
+    await _record_of(site, caller.call_sid)
+    twiml, whisper = await site.whisper_for(caller)
+    if twiml:
+        printer.note(f"\n転送の TwiML (REST の通話更新): {twiml}")
+    printer.note(f"配車係へのささやき: {whisper or '（なし）'}")
+    await site.after.worker.drain()  # its summary done now, not left to the worker --serve starts
+
+
+async def _record_of(site: DemoSite, call_sid: str) -> tuple[int, str]:
+    from ivr.records.queries import list_calls
+
+    await asyncio.sleep(0.3)
+    calls = [c for c in await list_calls(site.sm, limit=20) if c.call_sid == call_sid]
+    if not calls:
+        raise UserError("the demo call left no record")
+    return calls[0].id, calls[0].outcome
 
 
 async def _serve_until_stopped(site: Any, call_id: int, outcome: str) -> None:
@@ -145,7 +194,7 @@ async def _call_running_demo(host: str, port: int) -> int:
     url = f"http://{host}:{port}"
     print(f"calling the demo at {url} as a driver; watch it in {url}/console/calls", flush=True)
     try:
-        call_sid = await call_service(url)
+        call_sid = (await call_service(url)).call_sid
     except (aiohttp.ClientConnectionError, OSError):
         raise UserError(f"no demo is serving on {url}: start one with `ivr demo --serve`") from None
     except RuntimeError as exc:

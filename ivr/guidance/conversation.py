@@ -19,13 +19,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError, ToolFailure, ToolOutcome
+from ivr.conversation import (
+    CallContext,
+    CallerDirective,
+    EventKind,
+    KeypadLookup,
+    ToolError,
+    ToolFailure,
+    ToolOutcome,
+)
 from ivr.guidance.caller_answers import CallerAnswers
 from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.desk_hours import AFTER_HOURS, DeskCheck
+from ivr.guidance.keypad_entry import KeypadState
 from ivr.guidance.person_request import default_rules
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv
+from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv, answer
+from ivr.guidance.tools.lookup_driver import LookupArgs, look_up
 from ivr.records.recorder import CallRecorder
 from ivr.records.store import database_answers, is_outage
 from lookup.attempt_ledger import Trip
@@ -50,6 +61,10 @@ class GuidanceConversation:
         self.prompts = deps.prompts.snapshot()
         self.today = deps.today()
         self.recorder = recorder
+        self.keypad = KeypadState()
+        self.desk = DeskCheck(deps.desk, self.prompts)
+        self._spoken_name = ""  # the name the model last passed to lookup_driver: a typed number goes with it
+        self._notices: list[str] = []  # told to the model beside the conversation (keypad offer, desk closed)
         self._finished = False
         self._shown_driver: int | None = None
         self._driver_kana = ""  # the identified driver's name as the lookup gave it (for a resumed session)
@@ -100,11 +115,20 @@ class GuidanceConversation:
         return ToolOutcome(output=output)
 
     async def run_tool(self, name: str, arguments: str) -> ToolOutcome:
-        outcome = await self._run(name, arguments)
+        return self._conclude(name, await self._run(name, arguments))
+
+    def _conclude(self, name: str, outcome: ToolOutcome, **extra: str) -> ToolOutcome:
+        """What every tool result (spoken or keyed) goes through before the model hears it."""
         if outcome.action == "transfer":
-            self.state.hand_over(outcome.reason)
+            closed = self.desk.closed_outcome(outcome)
+            if closed is not None:  # nobody at the desk: no transfer, the bot says when it opens
+                self.state.follow_up(AFTER_HOURS)
+                outcome = closed
+            else:
+                self.state.hand_over(outcome.reason)
         self._remember(outcome.output)
-        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action})
+        self.record("tool_result", name, {"name": name, "output": outcome.output, "action": outcome.action,
+                                          **extra})
         self._note_driver()
         return outcome
 
@@ -132,8 +156,9 @@ class GuidanceConversation:
         except ValidationError as exc:
             details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
             return self._error("bad_arguments", "arguments do not fit the tool's schema", details)
-        env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today,
-                      answers=self.answers)
+        if isinstance(args, LookupArgs):
+            self._spoken_name = args.driver_name
+        env = self._env()
         try:
             return await tool.run(env, args)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
@@ -155,15 +180,26 @@ class GuidanceConversation:
         if isinstance(output.get("instruction"), str):
             self._last_instruction = output["instruction"]
 
+    def _env(self) -> ToolEnv:
+        return ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today,
+                       answers=self.answers, keypad=self.keypad)
+
     def tool_failed(self, name: str, error: ToolError) -> ToolFailure:
         tool = TOOLS.get(name)
         policy = tool.on_no_answer if tool is not None else APOLOGISE
         if policy.action == "transfer":
+            closed = self.desk.closed_instruction()
+            if closed is not None:
+                self.state.follow_up(AFTER_HOURS)
+                return ToolFailure(closed)
             self.state.hand_over(f"tool_{error}")
         return ToolFailure(self.prompts.step(policy.step), policy.action)
 
     def caller_said(self, text: str) -> CallerDirective | None:
         self.answers.heard(text)
+        if self.keypad.heard(text) and not self.state.identified:  # the keypad is for the vehicle number
+            log.info("call %s: the line is noisy, the keypad is offered", self.ctx.call_sid)
+            self._notices.append(self.prompts.line("keypad_noisy"))
         if self.state.transferred or self.state.person_requested:
             return None
         phrase = default_rules().match(text)
@@ -171,7 +207,49 @@ class GuidanceConversation:
             return None
         self.state.caller_asked_for_person()
         log.info("call %s: the caller asked for a person", self.ctx.call_sid)
+        closed = self.desk.closed_instruction()
+        if closed is not None:  # the model, told beside the conversation, says when the desk opens
+            self.state.follow_up(AFTER_HOURS)
+            self._notices.append(closed)
+            return None
         return CallerDirective("transfer", PERSON_REQUESTED)
+
+    def take_notices(self) -> list[str]:
+        notices, self._notices = self._notices, []
+        return notices
+
+    async def keypad_entry(self, digits: str) -> KeypadLookup | None:
+        """A number typed on the keypad: the same strict lookup as a spoken one, with the name the
+        caller gave (none yet: the model is told to ask for it, and nothing is looked up). None when
+        there is nothing to do (the driver is already identified, or the call is being handed over)."""
+        self.record("system", "keypad_entry", {"digits_count": len(digits)})
+        if self.state.transferred:
+            return None
+        self.keypad.keypad_running = True
+        try:
+            async with self.keypad.lock:
+                if self.state.identified:
+                    return None
+                name = self._spoken_name
+                arguments = json.dumps({"vehicle_number": digits, "driver_name": name}, ensure_ascii=False)
+                self.record("tool_call", "lookup_driver", {"name": "lookup_driver", "arguments": arguments,
+                                                          "source": "keypad"})
+                env = self._env()
+                if not name:
+                    outcome = answer(env, "keypad_ask_name", status="name_needed", source="keypad")
+                else:
+                    try:
+                        outcome = await look_up(env, digits, name)
+                    except Exception as exc:
+                        log.error("call %s: keypad lookup failed: %s", self.ctx.call_sid, type(exc).__name__)
+                        outcome = ToolOutcome(output={"status": "error", "error": "tool_failed",
+                                                      "instruction": self.prompts.step("transfer")},
+                                              action="transfer", reason="tool_failed")
+                    outcome.output["source"] = "keypad"
+        finally:
+            self.keypad.keypad_running = False
+        outcome = self._conclude("lookup_driver", outcome, source="keypad")
+        return KeypadLookup("lookup_driver", arguments, outcome)
 
     def _tripped(self, trip: Trip) -> None:
         """One of this call's failed attempts brought a plate or a caller to its limit (no number logged)."""
@@ -181,6 +259,8 @@ class GuidanceConversation:
 
     def handed_over(self, reason: str) -> None:
         self.state.hand_over(reason)
+        if self.desk.closed_instruction() is not None:  # the bridge dials anyway (no bot left to say it)
+            self.state.follow_up(AFTER_HOURS)
 
     def record(self, kind: EventKind, text: str = "", data: dict[str, Any] | None = None) -> None:
         if self.observer is not None:
@@ -196,5 +276,6 @@ class GuidanceConversation:
         hook = self.deps.after_call
         also = partial(hook, caller_phone=self.ctx.caller_phone) if hook is not None else None
         await self.recorder.finish(outcome=final, driver_id=self.state.driver_id,
-                                   lookup_failures=self.state.lookup_failures, metrics=metrics, also=also)
+                                   lookup_failures=self.state.lookup_failures, metrics=metrics, also=also,
+                                   follow_up=self.state.follow_up_reason)
         log.info("call %s finished: %s", self.ctx.call_sid, final)

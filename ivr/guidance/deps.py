@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.aftercall.enqueue import FinishHook
 from ivr.config import GuidanceConfig
 from ivr.guidance.ident_metrics import IdentMetrics
+from ivr.opening_hours.desk import DeskHours
 from ivr.prompts.store import PromptStore
 from ivr.records.keeper import RecordKeeper
 from ivr.records.recorder import CallRecorder
@@ -36,6 +37,7 @@ class GuidanceDeps:
     ledger: AttemptLedger | None = None  # None: attempts count per call only (tools run without a service)
     caller_hash_key: bytes | None = field(default=None, repr=False)
     metrics: IdentMetrics = field(default_factory=IdentMetrics)
+    desk: DeskHours | None = None  # the dispatch desk's opening hours; None: always open
     keeper: RecordKeeper | None = None  # holds (and spools) call records while the database is away
 
     def recorder(self, call_sid: str) -> CallRecorder:
@@ -45,9 +47,11 @@ class GuidanceDeps:
     def build(cls, config: GuidanceConfig, sessionmaker: async_sessionmaker[AsyncSession], *,
               today: Callable[[], dt.date] | None = None, prompts: PromptStore | None = None,
               search: DestinationSearch | None = None, after_call: FinishHook | None = None,
-              registry: CollectorRegistry | None = None, keeper: RecordKeeper | None = None) -> GuidanceDeps:
+              registry: CollectorRegistry | None = None, desk: DeskHours | None = None,
+              keeper: RecordKeeper | None = None) -> GuidanceDeps:
         """The service's deps; `today`, `prompts` and `search` replace the configured ones (tests, the demo);
-        the identification metrics go on `registry` (the app's, so /metrics shows them)."""
+        the identification metrics go on `registry` (the app's, so /metrics shows them); `desk`
+        replaces the configured opening hours (a test's clock)."""
         tz = ZoneInfo(config.timezone)
         return cls(
             sessionmaker=sessionmaker,
@@ -60,5 +64,6 @@ class GuidanceDeps:
             ledger=AttemptLedger(sessionmaker, config.limits),
             caller_hash_key=config.caller_hash_key,
             metrics=IdentMetrics(registry),
+            desk=desk if desk is not None else DeskHours.from_config(config.desk),
             keeper=keeper if keeper is not None else RecordKeeper(sessionmaker),
         )

@@ -52,6 +52,7 @@ class CallState:
         self._served = False
         self._transfer_reason: str | None = None
         self._person_requested = False
+        self._follow_up: str | None = None
 
     # ----- what the flow reads -----------------------------------------------------------------
     @property
@@ -93,6 +94,11 @@ class CallState:
         """The caller asked for a person (decided in code, see person_request.py)."""
         return self._person_requested
 
+    @property
+    def follow_up_reason(self) -> str | None:
+        """Why a dispatcher must call the driver back (`after_hours`), kept on the call record."""
+        return self._follow_up
+
     # ----- what changes it ---------------------------------------------------------------------
     def apply_lookup(self, result: LookupResult) -> str:
         """Move the flow on after a lookup that `self.lookups` has already counted (its `lookup` or
@@ -132,6 +138,11 @@ class CallState:
         """The call goes to a dispatcher; the first reason given is the one kept."""
         if self._transfer_reason is None:
             self._transfer_reason = reason
+
+    def follow_up(self, reason: str) -> None:
+        """The call needs a dispatcher's follow-up; the first reason is kept."""
+        if self._follow_up is None:
+            self._follow_up = reason
 
     def caller_asked_for_person(self) -> None:
         self._person_requested = True

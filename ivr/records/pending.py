@@ -34,6 +34,7 @@ class PendingFinish:
     lookup_failures: int
     metrics: dict[str, Any] = field(default_factory=dict)
     ended_at: dt.datetime = field(default_factory=utcnow)
+    follow_up: str | None = None  # flags the call for a dispatcher (`calls.follow_up_reason`)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class PendingRecord:
             "finish": None if self.finish is None or self.finished else {
                 "outcome": self.finish.outcome, "driver_id": self.finish.driver_id,
                 "lookup_failures": self.finish.lookup_failures, "metrics": self.finish.metrics,
-                "ended_at": self.finish.ended_at.isoformat()},
+                "ended_at": self.finish.ended_at.isoformat(), "follow_up": self.finish.follow_up},
         }
 
     @classmethod
@@ -87,5 +88,6 @@ class PendingRecord:
                                  dt.datetime.fromisoformat(e["at"])) for e in raw.get("events") or []],
             finish=None if fin is None else PendingFinish(
                 str(fin["outcome"]), fin.get("driver_id"), int(fin.get("lookup_failures") or 0),
-                dict(fin.get("metrics") or {}), dt.datetime.fromisoformat(fin["ended_at"])),
+                dict(fin.get("metrics") or {}), dt.datetime.fromisoformat(fin["ended_at"]),
+                fin.get("follow_up")),
         )

@@ -88,16 +88,19 @@ class CallRecorder:
         return await self._write(WRITE_TIMEOUT_S)
 
     async def finish(self, *, outcome: Outcome | str, driver_id: int | None, lookup_failures: int,
-                     metrics: dict[str, Any] | None = None, also: InTransaction | None = None) -> None:
+                     metrics: dict[str, Any] | None = None, also: InTransaction | None = None,
+                     follow_up: str | None = None) -> None:
         """Every event is written first; then the outcome closes the record, in one transaction.
 
         `also` runs in the same transaction (the after-call jobs: a crash loses both or neither),
         inside a savepoint, so its failure rolls back only its own writes and the record still closes.
-        With the database away, the record goes to the keeper and this returns at once."""
+        With the database away, the record goes to the keeper and this returns at once.
+        `follow_up` flags the call for a dispatcher (`calls.follow_up_reason`)."""
         if self._finished:
             return
         self._finished = True
-        self._rec.finish = PendingFinish(Outcome(outcome).value, driver_id, lookup_failures, dict(metrics or {}))
+        self._rec.finish = PendingFinish(Outcome(outcome).value, driver_id, lookup_failures, dict(metrics or {}),
+                                        follow_up=follow_up)
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)

@@ -87,6 +87,8 @@ async def apply_finish(session: AsyncSession, call_id: int, finish: PendingFinis
     call.lookup_failures = finish.lookup_failures
     if finish.metrics:
         call.metrics = {**(call.metrics or {}), **finish.metrics}
+    if finish.follow_up:
+        call.follow_up_reason = finish.follow_up
     if also is not None:
         try:
             async with session.begin_nested():  # its failure rolls back only its own writes

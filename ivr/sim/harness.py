@@ -67,7 +67,8 @@ async def start_service(
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
     rest = await TwilioRestStandin(token).start()
     control = transfer or TwilioCallControl(
-        settings.twilio_account_sid, token, settings.dispatcher_number, api_base_url=rest.url
+        settings.twilio_account_sid, token, settings.dispatcher_number, api_base_url=rest.url,
+        public_base_url=settings.public_base_url,
     )
     app = create_app(
         settings,

@@ -104,6 +104,7 @@ class StandinSession:
         self._response_id: str | None = None
         self._cancel = False
         self._last_tool: tuple[str, dict[str, Any]] | None = None
+        self._notice: str | None = None  # a system message the client added: the next answer follows it
         self._speaking_item: str | None = None
         self._quiet_ms = 0
         self._speech_start_ms = 0
@@ -238,6 +239,9 @@ class StandinSession:
             except ValueError:
                 output = {}
             self._last_tool = (call["name"], output if isinstance(output, dict) else {})
+        if item.get("type") == "message" and item.get("role") == "system":
+            content = item.get("content") or [{}]
+            self._notice = str(content[0].get("text", "")) if isinstance(content[0], dict) else ""
         self.items[item["id"]] = item
         await self.send({"type": "conversation.item.added", "item": item})
         await self.send({"type": "conversation.item.done", "item": item})
@@ -300,7 +304,13 @@ class StandinSession:
         greeting, self.script.greeting = self.script.greeting, None
         if greeting is not None:
             return Reply([greeting])
-        return self._replies.pop(0) if self._replies else Reply([])
+        reply = self._replies.pop(0) if self._replies else Reply([])
+        notice, self._notice = self._notice, None
+        if notice:  # as a model would: first the line the instruction quotes (「…」), then its own answer
+            start, end = notice.find("「"), notice.rfind("」")
+            line = notice[start + 1:end] if 0 <= start < end else notice
+            return Reply([Say(line, ms=max(400, min(3000, 45 * len(line)))), *reply.outputs])
+        return reply
 
     async def _run_response(self, response_id: str, reply: Reply, params: dict[str, Any], in_band: bool) -> None:
         metadata = params.get("metadata")

@@ -20,11 +20,13 @@ from ivr.sim.twilio_caller import TwilioCaller
 
 @dataclass
 class Turn:
-    """One caller utterance: the stand-in's transcript of it, and when it is spoken."""
+    """One caller utterance: the stand-in's transcript of it, and when it is spoken. A turn with
+    `keys` is typed on the keypad instead (DTMF, `says` is only what the demo prints)."""
 
     says: str
     ms: int = 700
     when: Literal["bot_done", "bot_talking"] = "bot_done"
+    keys: str = ""
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Scenario:
         greeting = say(self.greeting)
         return Script(greeting=Say(greeting.text, ms=max(200, int(greeting.ms * k))),
                       replies=[_scaled(r, k) for r in self.replies], after_tool=after,
-                      caller_says=[t.says for t in self.turns])
+                      caller_says=[t.says for t in self.turns if not t.keys])
 
 
 def _scaled_factory(r: ReplyOrFactory, k: float) -> ReplyOrFactory:
@@ -95,10 +97,24 @@ def _after_lookup(out: dict[str, Any]) -> Reply:
         return Reply([say("もう一度お願いします。")])
     if out.get("attempts_left") == 0:
         return Reply([say("確認できませんでした。配車係におつなぎします。少々お待ちください。")])
+    if out.get("desk") == "closed":  # the instruction holds the closed line, quoted
+        return Reply([say(_quoted(out.get("instruction", "")))])
+    if status == "name_needed":
+        return Reply([say("車番を受け取りました。お名前をフルネームでお願いします。")])
+    if status == "keypad_pending":
+        return Reply([say("少々お待ちください。")])
+    keypad = "プッシュボタンでも入力できます。車番の数字を押して、最後にシャープを押してください。" \
+        if "プッシュボタン" in out.get("instruction", "") else ""
     heard = out.get("heard_vehicle_number_kana", "")
     if heard and status == "not_found":
-        return Reply([say(f"{heard}では見つかりませんでした。車番をもう一度お願いします。")])
-    return Reply([say("聞き取れませんでした。車番をもう一度お願いします。")])
+        return Reply([say(f"{heard}では見つかりませんでした。車番をもう一度お願いします。{keypad}")])
+    return Reply([say(f"聞き取れませんでした。車番をもう一度お願いします。{keypad}")])
+
+
+def _quoted(instruction: str) -> str:
+    """The line an instruction tells the model to read out as it is (「…」), as a model would."""
+    start, end = instruction.find("「"), instruction.rfind("」")
+    return instruction[start + 1:end] if 0 <= start < end else instruction
 
 
 def _after_search(out: dict[str, Any]) -> Reply:
@@ -120,7 +136,8 @@ COMMON_AFTER_TOOL: dict[str, ReplyOrFactory] = {
     "get_next_stop": _speak_next_stop,
     "verify_driver": _after_verify,
     "search_destination_info": _after_search,
-    "transfer_to_dispatcher": Reply([say("配車係におつなぎします。少々お待ちください。")]),
+    "transfer_to_dispatcher": lambda out: Reply([say(_quoted(out.get("instruction", "")) if out.get("desk") == "closed"
+                                                     else "配車係におつなぎします。少々お待ちください。")]),
     "end_call": Reply([say("ありがとうございました。お気をつけて。")]),
     "get_schedule": lambda out: Reply([say("明日の予定はまだ登録されていません。" if out.get("status") != "found"
                                            else "明日の予定をお伝えします。")]),
@@ -163,7 +180,7 @@ def verify_path(vehicle: str, name_heard: str, digits_said: str, digits_relayed:
         name="verify",
         turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn(digits_said, ms=900), Turn("以上です")],
         replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("verify_driver", {"phone_last4": relayed})]),
-                 Reply([ScriptedToolCall("end_call")])],
+                 Reply([say("かしこまりました。")]), Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
@@ -173,6 +190,33 @@ def ambiguous_then_full_name(vehicle: str, family: str, full: str) -> Scenario:
         name="ambiguous",
         turns=[Turn(f"{vehicle}、{family}です", ms=900), Turn(full), Turn("以上です")],
         replies=[lookup(vehicle, family), lookup(vehicle, full), Reply([ScriptedToolCall("end_call")])],
+        after_tool=dict(COMMON_AFTER_TOOL),
+    )
+
+
+def keypad_after_misheard(vehicle_heard: str, name: str, keys: str, question: str | None = None) -> Scenario:
+    """The recognizer mishears the spoken number; the bot offers the keypad; the driver types it
+    (`keys`, ending with #) and is served the next stop (with a 相槌 over it and, given one, a
+    question the destination notes answer); then goodbye."""
+    turns = [Turn(vehicle_heard), Turn(name), Turn(f"（プッシュボタン {keys}）", keys=keys)]
+    replies = [Reply([say("ありがとうございます。お名前をお願いします。")]), lookup(vehicle_heard, name)]
+    if question is not None:
+        turns += [Turn("はい", ms=300, when="bot_talking"), Turn(question, ms=900)]
+        replies.append(Reply([ScriptedToolCall("search_destination_info", {"question": question})]))
+    turns.append(Turn("以上です。ありがとう。"))
+    replies.append(Reply([ScriptedToolCall("end_call")]))
+    return Scenario(name="keypad", turns=turns, replies=replies, after_tool=dict(COMMON_AFTER_TOOL))
+
+
+def asks_for_person(vehicle: str, name: str, question: str, request: str = "オペレーターと話したいです") -> Scenario:
+    """The driver is identified, asks something the bot can't answer, then asks for a person:
+    the code hands the call over (the dispatcher hears the whisper first)."""
+    return Scenario(
+        name="person",
+        turns=[Turn(f"{vehicle}、{name}です", ms=900), Turn(question, ms=900), Turn(request),
+               Turn("わかりました。以上です。")],  # only when the desk is closed: otherwise the call is gone
+        replies=[lookup(vehicle, name), Reply([say("申し訳ありません、分かりません。配車係におつなぎしましょうか。")]),
+                 Reply([say("かしこまりました。")]), Reply([ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
@@ -211,6 +255,14 @@ async def _bot_quiet(caller: TwilioCaller, within: float, settle: float = 0.45) 
         await asyncio.sleep(0.02)
 
 
+async def type_keys(caller: TwilioCaller, keys: str, gap_ms: int = 150) -> None:
+    """Keys pressed one after another, as a driver types (Twilio sends one `dtmf` event per key),
+    with the line's silence streaming meanwhile."""
+    for key in keys:
+        await caller.dtmf(key)
+        await caller.silence(gap_ms)
+
+
 async def play_call(caller: TwilioCaller, scenario: Scenario, *, within: float = 20.0,
                     on_turn: Callable[[Turn], None] | None = None) -> None:
     """Dial, then speak every turn at its moment; returns when the service ends the call.
@@ -234,7 +286,10 @@ async def play_call(caller: TwilioCaller, scenario: Scenario, *, within: float =
         before = caller.playout.bytes_received
         if on_turn is not None:
             on_turn(turn)
-        await caller.speak(turn.ms)
+        if turn.keys:
+            await type_keys(caller, turn.keys)
+        else:
+            await caller.speak(turn.ms)
         if turn.when == "bot_done":
             await _until(lambda b=before: caller.playout.bytes_received > b or caller.closed.is_set(),  # type: ignore[misc]
                          within, "the bot's answer")

@@ -24,12 +24,17 @@ def connect_stream(stream_url: str, parameters: dict[str, str], *, fallback_numb
     return str(response)
 
 
-def dial(number: str, *, say: str | None = None) -> str:
+def dial(number: str, *, say: str | None = None, whisper_url: str | None = None) -> str:
+    """`whisper_url`: the dispatcher hears that URL's TwiML before the call connects (the warm
+    hand-over, ivr/telephony/whisper_twiml.py)."""
     response = VoiceResponse()
     if say:
         response.say(say, language="ja-JP")
     dial_verb = Dial()
-    dial_verb.number(number)
+    if whisper_url:
+        dial_verb.number(number, url=whisper_url)
+    else:
+        dial_verb.number(number)
     response.append(dial_verb)
     return str(response)
 
@@ -43,6 +48,10 @@ def hangup() -> str:
 def reject_busy(say: str) -> str:
     """Over capacity: tell the caller (`busy` in ivr/prompts/lines.md) and hang up rather than
     leaving the line silent."""
+    return say_and_hang_up(say)
+
+
+def say_and_hang_up(say: str) -> str:
     response = VoiceResponse()
     response.say(say, language="ja-JP")
     response.hangup()

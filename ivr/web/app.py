@@ -29,6 +29,7 @@ from ivr.web.health import healthz, metrics, readyz
 from ivr.web.media import media_socket
 from ivr.web.state import STATE, WebState
 from ivr.web.voice import voice_webhook
+from ivr.web.whisper import WHISPER_PATH, whisper
 
 _log = logging.getLogger("ivr.web")
 REPLAY_AT_START_S = 20.0  # a start waits this long at most for the spool's replay
@@ -86,6 +87,7 @@ def create_app(
     app[DRAIN] = Drain(drain, state.metrics.registry)
     app.router.add_post("/twilio/voice", voice_webhook)
     app.router.add_get("/twilio/media", media_socket)
+    app.router.add_post(WHISPER_PATH, whisper)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

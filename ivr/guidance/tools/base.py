@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from ivr.conversation import CallContext, ToolOutcome
 from ivr.guidance.caller_answers import CallerAnswers
 from ivr.guidance.deps import GuidanceDeps
+from ivr.guidance.keypad_entry import KeypadState
 from ivr.guidance.state import CallState
 from ivr.prompts.store import Prompts
 
@@ -36,6 +37,7 @@ class ToolEnv:
     ctx: CallContext
     today: dt.date
     answers: CallerAnswers
+    keypad: KeypadState = field(default_factory=KeypadState)
 
 
 @dataclass(frozen=True)

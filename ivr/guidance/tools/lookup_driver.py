@@ -12,7 +12,8 @@ from pydantic import Field
 
 from ivr.conversation import ToolOutcome
 from ivr.guidance.lookup_answer import lookup_answer
-from ivr.guidance.tools.base import Args, Tool, ToolEnv
+from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
+from lookup.result import FAILED, NAME_MISSING
 
 
 class LookupArgs(Args):
@@ -22,9 +23,17 @@ class LookupArgs(Args):
 
 
 async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
+    if env.keypad.keypad_running:  # the typed number is being looked up: it decides (keypad_entry.py)
+        return answer(env, "keypad_pending", status="keypad_pending")
+    async with env.keypad.lock:
+        return await look_up(env, args.vehicle_number, args.driver_name)
+
+
+async def look_up(env: ToolEnv, vehicle: str, name: str) -> ToolOutcome:
+    """The strict lookup and its answer, for a spoken number and a typed one alike; the caller
+    holds the call's one lookup lock."""
     async with env.deps.sessionmaker() as session:
-        result = await env.state.lookups.lookup(session, date=env.today, vehicle_text=args.vehicle_number,
-                                                name_text=args.driver_name)
+        result = await env.state.lookups.lookup(session, date=env.today, vehicle_text=vehicle, name_text=name)
     env.state.apply_lookup(result)
     if env.state.verifying:
         env.answers.ask()
@@ -32,6 +41,9 @@ async def run(env: ToolEnv, args: LookupArgs) -> ToolOutcome:
         env.answers.close()
     env.deps.metrics.count_refusal(result.reason)
     output = lookup_answer(result, env.prompts)
+    if result.status in FAILED and result.reason != NAME_MISSING and not result.handoff \
+            and env.keypad.offer_after_failure():
+        output["instruction"] += "\n" + env.prompts.step("keypad_offer")
     if result.handoff:
         return ToolOutcome(output=output, action="transfer", reason="lookup_failed")
     return ToolOutcome(output=output)
