@@ -24,7 +24,7 @@ from ivr.bridge.call_log import CallLog
 from ivr.bridge.clock import Clock, LoopClock
 from ivr.bridge.connection import RECONNECT_TIMEOUT_S, RealtimeConnection
 from ivr.bridge.events import EventRouter
-from ivr.bridge.handover import Request
+from ivr.bridge.handover import Request, urgent_within
 from ivr.bridge.handover_actions import HandOver
 from ivr.bridge.metrics import BridgeMetrics
 from ivr.bridge.playback import PlaybackTracker
@@ -42,7 +42,6 @@ from ivr.turn.vad_presets import VadPreset
 
 CLOSE_WAIT_S = 5.0  # closing gives up on a task that ignores its cancel after this
 FINISH_WAIT_S = 15.0  # the conversation writes its last transcript lines and the outcome within this
-URGENT_HANDOVER_S = 2.5  # an urgent hand-over (the database is away) runs within this of the tool's answer
 
 
 @dataclass(frozen=True)
@@ -271,12 +270,12 @@ class CallBridge:
         self.handover.caller_interrupted()
         self.settle()
 
-    async def tool_answered(self, outcome: ToolOutcome) -> None:
+    async def tool_answered(self, outcome: ToolOutcome, asked_at: float) -> None:
         if outcome.expects_yes_no:
             self.turn.expect_yes_no()
         if outcome.action != "none":
             # The model answers this output, and the prompts make that answer the transfer line.
-            within = URGENT_HANDOVER_S if outcome.urgent else None
+            within = urgent_within(asked_at, self._clock.now()) if outcome.urgent else None
             self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True,
                                        within_s=within))
         await self.responses.request()  # the model answers the tool's output

@@ -51,8 +51,9 @@ class ToolHost(Protocol):
 
     async def send(self, event: dict[str, Any]) -> None: ...
 
-    async def tool_answered(self, outcome: ToolOutcome) -> None:
-        """The model has the tool's output: act on it (yes/no, transfer, hang-up) and let it answer."""
+    async def tool_answered(self, outcome: ToolOutcome, asked_at: float) -> None:
+        """The model has the tool's output: act on it (yes/no, transfer, hang-up) and let it answer.
+        `asked_at` (the clock's time the model asked for the tool) bounds an urgent hand-over."""
         ...
 
 
@@ -147,7 +148,7 @@ class ToolRunner:
                 await self._host.send({"type": "conversation.item.create", "item": item})
         finally:
             self.running -= 1
-        await self._host.tool_answered(run.outcome)
+        await self._host.tool_answered(run.outcome, started)
 
     def _check_filler(self) -> None:
         """While tools run, never leave the caller in silence longer than `filler_after`."""

@@ -11,6 +11,7 @@ logged with the call id only.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -23,9 +24,10 @@ from ivr.conversation import CallContext, CallerDirective, EventKind, ToolError,
 from ivr.guidance.caller_answers import CallerAnswers
 from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.person_request import default_rules
+from ivr.guidance.stall import PROBE_TIMEOUT_S, DatabaseStalled, unless_stalled
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv
+from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, OnFailure, ToolEnv
 from ivr.records.recorder import CallRecorder
 from ivr.records.store import database_answers, is_outage
 from lookup.attempt_ledger import Trip
@@ -54,6 +56,7 @@ class GuidanceConversation:
         self._shown_driver: int | None = None
         self._driver_kana = ""  # the identified driver's name as the lookup gave it (for a resumed session)
         self._last_instruction = ""
+        self._abandoned: set[asyncio.Task[object]] = set()  # tools cancelled on a hung database, until they end
         # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
         self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
 
@@ -135,16 +138,26 @@ class GuidanceConversation:
         env = ToolEnv(state=self.state, deps=self.deps, prompts=self.prompts, ctx=self.ctx, today=self.today,
                       answers=self.answers)
         try:
-            return await tool.run(env, args)
+            # A hung database raises nothing: a slow tool gets the database probed (ivr/guidance/stall.py).
+            return await unless_stalled(tool.run(env, args), self._database_answers, abandoned=self._abandoned)
+        except DatabaseStalled:
+            log.error("call %s: tool %s cancelled: the database does not answer", self.ctx.call_sid, name)
+            return self._failed(tool.on_error, away=True)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
             # The call's database away (not a refused statement, nor another store such as a search
             # index): no tool would work, so the caller goes to a person at once.
-            away = is_outage(exc) and not await database_answers(self.deps.sessionmaker)
-            policy = DATABASE_AWAY if away else tool.on_error
-            code = DATABASE_UNAVAILABLE if away else "tool_failed"
-            output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
-            return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
+            away = is_outage(exc) and not await self._database_answers()
+            return self._failed(tool.on_error, away=away)
+
+    async def _database_answers(self) -> bool:
+        return await database_answers(self.deps.sessionmaker, timeout_s=PROBE_TIMEOUT_S)
+
+    def _failed(self, on_error: OnFailure, *, away: bool) -> ToolOutcome:
+        policy = DATABASE_AWAY if away else on_error
+        code = DATABASE_UNAVAILABLE if away else "tool_failed"
+        output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
+        return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
 
     def _remember(self, output: dict[str, Any]) -> None:
         """Kept for a resumed session: who was identified, and the step the caller was led to."""
