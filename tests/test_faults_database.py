@@ -28,6 +28,7 @@ from process_support import caller, greeted, serving, stand_ins, until
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tcp_blackhole import BlackholeProxy
 
 from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
@@ -42,7 +43,6 @@ from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, Script
 from ivr.sim.twilio_caller import TwilioCaller
 from schedules.db import make_engine, make_sessionmaker
 from schedules.migrate import upgrade_sync
-from tcp_blackhole import BlackholeProxy
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 APOLOGY_MS = 1500

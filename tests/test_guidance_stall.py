@@ -24,9 +24,18 @@ class SlowTool:
         return "answer"
 
 
-def probe(answers: bool, calls: list[int], gate: asyncio.Event | None = None):  # type: ignore[no-untyped-def]
+class Calls(list[int]):
+    """The probe's calls, and an event for the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = asyncio.Event()
+
+
+def probe(answers: bool, calls: Calls, gate: asyncio.Event | None = None):  # type: ignore[no-untyped-def]
     async def run() -> bool:
         calls.append(1)
+        calls.first.set()
         if gate is not None:
             await gate.wait()
         return answers
@@ -35,7 +44,7 @@ def probe(answers: bool, calls: list[int], gate: asyncio.Event | None = None):  
 
 
 async def test_a_tool_that_answers_in_time_never_probes_the_database() -> None:
-    calls: list[int] = []
+    calls = Calls()
 
     async def quick() -> str:
         return "answer"
@@ -45,10 +54,9 @@ async def test_a_tool_that_answers_in_time_never_probes_the_database() -> None:
 
 
 async def test_a_slow_tool_on_a_database_that_answers_is_left_to_finish() -> None:
-    tool, calls = SlowTool(), []
+    tool, calls = SlowTool(), Calls()
     running = asyncio.ensure_future(unless_stalled(tool.run(), probe(True, calls), probe_after_s=0))
-    while not calls:
-        await asyncio.sleep(0)
+    await calls.first.wait()
     await asyncio.sleep(0.01)
     assert not running.done(), "a database that answers: the tool keeps its own time limit"
     tool.release.set()
@@ -56,7 +64,7 @@ async def test_a_slow_tool_on_a_database_that_answers_is_left_to_finish() -> Non
 
 
 async def test_a_slow_tool_on_a_database_that_does_not_answer_is_cancelled_and_kept_until_it_ends() -> None:
-    tool, calls = SlowTool(), []
+    tool, calls = SlowTool(), Calls()
     abandoned: set[asyncio.Task[object]] = set()
     with pytest.raises(DatabaseStalled):
         await unless_stalled(tool.run(), probe(False, calls), probe_after_s=0, abandoned=abandoned)
@@ -76,19 +84,17 @@ async def test_a_probe_that_raises_counts_as_no_answer() -> None:
 
 
 async def test_a_tool_that_answers_while_the_probe_waits_wins_and_the_probe_is_dropped() -> None:
-    tool, calls, gate = SlowTool(), [], asyncio.Event()
+    tool, calls, gate = SlowTool(), Calls(), asyncio.Event()
     running = asyncio.ensure_future(unless_stalled(tool.run(), probe(False, calls, gate), probe_after_s=0))
-    while not calls:
-        await asyncio.sleep(0)
+    await calls.first.wait()
     tool.release.set()
     assert await running == "answer"
 
 
 async def test_the_bridge_giving_up_on_the_tool_cancels_it() -> None:
-    tool, calls, gate = SlowTool(), [], asyncio.Event()
+    tool, calls, gate = SlowTool(), Calls(), asyncio.Event()
     running = asyncio.ensure_future(unless_stalled(tool.run(), probe(True, calls, gate), probe_after_s=0))
-    while not calls:
-        await asyncio.sleep(0)
+    await calls.first.wait()
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fakes import FakeClock
 
-from ivr.bridge.handover import (URGENT_HANDOVER_S, HandOverPolicy, HangUp, HangUpWithdrawn, Request, Transfer,
-                                 urgent_within)
+from ivr.bridge.handover import (
+    URGENT_HANDOVER_S,
+    HandOverPolicy,
+    HangUp,
+    HangUpWithdrawn,
+    Request,
+    Transfer,
+    urgent_within,
+)
 
 GRACE_S = 20.0
 
