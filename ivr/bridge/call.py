@@ -234,6 +234,8 @@ class CallBridge:
     async def opened(self, first: bool) -> None:
         assert self.conversation is not None
         conv = self.conversation
+        if not first and self.tools is not None:
+            await self.tools.carry_over()  # what a tool answered the dropped session, before the resumption
         await self.responses.request(greeting_instructions(conv) if first else conv.resumed())
 
     async def dispatch(self, event: dict[str, Any]) -> None:
