@@ -106,7 +106,7 @@ class CallBridge:
         self.voice = BotVoice()
         self.realtime = RealtimeConnection(connector, max_connects=config.max_connects, log=self.log,
                                            metrics=metrics, reconnect_timeout=config.reconnect_timeout)
-        self.responses = ResponseGate(self.realtime.send, held=self._tool_running)
+        self.responses = ResponseGate(self.realtime.send, held=self._answer_held)
         self.handover = HandOver(self, call_control, self.responses.state, grace_s=config.action_grace,
                                  clock=self._clock, metrics=metrics, log=self.log)
         self.audio = AudioPath(twilio, self.realtime, self.playback, self.responses.state, clock=self._clock,
@@ -309,3 +309,9 @@ class CallBridge:
 
     def _tool_running(self) -> bool:
         return self.tools is not None and self.tools.running > 0
+
+    def _answer_held(self) -> bool:
+        """No answer while a tool runs (the model would answer without it), nor between sessions
+        (it would be sent to no one and wait forever for its `response.created`): the next session's
+        first response is asked for as it opens."""
+        return self._tool_running() or not self.realtime.configured

@@ -179,6 +179,9 @@ class ToolRunner:
         if self.running <= 0 or self._host.closing:
             return
         now = self._clock.now()
+        if self._host.current_link() is None:  # between sessions: nobody to say it
+            self._filler_alarm.set(now + FILLER_CHECK_S)
+            return
         state = self._gate.state
         idle = not state.active and not state.has_pending and not state.stopped
         if (self._voice.quiet_for_at_least(self._filler_after, now) and idle
