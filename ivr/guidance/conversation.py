@@ -6,7 +6,8 @@ or not the model calls `transfer_to_dispatcher`; `caller_said` also keeps the ca
 a verification question, which the second factor must find there (`CallerAnswers`). `run_tool`
 never raises: a bad argument or a failing database becomes a structured error the model can act
 on (what the caller then gets is the failing tool's own declared policy), and the exception is
-logged with the call id only.
+logged with the call id only. A database that is away (refusing, or hung: a slow tool gets it
+probed, ivr/guidance/stall.py) overrides that policy: the apology and an urgent hand-over.
 """
 
 from __future__ import annotations
