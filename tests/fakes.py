@@ -116,12 +116,16 @@ class FakeRealtimeLink:
 
 @dataclass
 class FakeRealtime:
-    """The connector: a new `FakeRealtimeLink` per connect; the first `refuse` connects fail."""
+    """The connector: a new `FakeRealtimeLink` per connect; the first `refuse` connects fail; with
+    `hold`, a connect waits for it to be set (a new socket that takes its time)."""
 
     refuse: int = 0
     links: list[FakeRealtimeLink] = field(default_factory=list)
+    hold: asyncio.Event | None = None
 
     async def __call__(self) -> FakeRealtimeLink:
+        if self.hold is not None:
+            await self.hold.wait()
         if self.refuse > 0:
             self.refuse -= 1
             raise RealtimeDropped("connect refused")

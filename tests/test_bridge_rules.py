@@ -362,6 +362,80 @@ async def test_a_tool_that_raises_gets_the_conversations_stand_in_answer() -> No
     await rig.bridge.close("test")
 
 
+async def test_a_tool_answering_after_a_drop_gives_the_new_session_the_call_and_its_output() -> None:
+    """The session that asked is gone; the one now serving the call never saw the call: it gets the
+    call and the output as a pair of items, and the answer is asked for once the tool is done."""
+    release = asyncio.Event()
+
+    async def slow(args: dict[str, Any]) -> ToolOutcome:
+        await release.wait()
+        return ToolOutcome(output={"status": "found", "stop": "アリアケ"})
+
+    rig = await start(tools={"slow": slow}, max_connects=2)
+    await greeted(rig)
+    await rig.response("r1", calls=(("slow", '{"q": 1}'),))
+    first = rig.link
+    await first.drop()
+    second = rig.link
+    assert second is not first and second.types() == ["session.update"], "no answer while the tool runs"
+    release.set()
+    await settle()
+    assert first.of_type("conversation.item.create") == []
+    call, output = (e["item"] for e in second.of_type("conversation.item.create"))
+    assert call == {"type": "function_call", "call_id": "r1-slow", "name": "slow", "arguments": '{"q": 1}'}
+    assert output["type"] == "function_call_output" and output["call_id"] == "r1-slow"
+    assert json.loads(output["output"]) == {"status": "found", "stop": "アリアケ"}
+    assert second.types()[-1] == "response.create", "the model answers from it"
+    await rig.bridge.close("test")
+
+
+async def test_a_tool_answering_between_sessions_reaches_the_next_one_as_it_opens() -> None:
+    release = asyncio.Event()
+
+    async def slow(args: dict[str, Any]) -> ToolOutcome:
+        await release.wait()
+        return ToolOutcome(output={"status": "found"})
+
+    rig = await start(tools={"slow": slow}, max_connects=2)
+    await greeted(rig)
+    await rig.response("r1", calls=(("slow", "{}"),))
+    rig.realtime.hold = asyncio.Event()  # the next socket opens only when the test says
+    await rig.link.drop()
+    release.set()
+    await settle()
+    assert len(rig.realtime.links) == 1
+    rig.realtime.hold.set()
+    await settle()
+    second = rig.realtime.links[1]
+    assert second.types()[:3] == ["session.update", "conversation.item.create", "conversation.item.create"]
+    call, output = (e["item"] for e in second.of_type("conversation.item.create"))
+    assert call["type"] == "function_call" and output["call_id"] == call["call_id"] == "r1-slow"
+    assert second.types()[-1] == "response.create"
+    await rig.bridge.close("test")
+
+
+async def test_an_urgent_hand_over_counts_its_bound_from_the_tools_ask() -> None:
+    """A tool found out slowly (a hung database, probed) leaves the rest of the bound, not all of it."""
+    release = asyncio.Event()
+
+    async def stalled(args: dict[str, Any]) -> ToolOutcome:
+        await release.wait()
+        return ToolOutcome(output={"error": "database_unavailable"}, action="transfer",
+                           reason="database_unavailable", urgent=True)
+
+    rig = await start(tools={"stalled": stalled})
+    await greeted(rig)
+    await rig.response("r1", calls=(("stalled", "{}"),))
+    await rig.clock.advance(1300)
+    release.set()
+    await settle()
+    await rig.response("r2", "a2", (5000,), done=False)  # the apology, longer than what is left
+    await rig.clock.advance(1100)
+    assert rig.control.transfers == []
+    await rig.clock.advance(150)
+    assert [r for _, r, _, _ in rig.control.transfers] == ["database_unavailable"]
+
+
 async def test_short_deltas_share_a_mark_and_an_item_ends_with_one() -> None:
     """Twilio is asked for a mark per 100 ms of audio, not per delta; the last of an item is marked
     when the model says it is done, and an item's tail before the next item's audio, so the caller's

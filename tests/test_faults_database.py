@@ -28,6 +28,7 @@ from process_support import caller, greeted, serving, stand_ins, until
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tcp_blackhole import BlackholeProxy
 
 from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
@@ -192,6 +193,54 @@ async def test_database_away_mid_call_apology_handed_over_within_3_s_records_wri
         print(f"tool answered -> Twilio REST update: {elapsed:.2f} s")
         assert 0 <= elapsed <= HANDOVER_S + LOADED_MACHINE_SLACK_S
         assert not r.keeper.database_away
+
+
+async def _finished(sm: async_sessionmaker[AsyncSession], call_sid: str, within: float) -> tuple[
+        CallRecord | None, list[CallEventRecord]]:
+    deadline = time.monotonic() + within
+    while True:
+        call, events = await _stored(sm, call_sid)
+        if (call is not None and call.ended_at is not None) or time.monotonic() > deadline:
+            return call, events
+        await asyncio.sleep(0.2)
+
+
+async def test_a_hung_database_mid_tool_is_found_out_and_handed_over_within_3_s_of_the_ask(
+        scratch_pg: Scratch, tmp_path: Path) -> None:
+    """The database keeps its sockets open and answers nothing (a partition, a paused server: a
+    proxy in between swallows every byte). The slow tool gets the database probed, the probe gets
+    no answer, the tool is cancelled and the caller handed over, within 3 s of the model asking for
+    the tool rather than after TOOL_TIMEOUT_SECONDS; the record is written whole once it answers."""
+    target = make_url(scratch_pg.url)
+    proxy = await BlackholeProxy(target.host or "127.0.0.1", target.port or 5432).start()
+    url = target.set(port=proxy.port).render_as_string(hide_password=False)
+
+    async def hang() -> None:
+        proxy.blackhole()
+
+    try:
+        async with rig(url, tmp_path / "spool", tmp_path) as r:
+            caller = r.caller()
+            try:
+                await _call_until_handed_over(r, caller, hang)
+                update = r.service.twilio_rest.updates[0]
+                assert update.call_sid == caller.call_sid and "<Dial>" in update.form["Twiml"]
+                (session,) = r.standin.sessions
+                outputs = [json.loads(e["item"]["output"]) for e in session.of_type("conversation.item.create")
+                           if e["item"].get("type") == "function_call_output"]
+                assert [o["error"] for o in outputs] == ["database_unavailable"]
+                assert outputs[0]["instruction"] == PromptStore().snapshot().step("database_unavailable")
+            finally:
+                proxy.heal()
+                await caller.close()
+            call, events = await _finished(r.sessionmaker, caller.call_sid, within=20)
+            _check_whole_record(call, events)
+            asked = next(e for e in events if e.kind == "tool_call").at
+            elapsed = update.wall - asked.timestamp()
+            print(f"hung database: tool asked -> Twilio REST update: {elapsed:.2f} s")
+            assert 0 <= elapsed <= HANDOVER_S + LOADED_MACHINE_SLACK_S
+    finally:
+        await proxy.close()
 
 
 async def test_database_away_until_exit_spools_and_ivr_serve_replays_it_once(

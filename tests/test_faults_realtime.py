@@ -7,6 +7,8 @@ or a server that never answers), the caller is handed to the dispatcher within 3
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import itertools
 import json
 import time
@@ -26,6 +28,7 @@ from ivr.records.models import CallEventRecord, CallRecord
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
 from ivr.sim.realtime_standin import RealtimeStandin, Reply, Say, Script, ScriptedToolCall, StandinSession
 from ivr.sim.twilio_caller import TwilioCaller
+from schedules.search.base import DestinationDoc, DestinationSearch, SearchHit
 
 HANDOVER_S = 3.0  # the issue's bound, from the drop to Twilio's REST update
 LOADED_MACHINE_SLACK_S = 0.5  # two cores shared with other test runs: scheduling delay, not design
@@ -68,11 +71,14 @@ def per_session(*scripts: Callable[[], Script]) -> Callable[[], Script]:
 
 
 @asynccontextmanager
-async def service(sessionmaker, engine, script: Callable[[], Script]  # type: ignore[no-untyped-def]
+async def service(sessionmaker, engine, script: Callable[[], Script],  # type: ignore[no-untyped-def]
+                  search: Callable[[DestinationSearch], DestinationSearch] | None = None,
                   ) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
     standin = await RealtimeStandin(script).start()
     settings = sim_settings(standin.url)
-    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY)
+    config = GuidanceConfig.from_settings(settings)
+    wrapped = search(config.search.make(sessionmaker)) if search is not None else None
+    factory = build_factory(config, sessionmaker, today=lambda: DAY, search=wrapped)
     running = await start_service(settings, factory, engine=engine, bridge_config=fast_config())
     try:
         yield standin, running
@@ -153,6 +159,108 @@ async def test_a_drop_mid_answer_resumes_with_the_driver_identified(sessionmaker
             calls = (await session.execute(select(CallEventRecord.text).where(
                 CallEventRecord.call_id == call.id, CallEventRecord.kind == "tool_call"))).scalars().all()
         assert list(calls).count("lookup_driver") == 1
+
+
+QUESTION = "駐車場はどこですか"
+PARKING_ANSWER = "駐車場は建物の裏手です。"
+
+
+class HeldSearch:
+    """The day's real search, answering only once the test lets it: a slow index (the database
+    itself answers, so the tool is left to run: ivr/guidance/stall.py)."""
+
+    def __init__(self, inner: DestinationSearch) -> None:
+        self.inner = inner
+        self.score_floor = inner.score_floor
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def replace_day(self, depot_id: str, date: dt.date, docs: list[DestinationDoc]) -> None:
+        await self.inner.replace_day(depot_id, date, docs)
+
+    async def search(self, *, depot_id: str, date: dt.date, text: str, destination_key: str | None = None,
+                     top: int = 3) -> list[SearchHit]:
+        self.asked.set()
+        await self.release.wait()
+        return await self.inner.search(depot_id=depot_id, date=date, text=text, destination_key=destination_key,
+                                        top=top)
+
+
+def asks_about_parking() -> Script:
+    """Greets, identifies the driver, and asks the (slow) search a question about the next stop."""
+    return Script(
+        greeting=Say("お電話ありがとうございます。車番とお名前をお願いします。", ms=GREETING_MS),
+        replies=[Reply([ScriptedToolCall("lookup_driver", {"vehicle_number": "いちにのさんよん",
+                                                           "driver_name": "さとう けんいち"})])],
+        after_tool={"lookup_driver": Reply([Say("確認できました。", ms=CONFIRMED_MS),
+                                            ScriptedToolCall("search_destination_info", {"question": QUESTION})])},
+        caller_says=["いちにのさんよん、さとうけんいちです。駐車場はどこですか"],
+    )
+
+
+def answers_after_the_drop() -> Script:
+    """The new session: the resumption, then the answer from the search output it is given."""
+    return Script(
+        greeting=Say("失礼しました。", ms=300),
+        after_tool={"search_destination_info": Reply([Say(PARKING_ANSWER, ms=600)])},
+    )
+
+
+async def test_a_drop_while_a_tool_runs_gives_its_output_to_the_new_session(
+        sessionmaker, engine, tmp_path: Path) -> None:
+    """The socket drops while the search is still running; the search answers after the new session
+    opened. The new session gets the call and its output (it never saw the call) and answers from
+    it: the caller hears the answer without asking again, and nothing is asked twice."""
+    await load_days(sessionmaker, tmp_path)
+    held: list[HeldSearch] = []
+
+    def hold(inner: DestinationSearch) -> DestinationSearch:
+        held.append(HeldSearch(inner))
+        return held[0]
+
+    async with service(sessionmaker, engine, per_session(asks_about_parking, answers_after_the_drop),
+                       search=hold) as (standin, running):
+        caller = TwilioCaller(running.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
+        try:
+            assert (await caller.dial()).status == 200
+            await caller.connect()
+            await eventually(lambda: caller.playout.bytes_received > 0, within=10, what="the greeting")
+            await eventually(lambda: not caller.playout.playing, within=10, what="the greeting played")
+            await caller.speak(900)
+            (first,) = await standin.wait_sessions(1)
+            (search,) = held
+            await asyncio.wait_for(search.asked.wait(), 10)
+            await standin.drop_all()  # the search is still running
+            second = (await standin.wait_sessions(2))[1]
+            await eventually(lambda: second.of_type("session.update"), within=5, what="the new session")
+            # No answer starts while a tool runs (the model would answer without it): the resumption waits.
+            assert second.of_type("response.create") == []
+            search.release.set()
+
+            await eventually(lambda: outputs(second, "search_destination_info"), within=10,
+                             what="the search's output in the new session")
+            assert function_calls(second) == ["search_destination_info"]
+            (carried,) = outputs(second, "search_destination_info")
+            assert outputs(first, "search_destination_info") == []
+            await eventually(lambda: second.of_type("response.create"), within=10, what="a response to the output")
+            await eventually(lambda: not caller.playout.playing, within=10, what="the answer played")
+            assert running.twilio_rest.updates == [], "the call went on with the bot"
+            await caller.hangup()
+        finally:
+            search.release.set()
+            await caller.close()
+
+    async with sessionmaker() as session:
+        call = (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid))).scalar()
+        assert call is not None
+        events = (await session.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
+                                        .order_by(CallEventRecord.seq))).scalars().all()
+    results = [e.data for e in events if e.kind == "tool_result" and e.text == "search_destination_info"]
+    assert [r["output"] for r in results] == [carried], "the new session got what the tool answered"
+    said = [e.text for e in events if e.kind == "bot"]
+    assert PARKING_ANSWER in said, said
+    assert [e.text for e in events if e.kind == "tool_call"].count("search_destination_info") == 1
+    assert sum(1 for e in events if e.kind == "caller") == 1, "the caller asked once"
 
 
 async def _no_session_handed_over(sessionmaker, engine, tmp_path: Path, *, stall: bool) -> float:  # type: ignore[no-untyped-def]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fakes import FakeClock
 
-from ivr.bridge.handover import HandOverPolicy, HangUp, HangUpWithdrawn, Request, Transfer
+from ivr.bridge.handover import (
+    URGENT_HANDOVER_S,
+    HandOverPolicy,
+    HangUp,
+    HangUpWithdrawn,
+    Request,
+    Transfer,
+    urgent_within,
+)
 
 GRACE_S = 20.0
 
@@ -135,3 +143,17 @@ def test_an_urgent_transfer_still_acts_at_once_when_the_bot_is_quiet() -> None:
     policy, _ = make()
     policy.want(Request("transfer", "database_unavailable", bot_announces=True, within_s=2.5))
     assert policy.quiet() == [Transfer("database_unavailable", announce=False)]
+
+
+def test_an_urgent_bound_counts_from_the_ask_so_finding_a_hung_database_out_takes_from_it() -> None:
+    """A tool that failed at once leaves the whole bound; one that took 1.3 s to be found out (a
+    hung database, probed) leaves the rest; one found out too late hands over at once."""
+    policy, clock = make()
+    asked = clock.now()
+    assert urgent_within(asked, asked) == URGENT_HANDOVER_S
+    clock.t += 1.3
+    within = urgent_within(asked, clock.now())
+    assert abs(within - (URGENT_HANDOVER_S - 1.3)) < 1e-9
+    policy.want(Request("transfer", "database_unavailable", bot_announces=True, within_s=within))
+    assert policy.next_deadline() == asked + URGENT_HANDOVER_S
+    assert urgent_within(asked, asked + URGENT_HANDOVER_S + 1) == 0.0

@@ -24,7 +24,7 @@ from ivr.bridge.call_log import CallLog
 from ivr.bridge.clock import Clock, LoopClock
 from ivr.bridge.connection import RECONNECT_TIMEOUT_S, RealtimeConnection
 from ivr.bridge.events import EventRouter
-from ivr.bridge.handover import Request
+from ivr.bridge.handover import Request, urgent_within
 from ivr.bridge.handover_actions import HandOver
 from ivr.bridge.keypad import PAUSE_S
 from ivr.bridge.keypad_input import KeypadInput
@@ -52,7 +52,6 @@ from ivr.turn.vad_presets import VadPreset
 
 CLOSE_WAIT_S = 5.0  # closing gives up on a task that ignores its cancel after this
 FINISH_WAIT_S = 15.0  # the conversation writes its last transcript lines and the outcome within this
-URGENT_HANDOVER_S = 2.5  # an urgent hand-over (the database is away) runs within this of the tool's answer
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ class CallBridge:
         self.voice = BotVoice()
         self.realtime = RealtimeConnection(connector, max_connects=config.max_connects, log=self.log,
                                            metrics=metrics, reconnect_timeout=config.reconnect_timeout)
-        self.responses = ResponseGate(self.realtime.send, held=self._tool_running)
+        self.responses = ResponseGate(self.realtime.send, held=self._answer_held)
         self.handover = HandOver(self, call_control, self.responses.state, grace_s=config.action_grace,
                                  clock=self._clock, metrics=metrics, log=self.log)
         self.audio = AudioPath(twilio, self.realtime, self.playback, self.responses.state, clock=self._clock,
@@ -252,6 +251,8 @@ class CallBridge:
     async def opened(self, first: bool) -> None:
         assert self.conversation is not None
         conv = self.conversation
+        if not first and self.tools is not None:
+            await self.tools.carry_over()  # what a tool answered the dropped session, before the resumption
         await self.responses.request(greeting_instructions(conv) if first else conv.resumed())
 
     async def dispatch(self, event: dict[str, Any]) -> None:
@@ -288,12 +289,12 @@ class CallBridge:
         self.handover.caller_interrupted()
         self.settle()
 
-    async def tool_answered(self, outcome: ToolOutcome) -> None:
+    async def tool_answered(self, outcome: ToolOutcome, asked_at: float) -> None:
         if outcome.expects_yes_no:
             self.turn.expect_yes_no()
         if outcome.action != "none":
             # The model answers this output, and the prompts make that answer the transfer line.
-            within = URGENT_HANDOVER_S if outcome.urgent else None
+            within = urgent_within(asked_at, self._clock.now()) if outcome.urgent else None
             self.handover.want(Request(outcome.action, outcome.reason or outcome.action, bot_announces=True,
                                        within_s=within))
         await self.responses.request()  # the model answers the tool's output
@@ -336,3 +337,9 @@ class CallBridge:
 
     def _tool_running(self) -> bool:
         return self.tools is not None and self.tools.running > 0
+
+    def _answer_held(self) -> bool:
+        """No answer while a tool runs (the model would answer without it), nor between sessions
+        (it would be sent to no one and wait forever for its `response.created`): the next session's
+        first response is asked for as it opens."""
+        return self._tool_running() or not self.realtime.configured

@@ -29,6 +29,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 Clock = Callable[[], float]
+URGENT_HANDOVER_S = 2.5  # an urgent hand-over (the database is away) runs within this of the model asking for the tool
+
+
+def urgent_within(asked_at: float, now: float) -> float:
+    """What is left of `URGENT_HANDOVER_S`, counted from the tool's ask rather than its answer: a
+    hung database takes part of it to be found out (ivr/guidance/stall.py), and the caller's wait
+    is what the bound is for."""
+    return max(0.0, URGENT_HANDOVER_S - (now - asked_at))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,12 @@ tool that raises or does not answer within the limit gets the conversation's sta
 name here). While any tool runs, a short filler line ("少々お待ちください", from the prompts) plays
 whenever the bot has been quiet for `filler_after` seconds, at most every `filler_every`
 seconds. Fillers are out-of-band responses: never in the conversation, never truncated.
+
+The Realtime socket may drop while a tool runs. Its output then belongs to a session that is gone,
+and the new session never saw the call: the runner gives the new one the call and its output as
+a pair of conversation items (the model's `function_call`, then its `function_call_output`), at
+once if it is already open, else as it opens (`carry_over`), and the model answers from it. The
+caller hears the answer without asking again.
 """
 
 from __future__ import annotations
@@ -51,8 +57,9 @@ class ToolHost(Protocol):
 
     async def send(self, event: dict[str, Any]) -> None: ...
 
-    async def tool_answered(self, outcome: ToolOutcome) -> None:
-        """The model has the tool's output: act on it (yes/no, transfer, hang-up) and let it answer."""
+    async def tool_answered(self, outcome: ToolOutcome, asked_at: float) -> None:
+        """The model has the tool's output: act on it (yes/no, transfer, hang-up) and let it answer.
+        `asked_at` (the clock's time the model asked for the tool) bounds an urgent hand-over."""
         ...
 
     def maybe_act(self) -> None:
@@ -109,6 +116,7 @@ class ToolRunner:
         self._filler_alarm = Alarm(clock, self._check_filler)
         self._last_filler = -1e9
         self._keypad_calls = 0
+        self._orphans: list[tuple[str, str, str, str]] = []  # (call id, name, arguments, output) of a gone session
         self.running = 0
 
     def label(self, name: str) -> str:
@@ -158,18 +166,17 @@ class ToolRunner:
                 label = self.label(call.name)
                 self._metrics.tool_seconds.labels(label).observe(self._clock.now() - started)
                 self._log.event("keypad_lookup", tool=label, status=str(call.outcome.output.get("status", "")))
-                if link is not None and link is self._host.current_link():
-                    self._keypad_calls += 1
-                    call_id = f"keypad_{self._keypad_calls}"
-                    output = json.dumps(call.outcome.output, ensure_ascii=False)
-                    await self._host.send({"type": "conversation.item.create", "item": {
-                        "type": "function_call", "call_id": call_id, "name": call.name, "arguments": call.arguments}})
-                    await self._host.send({"type": "conversation.item.create", "item": {
-                        "type": "function_call_output", "call_id": call_id, "output": output}})
+                self._keypad_calls += 1
+                call_id = f"keypad_{self._keypad_calls}"
+                output = json.dumps(call.outcome.output, ensure_ascii=False)
+                # Whichever session serves the call when the entry is done gets it (carried over
+                # like a model's tool output whose session dropped), so a typed number is never lost.
+                self._orphans.append((call_id, call.name, call.arguments, output))
+                await self.carry_over()
         finally:
             self.running -= 1
         if call is not None:
-            await self._host.tool_answered(call.outcome)
+            await self._host.tool_answered(call.outcome, started)
         else:
             self._host.maybe_act()
 
@@ -184,19 +191,39 @@ class ToolRunner:
                 self._log.warning("tool_error", tool=label, error=run.error)
                 self._host.record("tool_result", name, {"name": name, "output": run.outcome.output,
                                                         "error": run.error})
+            output = json.dumps(run.outcome.output, ensure_ascii=False)
             if link is not None and link is self._host.current_link():
-                output = json.dumps(run.outcome.output, ensure_ascii=False)
                 item = {"type": "function_call_output", "call_id": call_id, "output": output}
                 await self._host.send({"type": "conversation.item.create", "item": item})
+            if link is None or link is not self._host.current_link():  # gone, before or while it was sent
+                self._log.event("tool_output_orphaned", tool=label)
+                self._orphans.append((call_id, name, arguments, output))
+                await self.carry_over()
         finally:
             self.running -= 1
-        await self._host.tool_answered(run.outcome)
+        await self._host.tool_answered(run.outcome, started)
+
+    async def carry_over(self) -> None:
+        """Tool outputs whose session dropped go to the session now serving the call (kept for the
+        next one while there is none), each with the call it answers: that session never saw it."""
+        if self._host.current_link() is None or not self._orphans:
+            return
+        orphans, self._orphans = self._orphans, []
+        for call_id, name, arguments, output in orphans:
+            self._log.event("tool_output_carried", tool=self.label(name))
+            await self._host.send({"type": "conversation.item.create", "item": {
+                "type": "function_call", "call_id": call_id, "name": name, "arguments": arguments}})
+            await self._host.send({"type": "conversation.item.create", "item": {
+                "type": "function_call_output", "call_id": call_id, "output": output}})
 
     def _check_filler(self) -> None:
         """While tools run, never leave the caller in silence longer than `filler_after`."""
         if self.running <= 0 or self._host.closing:
             return
         now = self._clock.now()
+        if self._host.current_link() is None:  # between sessions: nobody to say it
+            self._filler_alarm.set(now + FILLER_CHECK_S)
+            return
         state = self._gate.state
         idle = not state.active and not state.has_pending and not state.stopped
         if (self._voice.quiet_for_at_least(self._filler_after, now) and idle

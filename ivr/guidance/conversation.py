@@ -6,11 +6,13 @@ or not the model calls `transfer_to_dispatcher`; `caller_said` also keeps the ca
 a verification question, which the second factor must find there (`CallerAnswers`). `run_tool`
 never raises: a bad argument or a failing database becomes a structured error the model can act
 on (what the caller then gets is the failing tool's own declared policy), and the exception is
-logged with the call id only.
+logged with the call id only. A database that is away (refusing, or hung: a slow tool gets it
+probed, ivr/guidance/stall.py) overrides that policy: the apology and an urgent hand-over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -33,9 +35,10 @@ from ivr.guidance.deps import GuidanceDeps
 from ivr.guidance.desk_hours import AFTER_HOURS, DeskCheck
 from ivr.guidance.keypad_entry import KeypadState
 from ivr.guidance.person_request import default_rules
+from ivr.guidance.stall import PROBE_TIMEOUT_S, DatabaseStalled, unless_stalled
 from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
-from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, ToolEnv, answer
+from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, OnFailure, ToolEnv, answer
 from ivr.guidance.tools.lookup_driver import LookupArgs, look_up
 from ivr.records.recorder import CallRecorder
 from ivr.records.store import database_answers, is_outage
@@ -69,6 +72,7 @@ class GuidanceConversation:
         self._shown_driver: int | None = None
         self._driver_kana = ""  # the identified driver's name as the lookup gave it (for a resumed session)
         self._last_instruction = ""
+        self._abandoned: set[asyncio.Task[object]] = set()  # tools cancelled on a hung database, until they end
         # Sees every transcript line as it is recorded (`ivr demo` prints the call live with it).
         self.observer: Callable[[str, str, dict[str, Any]], None] | None = None
 
@@ -160,16 +164,26 @@ class GuidanceConversation:
             self._spoken_name = args.driver_name
         env = self._env()
         try:
-            return await tool.run(env, args)
+            # A hung database raises nothing: a slow tool gets the database probed (ivr/guidance/stall.py).
+            return await unless_stalled(tool.run(env, args), self._database_answers, abandoned=self._abandoned)
+        except DatabaseStalled:
+            log.error("call %s: tool %s cancelled: the database does not answer", self.ctx.call_sid, name)
+            return self._failed(tool.on_error, away=True)
         except Exception as exc:  # the type only: a database error's text holds the query's names and numbers
             log.error("call %s: tool %s failed: %s", self.ctx.call_sid, name, type(exc).__name__)
             # The call's database away (not a refused statement, nor another store such as a search
             # index): no tool would work, so the caller goes to a person at once.
-            away = is_outage(exc) and not await database_answers(self.deps.sessionmaker)
-            policy = DATABASE_AWAY if away else tool.on_error
-            code = DATABASE_UNAVAILABLE if away else "tool_failed"
-            output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
-            return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
+            away = is_outage(exc) and not await self._database_answers()
+            return self._failed(tool.on_error, away=away)
+
+    async def _database_answers(self) -> bool:
+        return await database_answers(self.deps.sessionmaker, timeout_s=PROBE_TIMEOUT_S)
+
+    def _failed(self, on_error: OnFailure, *, away: bool) -> ToolOutcome:
+        policy = DATABASE_AWAY if away else on_error
+        code = DATABASE_UNAVAILABLE if away else "tool_failed"
+        output = {"status": "error", "error": code, "instruction": self.prompts.step(policy.step)}
+        return ToolOutcome(output=output, action=policy.action, reason=code, urgent=away)
 
     def _remember(self, output: dict[str, Any]) -> None:
         """Kept for a resumed session: who was identified, and the step the caller was led to."""

@@ -31,7 +31,10 @@ from ivr.records.writer import Outage, write_or_sift
 __all__ = ["START_TIMEOUT_S", "CallRecorder", "InTransaction"]
 
 log = logging.getLogger(__name__)
-START_TIMEOUT_S = 3.0  # a call starts without its row rather than waiting on a stuck database
+# A call starts without its row rather than waiting on a hung database: the greeting waits at most
+# this (a live database opens the row in milliseconds; nothing is lost when it does not, the record
+# is kept in memory and retried).
+START_TIMEOUT_S = 1.5
 
 
 class CallRecorder:

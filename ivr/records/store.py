@@ -36,11 +36,11 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError | OSError | TimeoutError | ConnectionError)
 
 
-async def database_answers(sm: async_sessionmaker[AsyncSession]) -> bool:
+async def database_answers(sm: async_sessionmaker[AsyncSession], *, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     """Whether the database answers a trivial query: an error that looked like an outage (SQLite's
     OperationalError also means "no such table") is then a refused statement, not an outage."""
     try:
-        async with asyncio.timeout(PROBE_TIMEOUT_S), sm() as session:
+        async with asyncio.timeout(timeout_s), sm() as session:
             await session.execute(text("SELECT 1"))
     except Exception:
         return False

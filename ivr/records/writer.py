@@ -43,7 +43,7 @@ async def write_record(sm: async_sessionmaker[AsyncSession], rec: PendingRecord,
             if before_commit is not None:
                 before_commit()
     except Exception as exc:
-        if is_outage(exc) and not await database_answers(sm):
+        if await _away(sm, exc):
             raise Outage(type(exc).__name__) from exc
         raise
     del rec.events[:len(events)]
@@ -112,9 +112,15 @@ async def _attempt(sm: async_sessionmaker[AsyncSession], rec: PendingRecord, tim
         async with asyncio.timeout(timeout_s), sm.begin() as session:
             return await work(session)
     except Exception as exc:
-        if is_outage(exc) and not await database_answers(sm):
+        if await _away(sm, exc):
             raise Outage(type(exc).__name__) from exc
         raise
+
+
+async def _away(sm: async_sessionmaker[AsyncSession], exc: BaseException) -> bool:
+    """No answer within the attempt's own limit is an outage as it stands (probing again would only
+    make a call's start wait longer on a hung database); another error is one if `SELECT 1` fails too."""
+    return isinstance(exc, TimeoutError) or (is_outage(exc) and not await database_answers(sm))
 
 
 def _also_failed(call_sid: str) -> Callable[[BaseException], None]:

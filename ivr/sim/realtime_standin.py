@@ -229,6 +229,11 @@ class StandinSession:
             await self.error("invalid_value", "function_call_output needs call_id and output strings",
                              event.get("event_id"))
             return
+        if item.get("type") == "function_call" and not all(
+                isinstance(item.get(k), str) for k in ("call_id", "name", "arguments")):
+            await self.error("invalid_value", "function_call needs call_id, name and arguments strings",
+                             event.get("event_id"))
+            return
         if item.get("type") == "function_call_output":
             call = next((i for i in self.items.values() if i.get("call_id") == item.get("call_id")), None)
             if call is None:
