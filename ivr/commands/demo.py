@@ -32,6 +32,10 @@ from ivr.settings import load_settings
 if TYPE_CHECKING:
     from ivr.sim.demo_site import DemoSite
 
+# System lines the console reads (who was identified, how long the caller waited for the bot's
+# voice); the demo's listener gets the conversation, not the bookkeeping.
+BOOKKEEPING = frozenset({"identified", "first_audio"})
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "schedule-2026-12-01.csv"
 
 
@@ -92,6 +96,8 @@ class LivePrinter:
             print(f"      （案内の途中の相槌「{text}」: 割り込みにせず、案内を続けます）", file=self.out, flush=True)
         elif kind == "system" and text == "dtmf":
             print(f"      （キー {data.get('digit', '')}）", file=self.out, flush=True)
+        elif kind == "system" and text in BOOKKEEPING:
+            return  # for the console's live view and dashboard, not for a listener
         elif kind != "caller":
             print(f"  {self.labels.get(kind, kind)}: {text}", file=self.out, flush=True)
 
