@@ -62,7 +62,8 @@ def format_event(e: EventLine, tz: dt.tzinfo) -> str:
         payload = e.data.get("arguments") if e.kind == "tool_call" else e.data.get("output")
         body = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
         return f"{t}  {e.kind:15} {e.text} {body}"
-    if e.kind == "system" and e.data and e.text != "dtmf":  # bookkeeping: its figures (a key pressed may be a phone digit)
+    # Bookkeeping lines show their figures; never a key pressed (it may be a digit of a phone number).
+    if e.kind == "system" and e.data and e.text != "dtmf":
         return f"{t}  {e.kind:15} {e.text} {json.dumps(e.data, ensure_ascii=False)}"
     return f"{t}  {e.kind:15} {e.text}"
 
