@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from bridge_support import fast_config
 from guidance_support import DAY, load_days
+from prometheus_client import CollectorRegistry
 from sqlalchemy import select
 
 from ivr.config import GuidanceConfig
@@ -28,7 +29,7 @@ from ivr.opening_hours.timetable import parse_timetable
 from ivr.records.models import CallEventRecord, CallRecord
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, RunningService, sim_settings, start_service
 from ivr.sim.realtime_standin import RealtimeStandin
-from ivr.sim.scenarios import Scenario, asks_for_person, keypad_after_misheard, play_call
+from ivr.sim.scenarios import Scenario, asks_for_person, keypad_after_misheard, play_call, verify_by_keypad
 from ivr.sim.twilio_caller import TwilioCaller
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -59,13 +60,14 @@ class Played:
 
 
 @asynccontextmanager
-async def running(sessionmaker, engine, scenario: Scenario, desk: DeskHours | None = None
-                  ) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
+async def running(sessionmaker, engine, scenario: Scenario, desk: DeskHours | None = None,
+                  registry: CollectorRegistry | None = None) -> AsyncIterator[tuple[RealtimeStandin, RunningService]]:
     scenario.speech_scale = 0.35
     standin = await RealtimeStandin(scenario.script).start()
     settings = sim_settings(standin.url)
-    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY, desk=desk)
-    service = await start_service(settings, factory, engine=engine, bridge_config=fast_config())
+    factory = build_factory(GuidanceConfig.from_settings(settings), sessionmaker, today=lambda: DAY, desk=desk,
+                            registry=registry)
+    service = await start_service(settings, factory, engine=engine, bridge_config=fast_config(), registry=registry)
     try:
         yield standin, service
     finally:
@@ -74,8 +76,8 @@ async def running(sessionmaker, engine, scenario: Scenario, desk: DeskHours | No
 
 
 async def play(sessionmaker, engine, scenario: Scenario, *, desk: DeskHours | None = None,
-               after: Any = None) -> Played:
-    async with running(sessionmaker, engine, scenario, desk) as (standin, service):
+               after: Any = None, registry: CollectorRegistry | None = None) -> Played:
+    async with running(sessionmaker, engine, scenario, desk, registry) as (standin, service):
         caller = TwilioCaller(service.url, auth_token=SIM_AUTH_TOKEN, public_base_url=SIM_PUBLIC_BASE)
         try:
             await play_call(caller, scenario, within=15)
@@ -131,6 +133,44 @@ async def test_a_misheard_number_typed_on_the_keypad_is_matched_and_the_next_sto
     session = played.standin.sessions[0]
     assert not session.of_type("response.cancel") and not session.errors_sent
     assert not played.caller.protocol_errors
+
+
+async def test_the_phone_digits_typed_while_a_confirm_awaits_them_verify_the_driver(
+        sessionmaker, engine, tmp_path: Path) -> None:
+    """1234 and part of a surname: a confirm. Asked for the phone's last four, the driver types
+    0001 (佐藤 健一's phone on file ends 0001): checked as verify_driver, never as a vehicle number."""
+    await load_days(sessionmaker, tmp_path)
+    registry = CollectorRegistry()
+    played = await play(sessionmaker, engine, verify_by_keypad("いちにのさんよん", "さと", "0001#"), registry=registry)
+    assert [r["status"] for r in played.results("lookup_driver")] == ["confirm"]  # only the spoken one
+    (verify,) = played.results("verify_driver")
+    assert verify["status"] == "verified" and verify["source"] == "keypad"
+    calls = [e for e in played.events if e.kind == "tool_call" and e.text == "verify_driver"]
+    assert json.loads(calls[0].data["arguments"]) == {"phone_last4": "0001"} and calls[0].data["source"] == "keypad"
+    # The model learnt it on the tool-result path, as verify_driver, then read the next stop.
+    assert [o["status"] for o in played.received("verify_driver")] == ["verified"]
+    assert played.received("get_next_stop")[0]["status"] == "found"
+    assert played.call.outcome == "served" and played.call.driver_id is not None
+    assert [e.data["digit"] for e in played.events if e.kind == "system" and e.text == "dtmf"] == list("0001#")
+    # Counted for /metrics by what came of it.
+    assert registry.get_sample_value("ivr_keypad_entries_total", {"result": "verified"}) == 1
+    assert registry.get_sample_value("ivr_keypad_entries_total", {"result": "matched"}) is None
+
+
+async def test_wrong_phone_digits_typed_are_not_verified_and_count_as_an_attempt(
+        sessionmaker, engine, tmp_path: Path) -> None:
+    await load_days(sessionmaker, tmp_path)
+    registry = CollectorRegistry()
+    played = await play(sessionmaker, engine, verify_by_keypad("いちにのさんよん", "さと", "9999#"), registry=registry)
+    (looked_up,) = played.results("lookup_driver")
+    (verify,) = played.results("verify_driver")
+    assert looked_up["status"] == "confirm" and looked_up["attempts_left"] == 2
+    assert verify["status"] == "not_verified" and verify["attempts_left"] == 1 and verify["source"] == "keypad"
+    assert [o["status"] for o in played.received("verify_driver")] == ["not_verified"]
+    assert played.received("get_next_stop") == []
+    assert played.call.driver_id is None and played.call.outcome != "served"
+    assert played.call.lookup_failures == 2  # the confirm and the wrong digits, as with spoken ones
+    assert registry.get_sample_value("ivr_keypad_entries_total", {"result": "not_verified"}) == 1
 
 
 async def test_a_number_typed_before_the_name_asks_for_the_name_without_a_lookup(

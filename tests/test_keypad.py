@@ -125,6 +125,25 @@ async def test_a_keypad_entry_waits_for_a_spoken_lookup_and_is_dropped_once_it_i
     assert not conv.keypad.keypad_running
 
 
+async def test_phone_digits_typed_while_a_confirm_awaits_them_go_to_verify_not_to_the_lookup(deps) -> None:
+    conv = await new_call(deps, "CAkeypad06")
+    assert (await spoken(conv, "いちにのさんよん", "さと"))["status"] == "confirm" and conv.state.verifying
+    short = await conv.keypad_entry("01")  # too few digits: asked again, nothing counted
+    assert short is not None and short.name == "verify_driver"
+    assert short.outcome.output["status"] == "unclear" and conv.state.lookup_failures == 1
+    whole = await conv.keypad_entry("09011110001")  # a whole phone number: its last four
+    assert whole is not None and json.loads(whole.arguments) == {"phone_last4": "09011110001"}
+    assert whole.outcome.output["status"] == "verified" and conv.state.identified
+    assert deps.metrics.registry.get_sample_value("ivr_keypad_entries_total", {"result": "verified"}) == 1
+    # The model's spoken relay of the same answer, arriving after, finds nothing left to verify.
+    conv.caller_said("ぜろぜろぜろいち")
+    late = await conv.run_tool("verify_driver", json.dumps({"phone_last4": "0001"}))
+    assert late.output["status"] == "nothing_to_verify"
+    # Once identified, a keypad entry does nothing (counted as ignored).
+    assert await conv.keypad_entry("1234") is None
+    assert deps.metrics.registry.get_sample_value("ivr_keypad_entries_total", {"result": "ignored"}) == 1
+
+
 async def _matched(conv: GuidanceConversation) -> Any:
     async with conv.deps.sessionmaker() as session:
         return await conv.state.lookups.lookup(session, date=DAY, vehicle_text="1234", name_text="佐藤 健一")

@@ -40,6 +40,7 @@ from ivr.guidance.state import CallState
 from ivr.guidance.tools import TOOLS
 from ivr.guidance.tools.base import APOLOGISE, DATABASE_AWAY, OnFailure, ToolEnv, answer
 from ivr.guidance.tools.lookup_driver import LookupArgs, look_up
+from ivr.guidance.tools.verify_driver import verify_keyed
 from ivr.records.recorder import CallRecorder
 from ivr.records.store import database_answers, is_outage
 from lookup.attempt_ledger import Trip
@@ -234,8 +235,15 @@ class GuidanceConversation:
 
     async def keypad_entry(self, digits: str) -> KeypadLookup | None:
         """A number typed on the keypad: the same strict lookup as a spoken one, with the name the
-        caller gave (none yet: the model is told to ask for it, and nothing is looked up). None when
-        there is nothing to do (the driver is already identified, or the call is being handed over)."""
+        caller gave (none yet: the model is told to ask for it, and nothing is looked up); while a
+        `confirm` awaits the phone's last four digits, those digits, verified as a spoken answer
+        would be (`verify_driver`). None when there is nothing to do (the driver is already
+        identified, or the call is being handed over)."""
+        entry = await self._keypad_entry(digits)
+        self.deps.metrics.count_keypad(entry.outcome.output.get("status") if entry is not None else None)
+        return entry
+
+    async def _keypad_entry(self, digits: str) -> KeypadLookup | None:
         self.record("system", "keypad_entry", {"digits_count": len(digits)})
         if self.state.transferred:
             return None
@@ -244,6 +252,8 @@ class GuidanceConversation:
             async with self.keypad.lock:
                 if self.state.identified:
                     return None
+                if self.state.verifying:
+                    return await self._keyed_verify(digits)
                 name = self._spoken_name
                 arguments = json.dumps({"vehicle_number": digits, "driver_name": name}, ensure_ascii=False)
                 self.record("tool_call", "lookup_driver", {"name": "lookup_driver", "arguments": arguments,
@@ -256,14 +266,30 @@ class GuidanceConversation:
                         outcome = await look_up(env, digits, name)
                     except Exception as exc:
                         log.error("call %s: keypad lookup failed: %s", self.ctx.call_sid, type(exc).__name__)
-                        outcome = ToolOutcome(output={"status": "error", "error": "tool_failed",
-                                                      "instruction": self.prompts.step("transfer")},
-                                              action="transfer", reason="tool_failed")
+                        outcome = self._keypad_failed()
                     outcome.output["source"] = "keypad"
         finally:
             self.keypad.keypad_running = False
         outcome = self._conclude("lookup_driver", outcome, source="keypad")
         return KeypadLookup("lookup_driver", arguments, outcome)
+
+    async def _keyed_verify(self, digits: str) -> KeypadLookup:
+        """The phone's last four typed while a `confirm` awaits them: `verify_driver` on the keys."""
+        arguments = json.dumps({"phone_last4": digits}, ensure_ascii=False)
+        self.record("tool_call", "verify_driver", {"name": "verify_driver", "arguments": arguments,
+                                                  "source": "keypad"})
+        try:
+            outcome = await verify_keyed(self._env(), digits)
+        except Exception as exc:
+            log.error("call %s: keypad verification failed: %s", self.ctx.call_sid, type(exc).__name__)
+            outcome = self._keypad_failed()
+        outcome.output["source"] = "keypad"
+        return KeypadLookup("verify_driver", arguments, self._conclude("verify_driver", outcome, source="keypad"))
+
+    def _keypad_failed(self) -> ToolOutcome:
+        return ToolOutcome(output={"status": "error", "error": "tool_failed",
+                                   "instruction": self.prompts.step("transfer")},
+                           action="transfer", reason="tool_failed")
 
     def _tripped(self, trip: Trip) -> None:
         """One of this call's failed attempts brought a plate or a caller to its limit (no number logged)."""

@@ -185,6 +185,18 @@ def verify_path(vehicle: str, name_heard: str, digits_said: str, digits_relayed:
     )
 
 
+def verify_by_keypad(vehicle: str, name_heard: str, keys: str) -> Scenario:
+    """A near or surname-only match; asked for the phone's last four digits, the driver types them
+    (`keys`, ending with #) instead of saying them; then goodbye."""
+    return Scenario(
+        name="verify_keypad",
+        turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn(f"（プッシュボタン {keys}）", keys=keys),
+               Turn("以上です")],
+        replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("end_call")])],
+        after_tool=dict(COMMON_AFTER_TOOL),
+    )
+
+
 def ambiguous_then_full_name(vehicle: str, family: str, full: str) -> Scenario:
     return Scenario(
         name="ambiguous",

@@ -5,6 +5,11 @@ the phone registered for the driver; the model relays what the caller said, and 
 compares it, in code, with the phone on file (which the model never sees) and with the caller's
 own transcript (`CallerAnswers`): the caller must have said those digits. Until the caller's
 words are in, nothing is decided and nothing is counted; a wrong answer counts as an attempt.
+
+Digits typed on the keypad while the question is open (`verify_keyed`, from the conversation's
+keypad entry) are the caller's own input too - they arrive on Twilio's signed media stream, never
+through the model - so they are their own evidence: the same comparison with the phone on file,
+counted as an attempt like a spoken answer.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from pydantic import Field
 
 from ivr.conversation import ToolOutcome
 from ivr.guidance.tools.base import Args, Tool, ToolEnv, answer
-from lookup.second_factor import heard_tail, heard_tails
+from lookup.second_factor import TAIL, heard_tail, heard_tails
 
 
 class VerifyArgs(Args):
@@ -32,8 +37,28 @@ async def run(env: ToolEnv, args: VerifyArgs) -> ToolOutcome:
     transcripts = await env.answers.said(lambda heard: said in heard_tails(heard))
     if transcripts is None:
         return answer(env, "verify_unheard", status="unheard")  # the question stays open
+    async with env.keypad.lock:  # digits typed meanwhile are decided first; this answer then finds nothing open
+        if not state.verifying:
+            return answer(env, "verify_not_pending", status="nothing_to_verify")
+        return await _decide(env, said, heard_tails(transcripts))
+
+
+async def verify_keyed(env: ToolEnv, digits: str) -> ToolOutcome:
+    """The caller typed the digits (a whole phone number: its last four); the keys are the evidence.
+    The caller holds the call's one lookup lock (keypad entry)."""
+    if not env.state.verifying:
+        return answer(env, "verify_not_pending", status="nothing_to_verify")
+    said = digits[-TAIL:] if len(digits) >= TAIL and digits.isdigit() else None
+    if said is None:
+        env.answers.ask()
+        return answer(env, "verify_unclear", status="unclear")
+    return await _decide(env, said, frozenset({said}))
+
+
+async def _decide(env: ToolEnv, said: str, heard: frozenset[str]) -> ToolOutcome:
+    state = env.state
     async with env.deps.sessionmaker() as session:
-        result = await state.lookups.verify_phone_tail(session, said=said, heard=heard_tails(transcripts))
+        result = await state.lookups.verify_phone_tail(session, said=said, heard=heard)
     if result.status == "verified" and result.driver is not None:
         env.answers.close()
         return answer(env, state.verified(result.driver.id), status="verified",
