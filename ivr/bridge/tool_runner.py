@@ -146,7 +146,7 @@ class ToolRunner:
         time limit. Its call and output go into the model's conversation as items, and the model
         answers them as it answers any tool's output."""
         self.running += 1
-        self._host.spawn(self._run_for_caller(work, self._host.current_link()))
+        self._host.spawn(self._run_for_caller(work))
         if not self._filler_alarm.armed:
             self._last_filler = -1e9
             self._filler_alarm.set(self._clock.now() + FILLER_CHECK_S)
@@ -154,7 +154,7 @@ class ToolRunner:
     def stop(self) -> None:
         self._filler_alarm.cancel()
 
-    async def _run_for_caller(self, work: Callable[[], Awaitable[KeypadLookup | None]], link: object) -> None:
+    async def _run_for_caller(self, work: Callable[[], Awaitable[KeypadLookup | None]]) -> None:
         started = self._clock.now()
         call: KeypadLookup | None = None
         try:
@@ -169,10 +169,12 @@ class ToolRunner:
                 self._keypad_calls += 1
                 call_id = f"keypad_{self._keypad_calls}"
                 output = json.dumps(call.outcome.output, ensure_ascii=False)
-                # Whichever session serves the call when the entry is done gets it (carried over
-                # like a model's tool output whose session dropped), so a typed number is never lost.
-                self._orphans.append((call_id, call.name, call.arguments, output))
-                await self.carry_over()
+                # Whichever session serves the call when the entry is done gets it; with none open it
+                # waits for the next like a dropped session's output, so a typed number is never lost.
+                if self._host.current_link() is None:
+                    self._orphans.append((call_id, call.name, call.arguments, output))
+                else:
+                    await self._send_pair(call_id, call.name, call.arguments, output)
         finally:
             self.running -= 1
         if call is not None:
@@ -211,10 +213,14 @@ class ToolRunner:
         orphans, self._orphans = self._orphans, []
         for call_id, name, arguments, output in orphans:
             self._log.event("tool_output_carried", tool=self.label(name))
-            await self._host.send({"type": "conversation.item.create", "item": {
-                "type": "function_call", "call_id": call_id, "name": name, "arguments": arguments}})
-            await self._host.send({"type": "conversation.item.create", "item": {
-                "type": "function_call_output", "call_id": call_id, "output": output}})
+            await self._send_pair(call_id, name, arguments, output)
+
+    async def _send_pair(self, call_id: str, name: str, arguments: str, output: str) -> None:
+        """A call the serving session never saw, with its output, as two conversation items."""
+        await self._host.send({"type": "conversation.item.create", "item": {
+            "type": "function_call", "call_id": call_id, "name": name, "arguments": arguments}})
+        await self._host.send({"type": "conversation.item.create", "item": {
+            "type": "function_call_output", "call_id": call_id, "output": output}})
 
     def _check_filler(self) -> None:
         """While tools run, never leave the caller in silence longer than `filler_after`."""
