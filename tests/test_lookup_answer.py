@@ -68,3 +68,11 @@ def test_staff_see_the_models_view_as_the_phone_builds_it() -> None:
     assert view["model_view"] == {"status": "confirm", "instruction": PROMPTS.step("lookup_confirm_phone")}
     assert view["reason"] == NEAR_NAME and view["second_factor"] == "phone_last4"
     assert view["driver"]["name"] == "佐藤 健一"  # staff see who it would be; the model does not
+
+
+def test_every_request_for_the_phones_last_four_digits_offers_the_keypad() -> None:
+    """Digits typed while a `confirm` waits are checked in code (`verify_driver`), so each step that
+    asks for them says they may be pressed instead of spoken (a driver at a noisy depot can)."""
+    for name in ("lookup_confirm_phone", "verify_wrong", "verify_unclear"):
+        text = PROMPTS.step(name)
+        assert "下四桁" in text and "プッシュボタン" in text, name

@@ -13,6 +13,7 @@ import pytest
 
 from ivr.bridge.realtime_client import (
     AiohttpConnector,
+    DirectLink,
     RealtimeConfig,
     RealtimeConnector,
     RealtimeDropped,
@@ -124,3 +125,19 @@ async def test_sending_on_a_closed_socket_is_a_drop(standin: RealtimeStandin) ->
             await link.send({"type": "input_audio_buffer.clear"})
     finally:
         await connector.close()
+
+
+async def test_the_default_socket_is_direct_and_the_sdks_is_not(standin: RealtimeStandin) -> None:
+    """Audio goes through the default link without a task in between (ivr/bridge/frame_tap.py); the
+    SDK's link keeps the awaited path (`AudioPath.up_now` declines and `up` takes the payload)."""
+    direct = connector_from_settings(sim_settings(standin.url))
+    fallback = connector_from_settings(sim_settings(standin.url, realtime_socket="sdk"))
+    links = [await direct(), await fallback()]
+    try:
+        assert isinstance(links[0], DirectLink)
+        assert not isinstance(links[1], DirectLink)
+    finally:
+        for link in links:
+            await link.close()
+        if isinstance(direct, AiohttpConnector):
+            await direct.close()

@@ -5,6 +5,8 @@
 - `connection`: the Realtime socket: opened, configured, read, re-opened after a drop.
 - `realtime_client`: how a socket is made (aiohttp's client WebSocket with the URL and headers of the
   openai SDK's client, or the SDK's own connection; OpenAI or Azure) and `RealtimeConfig`.
+- `frame_tap`: a socket's frames handled as they are read (audio, marks, keys), the rest to aiohttp
+  in order; used on both sockets.
 - `events`: which part handles each Realtime server event.
 - `audio`: audio both ways, unchanged μ-law, with a mark every 100 ms of audio and at an item's end.
 - `playback`: what the caller has actually heard, from Twilio's mark echoes.

@@ -74,6 +74,22 @@ class AudioPath:
         if self._probe is not None:
             self._probe("up", "out", payload)
 
+    def up_now(self, payload: str) -> bool:
+        """`up` in the caller's own step, when the session is configured on a direct link (True);
+        False leaves the payload to `up`."""
+        direct = self._realtime.direct
+        if direct is None:
+            return False
+        if self._probe is not None:
+            self._probe("up", "in", payload)
+        try:
+            direct.send_now({"type": "input_audio_buffer.append", "audio": payload})
+        except RealtimeDropped:
+            return True  # the connection's reader notices the drop and reconnects
+        if self._probe is not None:
+            self._probe("up", "out", payload)
+        return True
+
     def down(self, event: dict[str, Any]) -> None:
         """One `response.output_audio.delta` to the caller, unless its response was cancelled."""
         if self._responses.drops(event.get("response_id")):

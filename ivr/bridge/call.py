@@ -125,6 +125,7 @@ class CallBridge:
                                on_first_audio=self._first_audio)
         # Each Twilio `media` payload goes straight to the audio path: 50 times a second, no detour.
         self.on_media: Callable[[str], Awaitable[None]] = self.audio.up
+        self.on_media_now: Callable[[str], bool] = self.audio.up_now
         self.turn_actions = TurnActions(self, self.turn, self.playback, self.responses, clock=self._clock,
                                         metrics=metrics, log=self.log)
         self.tools: ToolRunner | None = None  # made with the conversation, at `start`
@@ -258,6 +259,9 @@ class CallBridge:
     async def dispatch(self, event: dict[str, Any]) -> None:
         assert self._events is not None
         await self._events.dispatch(event)
+
+    def dispatch_now(self, event: dict[str, Any]) -> bool:
+        return self._events is not None and self._events.dispatch_now(event)
 
     def lost(self) -> None:
         self.responses.state.reset()

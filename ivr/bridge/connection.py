@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from ivr.bridge.call_log import CallLog
 from ivr.bridge.metrics import BridgeMetrics
-from ivr.bridge.realtime_client import RealtimeConnector, RealtimeDropped, RealtimeLink
+from ivr.bridge.realtime_client import DirectLink, RealtimeConnector, RealtimeDropped, RealtimeLink
 
 MAX_BUFFERED_FRAMES = 250  # 5 s of caller audio kept while the Realtime session opens
 REALTIME_UNAVAILABLE = "realtime_unavailable"  # transfer reason: no Realtime socket could be opened
@@ -51,6 +51,10 @@ class RealtimeHandler(Protocol):
 
     async def dispatch(self, event: dict[str, Any]) -> None: ...
 
+    def dispatch_now(self, event: dict[str, Any]) -> bool:
+        """Handles the event in the read callback if it is on the hot path (True); else `dispatch` gets it."""
+        ...
+
     def lost(self) -> None:
         """The socket is gone; a new one follows: nothing of the old session is active any more."""
         ...
@@ -73,6 +77,7 @@ class RealtimeConnection:
         self._event_ids = itertools.count(1)
         self.link: RealtimeLink | None = None  # set once the socket serves the call
         self.configured = False
+        self.direct: DirectLink | None = None  # the configured link, when audio may go through it directly
         self.session_event: str | None = None  # the client event id of this socket's session.update
 
     async def send(self, event: dict[str, Any]) -> None:
@@ -94,6 +99,7 @@ class RealtimeConnection:
         return self.session_event is not None and err.get("event_id") == self.session_event
 
     async def close(self) -> None:
+        self.direct = None
         link, self.link = self.link, None
         if link is not None:
             await link.close()
@@ -122,6 +128,7 @@ class RealtimeConnection:
                 # could not send or read): the caller goes to a dispatcher rather than silence.
                 self._log.warning("realtime_failed", reason=REALTIME_FAILED, error=type(exc).__name__)
                 self.link = None  # so the `finally` below closes the socket
+                self.direct = None
                 failed = True
             finally:
                 # Until `link` is the call's, only this task knows the socket: a call that ends
@@ -129,6 +136,7 @@ class RealtimeConnection:
                 if self.link is not link or handler.closing:
                     await asyncio.shield(link.close())
             self.link = None
+            self.direct = None
             self.configured = False
             if handler.closing:
                 return
@@ -162,4 +170,7 @@ class RealtimeConnection:
         buffered, self._buffer = self._buffer, []
         for payload in buffered:
             await link.send({"type": "input_audio_buffer.append", "audio": payload})
+        if isinstance(link, DirectLink):
+            link.listen(handler.dispatch_now)
+            self.direct = link
         await handler.opened(first)

@@ -94,6 +94,16 @@ class EventRouter:
         except Exception as exc:
             self._log.warning("realtime_event_failed", type=kind, error=type(exc).__name__)
 
+    def dispatch_now(self, event: dict[str, Any]) -> bool:
+        """The model's audio, handled as it is read (True); every other event waits for `dispatch`."""
+        if event.get("type") != "response.output_audio.delta":
+            return False
+        try:
+            self._audio.down(event)
+        except Exception as exc:
+            self._log.warning("realtime_event_failed", type="response.output_audio.delta", error=type(exc).__name__)
+        return True
+
     async def _audio_delta(self, event: dict[str, Any]) -> None:
         self._audio.down(event)
 

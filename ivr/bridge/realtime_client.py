@@ -16,9 +16,11 @@ pydantic models for each.
 from __future__ import annotations
 
 import asyncio
+import random
+import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 import orjson
@@ -27,8 +29,10 @@ from openai import AsyncAzureOpenAI, AsyncOpenAI, Omit
 from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+from websockets.utils import apply_mask
 from yarl import URL
 
+from ivr.bridge.frame_tap import FrameTap, TappedReceiver, take_client_stash
 from ivr.settings import Settings
 
 
@@ -47,6 +51,19 @@ class RealtimeLink(Protocol):
 
 
 RealtimeConnector = Callable[[], Awaitable[RealtimeLink]]
+
+
+@runtime_checkable
+class DirectLink(Protocol):
+    """A link the audio can go through without a task in between (`AiohttpRealtimeLink`)."""
+
+    def send_now(self, event: dict[str, Any]) -> None:
+        """Writes the event in the caller's own step; raises `RealtimeDropped` once the socket is gone."""
+        ...
+
+    def listen(self, on_event: Callable[[dict[str, Any]], bool]) -> None:
+        """`on_event` sees each event as it is read and returns True for those it handled."""
+        ...
 
 
 class SdkRealtimeLink:
@@ -93,25 +110,76 @@ class SdkRealtimeLink:
             pass
 
 
-class AiohttpRealtimeLink:
-    """A Realtime socket on aiohttp's client WebSocket.
+class TappedClientWebSocket(aiohttp.ClientWebSocketResponse):
+    """aiohttp's client WebSocket with a `FrameTap` on its connection from the first frame.
 
-    A close with 1000 or 1001 (the server ended the session normally) reads as None, as
-    websockets' `ConnectionClosedOK` does for the SDK link; any other end is a drop.
+    aiohttp makes this object after the 101 and before it gives its parser the bytes that came
+    with it, so the tap is installed here (the session's `ws_response_class`)."""
+
+    def __init__(self, reader: Any, writer: Any, protocol: Any, response: aiohttp.ClientResponse,
+                 *args: Any, **kwargs: Any) -> None:
+        super().__init__(reader, writer, protocol, response, *args, **kwargs)
+        conn = response.connection
+        if conn is None or conn.transport is None:
+            raise TypeError("aiohttp client WebSocket without its connection")
+        stash = take_client_stash(conn.protocol)
+        self.transport: asyncio.Transport = conn.transport
+        self.tap = FrameTap(conn.transport, conn.protocol, max_msg_size=0)  # type: ignore[arg-type]
+        if stash:
+            self.tap.data_received(stash)
+
+
+class AiohttpRealtimeLink:
+    """A Realtime socket on aiohttp's client WebSocket, written and read without a task in between.
+
+    Events are written in the caller's own step (`send_now`: one masked frame, one `write`), and
+    the events a listener takes (`listen`: the audio deltas) are handled in the read callback by
+    the socket's `FrameTap`; the rest come out of `recv`, in order. A close with 1000 or 1001 (the
+    server ended the session normally) reads as None, as websockets' `ConnectionClosedOK` does for
+    the SDK link; any other end is a drop. A server that stops reading does not make the service
+    buffer without bound: past `MAX_UNSENT_BYTES` the socket is aborted, which is a drop.
     """
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse[Literal[False]]) -> None:
+    def __init__(self, ws: TappedClientWebSocket) -> None:
         self._ws = ws
+        self._receiver = TappedReceiver(ws, ws.tap)
+        self._transport = ws.transport
+        self._on_event: Callable[[dict[str, Any]], bool] | None = None
+
+    @property
+    def tap(self) -> FrameTap:
+        return self._receiver.tap
+
+    def listen(self, on_event: Callable[[dict[str, Any]], bool]) -> None:
+        """`on_event` sees each event first, in the read callback; True means it handled it."""
+        self._on_event = on_event
+        self._receiver.tap.on_text = self._text
+
+    def _text(self, data: bytes) -> bool:
+        on_event = self._on_event
+        if on_event is None:
+            return False
+        try:
+            event = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return False  # `recv` reports it as invalid
+        return isinstance(event, dict) and on_event(event)
+
+    def send_now(self, event: dict[str, Any]) -> None:
+        transport = self._transport
+        if self._ws.closed or transport.is_closing():
+            raise RealtimeDropped("send failed: socket closing")
+        transport.write(masked_text_frame(orjson.dumps(event)))
+        if transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+            transport.abort()
+            raise RealtimeDropped("send failed: the server stopped reading")
 
     async def send(self, event: dict[str, Any]) -> None:
-        try:
-            await self._ws.send_frame(orjson.dumps(event), WSMsgType.TEXT)
-        except ConnectionError as exc:  # aiohttp's ClientConnectionResetError once the socket is closing
-            raise RealtimeDropped(f"send failed: {type(exc).__name__}") from exc
+        self.send_now(event)
 
     async def recv(self) -> dict[str, Any] | None:
         while True:
-            msg = await self._ws.receive()
+            msg = await self._receiver.receive()
             if msg.type is WSMsgType.TEXT or msg.type is WSMsgType.BINARY:
                 break
             if msg.type in _CLOSED:
@@ -128,10 +196,31 @@ class AiohttpRealtimeLink:
         return event if isinstance(event, dict) else {"type": "invalid"}
 
     async def close(self) -> None:
+        self._on_event = None
         try:
             await self._ws.close()
         except Exception:  # closing a dead socket is not an error worth reporting
             pass
+
+
+MAX_UNSENT_BYTES = 1 << 20  # some 30 s of caller audio the server has not read
+_MASKED16 = struct.Struct("!BBHI")
+_MASKED8 = struct.Struct("!BBI")
+_MASKED64 = struct.Struct("!BBQI")
+_mask_bits = random.Random().getrandbits  # masking keys as aiohttp's own client makes them
+
+
+def masked_text_frame(payload: bytes) -> bytes:
+    """One final text frame from a client: masked, as RFC 6455 requires of a client (section 5.3)."""
+    key = _mask_bits(32)
+    n = len(payload)
+    if n < 126:
+        header = _MASKED8.pack(0x81, 0x80 | n, key)
+    elif n < 1 << 16:
+        header = _MASKED16.pack(0x81, 0x80 | 126, n, key)
+    else:
+        header = _MASKED64.pack(0x81, 0x80 | 127, n, key)
+    return header + apply_mask(payload, header[-4:])
 
 
 _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
@@ -260,6 +349,7 @@ class AiohttpConnector:
             if self._session is None:
                 self._session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(limit=0), trust_env=True,
+                    ws_response_class=TappedClientWebSocket,
                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT_S),
                 )
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
@@ -268,6 +358,7 @@ class AiohttpConnector:
                                                     decode_text=False)
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             raise RealtimeDropped(f"connect failed: {type(exc).__name__}") from exc
+        assert isinstance(ws, TappedClientWebSocket)
         return AiohttpRealtimeLink(ws)
 
     async def close(self) -> None:

@@ -14,8 +14,11 @@ far (an outsider's own Twilio account makes Twilio's addresses fail the signatur
 never refuses a signed request). Bad frames are counted and skipped; after `start` only the
 caller's audio keeps the socket alive (idle timer), so junk frames cannot hold a call slot.
 
-Frames arrive 50 times a second per call, so the loop is lean: text frames stay bytes for orjson,
-and the idle timer is one clock read per frame instead of a timeout context per `receive`.
+Frames arrive 50 times a second per call, so once the call has started the caller's audio, the
+and the marks are handled as they are read (`MediaFrames` on the socket's `FrameTap`), without
+a task in between; keys, `stop` and anything unexpected come out of `receive()` in order, to `_pump`.
+Text frames stay bytes for orjson, and the idle timer is one clock read per frame instead of a
+timeout context per `receive`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ivr.bridge.call import CallBridge
+from ivr.bridge.frame_tap import FrameTap, TappedReceiver
 from ivr.conversation import CallContext
 from ivr.log_setup import where_it_failed
 from ivr.telephony import media_frames
@@ -90,9 +94,13 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
         return web.Response(status=503, text="at capacity")
 
     ws = web.WebSocketResponse(max_msg_size=MAX_MEDIA_MESSAGE, autoping=True, decode_text=False, compress=False)
+    transport = request.transport
+    if transport is None:
+        return ws  # the caller already hung up
+    # Before the 101 goes out, so the tap sees every frame (ivr/bridge/frame_tap.py).
+    receiver = TappedReceiver(ws, FrameTap(transport, request.protocol, max_msg_size=MAX_MEDIA_MESSAGE))
     await ws.prepare(request)
-    assert request.transport is not None  # prepared: the upgraded connection
-    writer = MediaSocketWriter(ws, request.transport)
+    writer = MediaSocketWriter(ws, transport)
     bridge = CallBridge(
         twilio=writer,
         connector=state.connector,
@@ -106,14 +114,14 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     reason = "twilio_closed"
     try:
         async with asyncio.timeout(state.config.max_call_seconds):
-            refused = await _start(ws, bridge, state)
+            refused = await _start(receiver, bridge, state)
             if refused is not None:
                 reason = refused
                 if refused not in NOT_COUNTED:
                     state.gate.bad_streams.fail(source)
                 state.metrics.calls_rejected.labels(refused).inc()
             else:
-                reason = await _pump_until_idle(ws, bridge, state)
+                reason = await _pump_until_idle(receiver, bridge, state)
         if writer.stalled:
             reason = "twilio_not_reading"
     except TimeoutError:
@@ -130,7 +138,7 @@ async def media_socket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _start(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str | None:
+async def _start(ws: TappedReceiver, bridge: CallBridge, state: WebState) -> str | None:
     """Waits for `start` and redeems its token; None once the call has started, else why not."""
     try:
         async with asyncio.timeout(state.config.media_start_seconds):
@@ -142,7 +150,7 @@ async def _start(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState)
     return await _redeem(frame, bridge, state)
 
 
-async def _first_start(ws: web.WebSocketResponse, state: WebState) -> dict[str, Any] | None:
+async def _first_start(ws: TappedReceiver, state: WebState) -> dict[str, Any] | None:
     """The `start` frame (None if the stream ends first); frames before it other than `connected`
     are counted and dropped: they do not put the deadline off."""
     while True:
@@ -194,10 +202,11 @@ def _loggable(call_sid: str) -> str:
     return call_sid if _CALL_SID.fullmatch(call_sid) else "malformed"
 
 
-async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState) -> str:
+async def _pump_until_idle(ws: TappedReceiver, bridge: CallBridge, state: WebState) -> str:
     task = asyncio.current_task()
     assert task is not None
     watch = IdleWatch(state.config.media_idle_seconds)
+    ws.tap.on_text = MediaFrames(bridge, state, watch)
     try:
         return await _pump(ws, bridge, state, watch)
     except asyncio.CancelledError:
@@ -205,10 +214,45 @@ async def _pump_until_idle(ws: web.WebSocketResponse, bridge: CallBridge, state:
             return "idle"
         raise
     finally:
+        ws.tap.on_text = None
         watch.stop()
 
 
-async def _pump(ws: web.WebSocketResponse, bridge: CallBridge, state: WebState, watch: IdleWatch) -> str:
+class MediaFrames:
+    """The frames of a started call handled as they are read: the caller's audio (to a direct
+    Realtime link) and marks. Declines (False) keys, `stop`, unknown events, and audio while the
+    Realtime session is not on a direct link: `_pump` takes those, in order."""
+
+    def __init__(self, bridge: CallBridge, state: WebState, watch: IdleWatch) -> None:
+        self._bridge = bridge
+        self._bad_frames = state.metrics.bad_frames
+        self._watch = watch
+
+    def __call__(self, data: bytes) -> bool:
+        frame = media_frames.parse(data)
+        if frame is None:
+            self._bad_frames.inc()
+            return True
+        event = frame["event"]
+        bridge = self._bridge
+        if bridge.closing:
+            return False
+        if event == "media":
+            payload = media_frames.media_payload(frame)
+            if payload is None:
+                self._bad_frames.inc()
+                return True
+            self._watch.touch()
+            return bridge.on_media_now(payload)
+        if event == "mark":
+            name = media_frames.mark_name(frame)
+            if name is not None:
+                bridge.on_mark(name)
+            return True
+        return False
+
+
+async def _pump(ws: TappedReceiver, bridge: CallBridge, state: WebState, watch: IdleWatch) -> str:
     """Feeds Twilio's frames to the bridge until the stream stops; returns why it ended.
 
     Only the caller's audio touches the idle timer: Twilio streams it without pause for as long as
