@@ -301,3 +301,62 @@ async def test_the_realtime_link_keeps_order_between_listened_and_received_event
             link.send_now({"type": "ivr.too_late"})
     finally:
         await connector.close()
+
+
+@pytest.fixture
+def tls_context(tmp_path: Any) -> Any:
+    """A server certificate made now with openssl (Debian's, on every machine the suite runs on)."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def test_the_client_tap_works_over_tls(tls_context: Any) -> None:
+    """The Realtime service is reached over wss: the tap sits on the TLS transport's plaintext side."""
+    import aiohttp
+
+    from ivr.bridge.realtime_client import TappedClientWebSocket
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(orjson.dumps({"type": "session.created"}).decode())
+        async for msg in ws:
+            await ws.send_str(orjson.dumps({"type": "response.output_audio.delta", "delta": msg.data}).decode())
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/v1/realtime", handler)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls_context)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession(ws_response_class=TappedClientWebSocket) as session:
+            ws = await session.ws_connect(f"wss://127.0.0.1:{port}/v1/realtime", ssl=False, decode_text=False)
+            assert isinstance(ws, TappedClientWebSocket)
+            link = AiohttpRealtimeLink(ws)
+            created = await link.recv()
+            assert created == {"type": "session.created"}
+            hot: list[str] = []
+            link.listen(lambda event: hot.append(event["delta"]) is None)
+            waiting = asyncio.ensure_future(link.recv())
+            await asyncio.sleep(0)
+            for n in range(3):
+                link.send_now({"n": n})
+            for _ in range(200):
+                if len(hot) == 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert [orjson.loads(h) for h in hot] == [{"n": 0}, {"n": 1}, {"n": 2}]
+            waiting.cancel()
+            await link.close()
+    finally:
+        await runner.cleanup()
