@@ -109,12 +109,13 @@ def region_mentioned(region: str, vehicle_text: str) -> bool:
 
 
 def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozenset[str]:
-    """The name keys the caller may have said: the spoken key itself and, where the transcript's
+    """The name keys the caller may have said: the spoken key itself (and the one it also reads as:
+    はいばら is ハイバラ or バラ after はい) and, where the transcript's
     kanji are a candidate's written name (or family name), the schedule's reading of those kanji
     (not the dictionary's guess). The kanji are the transcriber's guess from the sound (太田 or 大田
     for オオタ), so the reading they add is heard for every candidate alike: kanji never tell two
     drivers apart that their readings don't."""
-    heard = {spoken.full}
+    heard = {spoken.full, *spoken.also}
     if spoken.surface:
         for cand in candidates:
             own = schedule_name_key(cand.driver_kana, cand.driver_name)

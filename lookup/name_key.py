@@ -4,7 +4,9 @@ The key keeps what tells people apart (オノ ≠ オオノ, サトウ ≠ サ�
 model varies freely: script, width, long-vowel spelling (サトー = サトウ, オーノ = オオノ), ヅ/ズ and
 ヂ/ジ, and the frames around a name (ドライバーの…です, …と申します, …さん). Kanji are read with
 pyopenjtalk after folding old and variant forms (斉藤 → 斎藤, 渡邊 → 渡辺), but a schedule's own
-kana (driver_kana) is always the authority for a driver's key.
+kana (driver_kana) is always the authority for a driver's key, and it is a name, never cut as if
+it held frames (ハイバラ stays ハイバラ). A spoken name that starts like a filler (はいばら) may be the
+whole run or the filler and the rest; the key carries both (`also`), and the matcher decides.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from jtext.corrections import after_last_correction, correction_pattern
 from jtext.folds import name_kana_key
 from jtext.openjtalk import dictionary_kana
 from jtext.scripts import KANJI, has_kanji, katakana, width
@@ -36,6 +39,9 @@ _PREFIXES = sorted(
         "エート", "エット", "エー", "アノー", "アノ", "ハイ", "ワタシハ", "ワタクシハ", "ボクハ", "オレハ",
         "ナマエハ", "ドライバーノ", "ドライバー", "ウンテンシュノ", "ウンテンシャノ",
         "私ハ", "名前ハ", "運転手ノ", "運転者ノ", "僕ハ", "俺ハ",
+        "エーット", "エエット", "エエト", "ウーント", "ウーン", "エットデスネ", "エートデスネ", "アノデスネ",
+        "モシモシ", "オツカレサマデス", "オツカレサマデース", "オ疲レ様デス", "オ疲レサマデス", "オツカレサンデス",
+        "スミマセン", "スイマセン", "ジブンハ", "自分ハ",
     ],
     key=len,
     reverse=True,
@@ -48,6 +54,9 @@ _SUFFIXES = sorted(
         # How drivers actually answer: 佐藤っす, 佐藤でーす, 佐藤ですけど, 佐藤っていいます.
         "ッス", "ッスネ", "ッスケド", "デース", "デスケド", "デスケドモ", "デスガ", "ダケド", "ダケドモ",
         "ッテイイマス", "ッテ言イマス", "ッテモウシマス", "ッテ申シマス",
+        "ニナリマス", "デスヨ", "デスヨネ", "ダヨネ", "ヤケド", "ヤケドモ", "ヤデ", "ヤネン", "ジャケド", "ジャケン",
+        "オツカレサマデス", "オツカレサマデース", "オツカレサマ", "オ疲レ様デス", "オ疲レサマデス", "オ疲レ様",
+        "オ疲レサマ", "オツカレサンデス",
     ],
     key=len,
     reverse=True,
@@ -57,7 +66,23 @@ _SUFFIXES = sorted(
 _FILLER_WORDS = frozenset({
     "ア", "アー", "アッ", "エ", "エー", "エート", "エット", "エーット", "アノ", "アノー", "ソノ", "ソノー",
     "ハイ", "ハーイ", "ウン", "モシモシ", "ドウモ", "オツカレサマデス", "オツカレサマ", "オ疲レ様デス",
+    "エエト", "エエット", "ウーン", "ウーント", "スミマセン", "スイマセン", "オ疲レサマデス", "オ疲レ様",
+    "オレ", "俺", "ボク", "僕", "ワタシ", "私", "ワタクシ", "ジブン", "自分", "ハイハイ", "者", "モノ", "モン",
 })
+# Sounds a name can start with (ハイバラ, エダ, アノウ): glued to the kana that follow, the name may
+# be the whole run, so the key keeps that reading too (`NameKey.also`).
+_NAME_LIKE_PREFIXES = frozenset({
+    "エート", "エット", "エー", "アノー", "アノ", "ハイ", "エーット", "エエト", "エエット",
+})
+# A correction (佐藤じゃなくて加藤です): only what follows the last one is the name meant.
+_CORRECTION_RE = correction_pattern(katakana, short_ones_alone=True)
+# Who they drive for (ヤマダ運送の佐藤です): the company is not part of the name.
+_COMPANY_RE = re.compile(
+    r"^.*?(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|便|ロジスティクス|ロジ|エクスプレス|ウンソウ|ウンソー|"
+    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ)ノ\s*"
+)
+# A copula after a written name (佐藤だ, 佐藤やけど): no name spelled in kanji ends in these kana.
+_COPULA_AFTER_KANJI_RE = re.compile(rf"(?<=[{KANJI}])(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん)?$")
 _NOT_NAME_RE = re.compile(rf"[^\u30a1-\u30f4\u30fc{KANJI}\s]")  # katakana, kanji (佐々木 keeps its 々), spaces
 
 
@@ -73,6 +98,7 @@ class NameKey:
     full: str
     family: str
     surface: str = ""
+    also: tuple[str, ...] = ()  # other keys the same words may be: はいばら is ハイバラ as well as バラ
 
 
 def kanji_reading(text: str) -> str:
@@ -85,12 +111,16 @@ def fold_surface(text: str) -> str:
     return re.sub(r"\s+", "", width(text or "")).translate(_VARIANT_TABLE)
 
 
-def _strip_frames(text: str) -> str:
+def _strip_frames(text: str, keep_glued: bool = False) -> str:
+    """Frames off both ends; with `keep_glued`, a name-like sound glued to the kana after it stays."""
     changed = True
     while changed and text:
         changed = False
         for p in _PREFIXES:
             if text.startswith(p):
+                after = text[len(p) : len(p) + 1]
+                if keep_glued and p in _NAME_LIKE_PREFIXES and "\u30a1" <= after <= "\u30fc":
+                    continue
                 text, changed = text[len(p) :].lstrip(), True
                 break
         for s in _SUFFIXES:
@@ -107,10 +137,21 @@ def _part_kana(part: str) -> str:
 @lru_cache(maxsize=8192)
 def name_key(text: str) -> NameKey | None:
     """Key of a spoken or written name; None when nothing name-like is left after the frames."""
-    norm = katakana(text or "")
-    norm = _NOT_NAME_RE.sub(" ", norm).strip()
-    norm = _strip_frames(re.sub(r"\s+", " ", norm))
-    raw = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
+    norm = katakana(_COPULA_AFTER_KANJI_RE.sub("", (text or "").strip()))
+    norm = re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", norm)).strip()
+    norm = _COMPANY_RE.sub("", after_last_correction(_CORRECTION_RE, norm)).strip()
+    key = _key(_strip_frames(norm), frames=True)
+    if key is None:
+        return None
+    glued = _key(_strip_frames(norm, keep_glued=True), frames=True)
+    if glued is not None and glued.full != key.full:
+        return NameKey(full=key.full, family=key.family, surface=key.surface, also=(glued.full,))
+    return key
+
+
+def _key(norm: str, *, frames: bool) -> NameKey | None:
+    """The key of a name already in katakana and kanji, split on spaces; `frames` drops filler words."""
+    raw = [p for p in norm.split(" ") if p and not (frames and p in _FILLER_WORDS)]
     keyed = [(kana, key) for kana, key in ((k, name_kana_key(k)) for k in map(_part_kana, raw)) if key]
     if not keyed:
         return None
@@ -130,7 +171,7 @@ def schedule_name_key(name_kana: str, written: str = "") -> NameKey | None:
     Kana typed without a space (サトウケンイチ) give no family name, so a caller who says only
     佐藤 would find nobody; then the written name's first part (佐藤 of 佐藤 健一) tells where the
     family name ends, if its reading is where the kana begin."""
-    key = name_key(name_kana)
+    key = _key(re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", katakana(name_kana or ""))).strip(), frames=False)
     parts = written.split()
     if key is None or key.family or len(parts) < 2:
         return key

@@ -11,8 +11,10 @@ said digit by digit a number is lengthened or paused (いちごー, いち、ご
 
 Fillers and frames (えーと, 車番は…です, …番) are cut only where they stand: a frame at the start
 or end of a stretch between pauses, a filler as a stretch of its own. Inside a word they stay, so
-いちばんに (一番に) is a phrase, not 1 2. When two numbers are separated by a word, or a numeral is
-glued to a word (三田), the slot is `invalid`: the lookup never guesses.
+いちばんに (一番に) is a phrase, not 1 2. A correction (じゃなくて, 違う, いや after a pause) leaves
+only what follows it: drivers correct themselves mid-number, and a dispatcher takes the second one.
+When two numbers are separated by any other word, or a numeral is glued to a word (三田), the slot
+is `invalid`: the lookup never guesses.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from jtext.corrections import after_last_correction, correction_pattern
 from jtext.folds import number_slot_text
-from jtext.scripts import HYPHENS, LONG_MARK
+from jtext.scripts import HYPHENS, LONG_MARK, hiragana
 from jtext.words import is_word
 from jtext.written_numbers import PLATE_REGIONS_WITH_NUMERALS, plate_shape
 
@@ -43,8 +46,8 @@ NUMBER_KINDS: tuple[str, ...] = tuple(k.value for k in NumberKind)
 _DIGIT, _DIGIT_MULT, _MULT = "d", "dm", "m"
 _KANA_WORDS: dict[str, tuple[str, int]] = {
     "ぜろ": (_DIGIT, 0), "れい": (_DIGIT, 0), "まる": (_DIGIT, 0),
-    "いち": (_DIGIT, 1),
-    "に": (_DIGIT, 2), "にい": (_DIGIT, 2),
+    "いち": (_DIGIT, 1), "ひと": (_DIGIT, 1),  # ひと, ふた: radio style (ひとふたさんまる)
+    "に": (_DIGIT, 2), "にい": (_DIGIT, 2), "ふた": (_DIGIT, 2),
     "さん": (_DIGIT, 3),
     "よん": (_DIGIT, 4), "よ": (_DIGIT, 4), "し": (_DIGIT, 4),
     "ご": (_DIGIT, 5), "ごお": (_DIGIT, 5), "ごう": (_DIGIT, 5),
@@ -78,9 +81,15 @@ _DOTS = "・·.。"
 _STANDALONE = (
     "えーっと", "えーと", "えっと", "ええと", "えと", "えー", "ええ", "あのー", "あの", "あー",
     "そのー", "その", "うーん", "うん", "まあ", "まー", "はい", "なんだっけ",
+    "もしもし", "うーんと", "うんと", "んーと", "んー", "ええっと", "えーとですね", "えっとですね", "あのですね",
+    "えっとね", "えーとね", "あのね", "たしか", "確か", "たぶん", "多分", "どうも",
+    "おつかれさまです", "おつかれさま", "お疲れ様です", "お疲れさまです", "お疲れ様", "お疲れさま",
+    "すみません", "すいません",
 )
 _LEAD_INS = (
-    "しゃばんは", "しゃばんが", "しゃばん", "しゃりょうばんごうは", "しゃりょうばんごう", "ばんごうは", "ばんごう",
+    "しゃばんは", "しゃばんが", "しゃばん", "くるまは", "くるまの", "車は", "車の",
+    "とらっくは", "とらっくの", "とらっく", "しゃりょうは", "車両は", "なんばーぷれーとは", "なんばーぷれーと",
+    "しゃりょうばんごうは", "しゃりょうばんごう", "ばんごうは", "ばんごう",
     "なんばーは", "なんばーの", "なんばー", "くるまのばんごうは", "くるまのばんごう",
     "車両番号は", "車両番号", "車番は", "車番", "番号は", "番号",
     "一連指定番号は", "一連指定番号", "一連番号は", "一連番号",
@@ -92,6 +101,8 @@ _TAILS = (
     "よろしくおねがいします", "よろしくおねがいしまーす", "よろしく", "おねがいします", "おねがい",
     "でお願いします", "よろしくお願いします", "お願いします", "お願い",
     "でございます", "ですね", "です", "だよ", "だね", "号車", "番", "号", "ばん",
+    "だったかな", "だっけ", "かなあ", "かなー", "かな", "っす", "ですけど", "なんですけど", "になります",
+    "だとおもいます", "だと思います", "とおもいます", "と思います",
 )
 
 
@@ -101,6 +112,7 @@ def _alternatives(words: tuple[str, ...]) -> str:
 
 # Numeral-bearing place names (千葉, 八王子) are plate regions, not numbers, wherever they stand.
 _ANYWHERE_RE = re.compile(f"(?:{_alternatives(PLATE_REGIONS_WITH_NUMERALS)})の?|{_alternatives(_LEAD_INS)}")
+_CORRECTION_RE = correction_pattern(hiragana)
 _OPENING_RE = re.compile(f"^(?:{_alternatives(_STANDALONE)})+")
 _CLOSING_RE = re.compile(f"(?:{_alternatives(_STANDALONE + _TAILS)})+$")
 # A reading of one mora is also a particle, a verb form or a syllable of countless words; the
@@ -289,7 +301,10 @@ def _strip_frames(text: str) -> str:
     text = _ANYWHERE_RE.sub(" ", _TRAILING_PARTICLE_RE.sub("", text))
     kept = []
     for stretch in _PAUSE_RE.split(text):
-        cut = _CLOSING_RE.sub("", _OPENING_RE.sub("", stretch))
+        opened = _OPENING_RE.sub("", stretch)
+        cut = _CLOSING_RE.sub("", opened)
+        if cut == _HONORIFIC and opened != stretch:
+            cut = stretch  # もしもしさん, はいさんです: a name with its さん, not 3
         if cut and not is_word(stretch):
             stretch = cut
         if cut:
@@ -354,9 +369,10 @@ def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
     "phone_tail": 4 digits, or a whole phone number's last 4)."""
     if kind not in NUMBER_KINDS:
         raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(NUMBER_KINDS)}")
-    norm = number_slot_text(text)
+    norm = after_last_correction(_CORRECTION_RE, number_slot_text(text))
+    norm = norm.lstrip(_LONG + _DOTS + " 、，,!！?？")  # いやー、1234: the marker's long vowel
     if kind == NumberKind.VEHICLE:
-        plate = plate_shape(text, no_is_particle=True)  # a whole plate said or typed: its serial only
+        plate = plate_shape(norm, no_is_particle=True)  # a whole plate said or typed: its serial only
         if plate:
             norm = number_slot_text(plate.serial)
     norm = _strip_frames(norm).strip()

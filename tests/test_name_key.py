@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.name_key import name_key
+from lookup.name_key import name_key, schedule_name_key
 
 
 def key(text: str) -> str:
@@ -34,6 +34,24 @@ def key(text: str) -> str:
         ("佐藤健一と申します", "サトウ ケンイチ"),
         ("えーと、佐藤さん", "サトウ"),
         ("太田 裕樹", "大田 優希"),
+        # greetings glued on, the company driven for, a copula, dialect endings
+        ("もしもし佐藤です", "サトウ"),
+        ("お疲れさまです佐藤です", "サトウ"),
+        ("佐藤です、お疲れ様です", "サトウ"),
+        ("すみません、佐藤です", "サトウ"),
+        ("えーっと佐藤です", "サトウ"),
+        ("ええと、サトウケンイチです", "サトウ ケンイチ"),
+        ("俺、佐藤", "サトウ"),
+        ("ヤマダ運送の佐藤です", "サトウ"),
+        ("山田物流のさとうけんいちです", "サトウ ケンイチ"),
+        ("佐藤だ", "サトウ"),
+        ("吉田だよ", "ヨシダ"),
+        ("佐藤健一やけど", "サトウ ケンイチ"),
+        ("佐藤健一になります", "サトウ ケンイチ"),
+        # a correction: only the name after the last one
+        ("佐藤じゃなくて加藤です", "カトウ"),
+        ("佐藤、いや、加藤です", "カトウ"),
+        ("さとう、ちがう、かとうです", "カトウ"),
     ],
 )
 def test_same_key(a: str, b: str) -> None:
@@ -59,10 +77,41 @@ def test_kanji_surface_is_kept_with_variants_folded() -> None:
     assert k2 is not None and k2.surface == ""
 
 
-@pytest.mark.parametrize("text", ["", "えーと", "はい", "です", "1234", "よろしくお願いします"])
+@pytest.mark.parametrize("text", ["", "えーと", "はい", "です", "1234", "よろしくお願いします", "もしもし",
+                                  "お疲れ様です", "佐藤じゃないです", "違います", "ヤマダ運送の者です"])
 def test_no_name_left_after_frames_gives_none(text: str) -> None:
     assert name_key(text) is None
 
 
 def test_names_ending_like_a_particle_are_kept() -> None:
     assert key("アカネ") == "アカネ"
+
+
+def test_a_written_name_keeps_a_given_name_in_hiragana_and_names_ending_in_da() -> None:
+    assert key("佐藤 さくら") == key("サトウ サクラ")
+    assert key("山田") == key("ヤマダ") and key("ヤマダ") == "ヤマダ"
+
+
+def schedule_key(kana: str) -> str:
+    k = schedule_name_key(kana)
+    assert k is not None, kana
+    return k.full
+
+
+def test_a_name_that_starts_like_a_filler_is_heard_whole_too() -> None:
+    """はいばら is 灰原 (or はい + バラ): the key keeps both, and the schedule's ハイバラ meets it."""
+    for said in ("はいばらです", "ハイバラ", "はい、はいばらです"):
+        k = name_key(said)
+        assert k is not None and schedule_key("ハイバラ") in (k.full, *k.also), said
+    k = name_key("あのうじろうです")
+    assert k is not None and schedule_key("アノウ ジロウ") in (k.full, *k.also)
+    # a filler before a pause or before kanji is only a filler
+    assert name_key("はい、さとうです") == name_key("サトウ")
+    k = name_key("はい佐藤です")
+    assert k is not None and k.also == () and k.full == key("サトウ")
+
+
+def test_the_schedules_kana_are_a_name_never_cut_as_frames() -> None:
+    assert schedule_key("ハイバラ ケンジ") == "ハイバラケンジ"
+    assert schedule_key("エダ マコト") == "エダマコト"
+    assert schedule_key("ハイバラ ケンジ") != schedule_key("ハラ ケンジ")
