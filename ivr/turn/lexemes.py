@@ -55,14 +55,14 @@ _SPELLINGS: tuple[tuple[Role, str], ...] = (
         "あー", "あの[ーう]?", "その[ーう]", "ま[あぁー]",
     )),
     (Role.YES, _lexeme(
-        "は[ーぁあ]?い[ーぃ]?っ?", "え[えぇ]っ?", "うんー?っ?", "うむ",
+        "は[ーぁあ]?い[ーぃ]?っ?", "え[えぇ]っ?", "うんー?っ?", "うむ", "あい", "うい?っす",  # あい, うっす: a casual はい
         "その(?:とおり|通り)", "あって",  # あってます: "that's right"
     )),
     (Role.REPAIR, _lexeme("えっ?")),  # え alone asks to repeat (ええ is yes, えー a filler)
     (Role.ACK, _lexeme(
         "ああー?", "あっ?", "お[おぉー]ー?", "おっ", "おう", "へ[えぇー]ー?", "ほ[うぉー]", "ふーん", "ふむ",
         "はあ", "はぁ", "な[ー]?るほど[ー]?", "よし", "よっしゃ", "おっ?けー?", "おーけー", "おーらい",
-        "りょ[うー]?か[ー]?い(?:っす)?", "あいよ",
+        "りょ[うー]?か[ー]?い(?:っす)?", "あいよ", "ほい", "らじゃー?",
     )),
     (Role.SOU, _lexeme("そう", "そー", "そっ")),
     (Role.COPULA, _lexeme("[まで]ーす")),  # お願いしまーす, 了解でーす: Sudachi splits the stretch off
@@ -74,7 +74,7 @@ SPELLINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple((role, re.compile(p)
 # (了解/りょーかい/リョーカイ, 分かる/わかる/解る).
 LEMMAS: dict[str, Role] = {
     **dict.fromkeys(_words("成る程 分かる 了解 承知 畏まる 納得 確か 本当 本真 大丈夫 OK オーケー オーライ "
-                           "お疲れ様 御苦労様 ほうほう"), Role.ACK),
+                           "お疲れ様 御苦労様 ほうほう 左様 然様"), Role.ACK),
     **dict.fromkeys(_words("違う 人違い"), Role.NO),
     "合う": Role.YES,  # 合ってます: "that's right"
     "そう": Role.SOU,
