@@ -55,7 +55,8 @@ _SPELLINGS: tuple[tuple[Role, str], ...] = (
         "あー", "あの[ーう]?", "その[ーう]", "ま[あぁー]",
     )),
     (Role.YES, _lexeme(
-        "は[ーぁあ]?い[ーぃ]?っ?", "え[えぇ]っ?", "うんー?っ?", "うむ", "あい", "うい?っす",  # あい, うっす: a casual はい
+        "は[ーぁあ]?い[ーぃ]?っ?", "え[えぇ]っ?", "うんー?っ?", "うむ",
+        "あい", "うい?っす",  # a casual はい
         "その(?:とおり|通り)", "あって",  # あってます: "that's right"
     )),
     (Role.REPAIR, _lexeme("えっ?")),  # え alone asks to repeat (ええ is yes, えー a filler)
