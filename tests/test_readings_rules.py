@@ -218,6 +218,34 @@ def test_time_ranges_in_every_written_form_read_from_and_until(text: str, kana: 
     assert reading(text, "time") == kana
 
 
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("1日に納品", "ツイタチニノウヒン"),
+        ("1日(火)", "ツイタチカヨウビ"),
+        ("12/1着", "ジュウニガツ ツイタチチャク"),
+        ("3/1 10:00", "サンガツ ツイタチ ジュウジ"),
+        ("1日〜3日", "ツイタチカラ ミッカマデ"),
+        ("12/1-12/3", "ジュウニガツ ツイタチカラ ジュウニガツ ミッカマデ"),
+        ("20日～25日まで", "ハツカカラ ニジュウゴニチマデ"),
+        # a length of time keeps イチニチ: a quantity before or after it, or a word of duration
+        ("1日2回", "イチニチニカイ"),
+        ("1日分の荷物", "イチニチブンノニモツ"),
+        ("1日中", "イチニチジュウ"),
+        ("約1日", "ヤクイチニチ"),
+        ("1〜2日遅れ", "イチニチカラフツカオクレ"),
+        # not a date: a unit after it, a month that does not exist, a longer number
+        ("1/2個", "イチニコ"),
+        ("13/1", "ジュウサン、イチ"),
+        ("21日", "ニジュウイチニチ"),
+    ],
+)
+def test_dates_in_a_note_read_as_a_dispatcher_reads_them(text: str, kana: str) -> None:
+    """In a note 1日 is the first of the month (ツイタチ) and 12/1 is a date, unless the words make
+    them a length of time or a quantity."""
+    assert reading(text, "text") == kana
+
+
 def test_a_time_range_inside_a_note_keeps_the_words_around_it() -> None:
     assert reading("受付 9:00～17:00（昼休み12:00-13:00）", "text") == (
         "ウケツケ クジカラ ジュウナナジマデヒルヤスミジュウニジカラ ジュウサンジマデ"

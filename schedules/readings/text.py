@@ -15,7 +15,7 @@ from collections.abc import Callable
 from jtext.folds import numbers_text
 from jtext.openjtalk import spoken_kana as g2p
 from jtext.scripts import HYPHENS, KANJI, LONG_MARK
-from schedules.readings.datetime_kana import DATE_IN_TEXT, TIME_IN_TEXT, date_reading, time_reading
+from schedules.readings.datetime_kana import DATE_IN_TEXT, TIME_IN_TEXT, date_reading, day_kana, time_reading
 from schedules.readings.numbers import COUNTER_WORDS, count_kana, decimal_kana
 from schedules.readings.phone import PHONE_IN_TEXT, phone_kana
 
@@ -100,7 +100,46 @@ def _basement(m: re.Match[str]) -> str:
 
 
 def _date(m: re.Match[str]) -> str:
-    return date_reading(m.group(0)) or g2p(m.group(0))
+    return _date_or_day(m.group(0))
+
+
+# 12/1 in a note is a date, as a dispatcher reads it (ジュウニガツ ツイタチ), unless a unit follows
+# (1/2個): a month and a day that exist, not inside a longer number, path or fraction.
+_SLASH_DATE = re.compile(rf"(?<![\d/.])(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?![\d/.]|\s?(?:{_COUNTER_ALT}))")
+# 1日 is the first of a month (ツイタチ: 1日に納品, 1日～3日) unless it is a length of time: a
+# quantity before it (約1日, 1～2日) or after it (1日2回), or a word of duration (1日分, 1日中, 1日で).
+# Every other day reads the same either way (フツカ, ハツカ), so only 1日 needs the rule.
+_DURATION_AFTER = (
+    "分", "中", "間", "あたり", "当たり", "当り", "おき", "置き", "ごと", "毎", "以内", "以上", "未満", "程度",
+    "ほど", "前", "後", "遅れ", "おくれ", "で", "かけ", "がかり", "掛かり", "単位", "平均", "延び", "延長", "待ち",
+)
+_DAY_ONE = re.compile(
+    rf"(?<![\d.,約丸毎計各最{_TILDES}{re.escape(HYPHENS)}{LONG_MARK}])1日"
+    rf"(?!\s?(?:\d|{'|'.join(map(re.escape, _DURATION_AFTER))}))"
+)
+
+
+# A range of days, 1日～3日, 12/1-12/3, 12/1(火)～12/3(木): カラ … マデ, as for times (the dash or
+# tilde itself is never said). 1～2日 (a bare number first) is a length of time: イチニチカラフツカ.
+_WEEKDAY = r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
+_DAY = r"(?:(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])|\d{1,2}月\s*\d{1,2}日|\d{1,2}日)"
+_DATE_RANGE = re.compile(
+    rf"(?<![\d/.])(?:(?P<a>{_DAY}{_WEEKDAY})|(?P<n>\d{{1,2}}))\s*[{_TILDES}{re.escape(HYPHENS)}]\s*"
+    rf"(?P<b>{_DAY}{_WEEKDAY})(?P<made>まで|迄)?"
+)
+
+
+def _date_range(m: re.Match[str]) -> str:
+    end = m.group("b")
+    if m.group("n"):
+        if not re.fullmatch(r"\d{1,2}日", end):
+            return g2p(m.group(0))
+        return g2p(m.group("n") + "日") + "カラ" + g2p(end)
+    return _date_or_day(m.group("a")) + "カラ " + _date_or_day(end) + "マデ"
+
+
+def _date_or_day(text: str) -> str:
+    return date_reading(text) or g2p(text)
 
 
 def _minus(m: re.Match[str]) -> str:
@@ -115,7 +154,10 @@ def _decimal(m: re.Match[str]) -> str:
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_VOCAB_RE, lambda m: VOCABULARY[m.group(0)]),
     (PHONE_IN_TEXT, lambda m: phone_kana(m.group(0))),
+    (_DATE_RANGE, _date_range),
     (DATE_IN_TEXT, _date),
+    (_SLASH_DATE, _date),
+    (_DAY_ONE, lambda m: day_kana(1)),
     (_TIME_RANGE, _time_range),
     (re.compile(_TIME_ONLY), _time),
     (_BASEMENT, _basement),
