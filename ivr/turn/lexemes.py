@@ -76,7 +76,7 @@ SPELLINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple((role, re.compile(p)
 LEMMAS: dict[str, Role] = {
     **dict.fromkeys(_words("成る程 分かる 了解 承知 畏まる 納得 確か 本当 本真 大丈夫 OK オーケー オーライ "
                            "お疲れ様 御苦労様 ほうほう 左様 然様"), Role.ACK),
-    **dict.fromkeys(_words("違う 人違い"), Role.NO),
+    **dict.fromkeys(_words("違う 人違い 間違い 間違う"), Role.NO),
     "合う": Role.YES,  # 合ってます: "that's right"
     "そう": Role.SOU,
     "まあ": Role.HESITATION,

@@ -52,6 +52,8 @@ class _Phrase:
             return Stance.ACKNOWLEDGE if asks or nominal else Stance.YES
         if role is Role.SELF:
             return Stance.NO if negated else Stance.CONTENT if asks else Stance.SELF
+        if role is Role.NO and self.head.lemma in _NO_DOUBT and negated and not (asks or doubts):
+            return Stance.YES  # 間違いないです, 間違いありません: "no mistake"
         if negated or doubts:
             return Stance.CONTENT  # わからない, 違わない, なるほどかな
         if role is Role.HESITATION and kanas and kanas[0] != "です":
@@ -62,6 +64,10 @@ class _Phrase:
             return Stance.ACKNOWLEDGE  # んだか: like そうか, news taken in
         return _HEAD_STANCE.get(role, Stance.CONTENT)
 
+
+# Nouns of error that a negation turns into certainty (間違いない); the verbs stay content when
+# negated (違わない, 間違ってない could still be heading for a "but").
+_NO_DOUBT = frozenset({"間違い"})
 
 _HEAD_STANCE = {
     Role.YES: Stance.YES,
