@@ -102,6 +102,7 @@ _TAILS = (
     "でお願いします", "よろしくお願いします", "お願いします", "お願い",
     "でございます", "ですね", "です", "だよ", "だね", "号車", "番", "号", "ばん",
     "だったかな", "だっけ", "かなあ", "かなー", "かな", "っす", "ですけど", "なんですけど", "になります",
+    "だけど", "やけど", "やで", "やね", "だべ", "だべさ",
     "だとおもいます", "だと思います", "とおもいます", "と思います",
 )
 
@@ -151,6 +152,7 @@ class _Tok:
 
 
 _GROUP = _Tok("g")
+_NOTHING = "no number heard"
 
 
 def _char_class(ch: str) -> str:
@@ -349,7 +351,7 @@ def _collect_tokens(text: str) -> tuple[list[_Tok] | None, str]:
         tokens.extend(found)
         seen_number = True
     if not seen_number:
-        return None, "no number heard"
+        return None, _NOTHING
     return tokens, ""
 
 
@@ -371,6 +373,40 @@ def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
         raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(NUMBER_KINDS)}")
     norm = after_last_correction(_CORRECTION_RE, number_slot_text(text))
     norm = norm.lstrip(_LONG + _DOTS + " 、，,!！?？")  # いやー、1234: the marker's long vowel
+    parsed = _parse_slot(norm, kind)
+    return parsed if parsed.valid else _said_twice(norm, kind) or _with_copula(norm, kind) or parsed
+
+
+# A copula of one or two moras after a number (いちにのさんよんだ, 1234や, …ばい): names end in the
+# same sounds (はちや, いちだ), so it is cut only where a number of three digits or more is left.
+_COPULA_END = re.compile(r"(?:だ|や|じゃ|ばい|たい)[\s、。!！]*$")
+
+
+def _with_copula(norm: str, kind: str) -> ParsedNumber | None:
+    cut = _COPULA_END.sub("", norm)
+    if cut == norm:
+        return None
+    parsed = _parse_slot(cut, kind)
+    return parsed if parsed.digits is not None and len(parsed.digits) >= 3 else None
+
+
+def _said_twice(norm: str, kind: str) -> ParsedNumber | None:
+    """1234、1234: the same whole number said again between pauses (fillers aside) is that number.
+    Only a number of three digits or more counts: いち、いち、いち is not 1 said three times."""
+    heard: set[str] = set()
+    for piece in _PAUSE_RE.split(norm):
+        parsed = _parse_slot(piece, kind) if piece.strip() else None
+        if parsed is None or (parsed.digits is None and parsed.reason == _NOTHING):
+            continue
+        if parsed.digits is None or len(parsed.digits) < 3:
+            return None
+        heard.add(parsed.digits)
+        if len(heard) > 1:
+            return None
+    return ParsedNumber(heard.pop()) if heard and len(_PAUSE_RE.split(norm.strip())) > 1 else None
+
+
+def _parse_slot(norm: str, kind: str) -> ParsedNumber:
     if kind == NumberKind.VEHICLE:
         plate = plate_shape(norm, no_is_particle=True)  # a whole plate said or typed: its serial only
         if plate:

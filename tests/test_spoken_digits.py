@@ -4,7 +4,7 @@ hypothesis strategies, and words (everyday vocabulary, names) that must never be
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from spoken_forms import (
     DIGIT_STRINGS,
@@ -184,8 +184,10 @@ _DIGIT_READINGS = tuple(sorted({r for rs in READINGS.values() for r in rs}))
        mora=st.sampled_from(NON_NUMBER_MORAS), data=st.data(), script=st.sampled_from(SCRIPTS))
 def test_a_sound_no_number_has_makes_the_run_a_word(
         readings: list[str], mora: str, data: st.DataObject, script: str) -> None:
-    """よろしく is not 449: the ろ that no number has makes the whole run a word, wherever it is."""
+    """よろしく is not 449: the ろ that no number has makes the whole run a word, wherever it is -
+    except the copula や closing a number of three digits or more (いちにさんよんや, Kansai's です)."""
     at = data.draw(st.integers(min_value=0, max_value=len(readings)), label="at")
+    assume(not (mora == "や" and at == len(readings) and len(readings) >= 3))
     said = in_script("".join(readings[:at]) + mora + "".join(readings[at:]), script)
     assert spoken_digits(said, "vehicle") is None, said
 
@@ -210,3 +212,21 @@ def test_words_and_phrases_are_refused(spoken: str) -> None:
 def test_whole_numbers_in_kana_and_kanji(n: int) -> None:
     assert spoken_digits(whole_kana(n), "vehicle") == str(n)
     assert spoken_digits(whole_kanji(n), "vehicle") == str(n)
+
+
+@pytest.mark.parametrize(("spoken", "digits"), [
+    ("いちにのさんよんだ", "1234"), ("1234や", "1234"), ("12-34やで", "1234"), ("いちにさんよんばい", "1234"),
+    ("いちにさんよん、いちにさんよん", "1234"), ("1234、はい、1234です", "1234"), ("12-34、12-34", "1234"),
+    ("090-1234-5678、090-1234-5678", "09012345678"),
+])
+def test_a_copula_after_a_number_and_a_number_said_twice_still_parse(spoken: str, digits: str) -> None:
+    kind = "phone" if len(digits) > 4 else "vehicle"
+    assert spoken_digits(spoken, kind) == digits
+
+
+@pytest.mark.parametrize("spoken", [
+    "はちや", "いちだ", "はちばい", "はちはちや",  # names and words: a copula only after three digits or more
+    "1234、1235", "いち、いち、いち、いち、いち",  # two numbers; one digit said again is no number said twice
+])
+def test_what_only_looks_like_a_copula_or_a_repeat_is_refused(spoken: str) -> None:
+    assert spoken_digits(spoken, "vehicle") is None
