@@ -13,13 +13,12 @@ from pathlib import Path
 from aftercall_support import SATO_CALLER_ID, aftercall_settings, jobs
 from bridge_support import fast_config
 from guidance_support import DAY, load_days
-from sqlalchemy import select
+from records_support import finished_call
 
 from ivr.aftercall import service as aftercall
 from ivr.cli import main
 from ivr.config import AfterCallConfig, GuidanceConfig
 from ivr.guidance.factory import build_factory
-from ivr.records.models import CallRecord
 from ivr.sim.harness import SIM_AUTH_TOKEN, SIM_PUBLIC_BASE, start_service
 from ivr.sim.local_site import start_local_site
 from ivr.sim.openai_http_standin import OpenAIHttpStandin
@@ -44,14 +43,7 @@ async def _play(sessionmaker, engine, scenario, openai: OpenAIHttpStandin, twili
                           from_number=caller_id)
     try:
         await play_call(caller, scenario, within=15)
-        for _ in range(300):
-            async with sessionmaker() as session:
-                call = (await session.execute(select(CallRecord).where(
-                    CallRecord.call_sid == caller.call_sid, CallRecord.ended_at.is_not(None)))).scalar()
-            if call is not None:
-                break
-            await asyncio.sleep(0.02)
-        assert call is not None, "the call was never finished"
+        call, _ = await finished_call(sessionmaker, caller.call_sid)
     finally:
         await caller.close()
         await running.close()

@@ -20,7 +20,7 @@ import aiohttp
 from bridge_support import fast_config
 from guidance_support import DAY, load_days
 from prometheus_client import CollectorRegistry
-from sqlalchemy import select
+from records_support import finished_call
 
 from ivr.config import GuidanceConfig
 from ivr.guidance.factory import build_factory
@@ -83,20 +83,7 @@ async def play(sessionmaker, engine, scenario: Scenario, *, desk: DeskHours | No
             await play_call(caller, scenario, within=15)
         finally:
             await caller.close()
-        call = None
-        for _ in range(300):
-            async with sessionmaker() as session:
-                call = (await session.execute(select(CallRecord).where(
-                    CallRecord.call_sid == caller.call_sid, CallRecord.ended_at.is_not(None)))).scalar()
-            if call is not None:
-                break
-            import asyncio
-
-            await asyncio.sleep(0.02)
-        assert call is not None, "the call was never finished"
-        async with sessionmaker() as session:
-            events = list((await session.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
-                                                 .order_by(CallEventRecord.seq))).scalars())
+        call, events = await finished_call(sessionmaker, caller.call_sid)
         played = Played(call, events, service, standin, caller)
         if after is not None:
             await after(played)

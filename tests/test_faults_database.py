@@ -162,6 +162,15 @@ def _check_whole_record(call: CallRecord | None, events: list[CallEventRecord]) 
     assert result.data["output"]["error"] == "database_unavailable"
 
 
+def _assert_apology_step_given(r: Rig) -> None:
+    """The model was handed the apology step of the prompts, not a schedule nor a plain error."""
+    (session,) = r.standin.sessions
+    outputs = [json.loads(e["item"]["output"]) for e in session.of_type("conversation.item.create")
+               if e["item"].get("type") == "function_call_output"]
+    assert [o["error"] for o in outputs] == ["database_unavailable"]
+    assert outputs[0]["instruction"] == PromptStore().snapshot().step("database_unavailable")
+
+
 async def test_database_away_mid_call_apology_handed_over_within_3_s_records_written_on_return(
         scratch_pg: Scratch, tmp_path: Path) -> None:
     async with rig(scratch_pg.url, tmp_path / "spool", tmp_path) as r:
@@ -171,12 +180,7 @@ async def test_database_away_mid_call_apology_handed_over_within_3_s_records_wri
             update = r.service.twilio_rest.updates[0]
             assert update.call_sid == caller.call_sid and "<Dial>" in update.form["Twiml"]
 
-            # The model was handed the apology step of the prompts, not a schedule nor a plain error.
-            (session,) = r.standin.sessions
-            outputs = [json.loads(e["item"]["output"]) for e in session.of_type("conversation.item.create")
-                       if e["item"].get("type") == "function_call_output"]
-            assert [o["error"] for o in outputs] == ["database_unavailable"]
-            assert outputs[0]["instruction"] == PromptStore().snapshot().step("database_unavailable")
+            _assert_apology_step_given(r)
 
             # The call is over and its record waits in memory, whole, for the database.
             await eventually(lambda: r.keeper.held == 1, within=10, what="the record held")
@@ -225,11 +229,7 @@ async def test_a_hung_database_mid_tool_is_found_out_and_handed_over_within_3_s_
                 await _call_until_handed_over(r, caller, hang)
                 update = r.service.twilio_rest.updates[0]
                 assert update.call_sid == caller.call_sid and "<Dial>" in update.form["Twiml"]
-                (session,) = r.standin.sessions
-                outputs = [json.loads(e["item"]["output"]) for e in session.of_type("conversation.item.create")
-                           if e["item"].get("type") == "function_call_output"]
-                assert [o["error"] for o in outputs] == ["database_unavailable"]
-                assert outputs[0]["instruction"] == PromptStore().snapshot().step("database_unavailable")
+                _assert_apology_step_given(r)
             finally:
                 proxy.heal()
                 await caller.close()

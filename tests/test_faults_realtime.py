@@ -19,6 +19,7 @@ from typing import Any
 
 from bridge_support import eventually, fast_config
 from guidance_support import DAY, load_days
+from records_support import finished_call
 from sqlalchemy import select
 
 from ivr.config import GuidanceConfig
@@ -144,17 +145,8 @@ async def test_a_drop_mid_answer_resumes_with_the_driver_identified(sessionmaker
             await caller.hangup()
         finally:
             await caller.close()
-
-        async def finished() -> CallRecord | None:
-            async with sessionmaker() as session:
-                return (await session.execute(select(CallRecord).where(
-                    CallRecord.call_sid == caller.call_sid, CallRecord.ended_at.is_not(None)))).scalar()
-
-        call = None
-        deadline = time.monotonic() + 10
-        while call is None and time.monotonic() < deadline:
-            call = await finished()
-        assert call is not None and call.outcome == "served"
+        call, _ = await finished_call(sessionmaker, caller.call_sid)
+        assert call.outcome == "served"
         async with sessionmaker() as session:
             calls = (await session.execute(select(CallEventRecord.text).where(
                 CallEventRecord.call_id == call.id, CallEventRecord.kind == "tool_call"))).scalars().all()

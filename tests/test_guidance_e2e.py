@@ -20,7 +20,8 @@ from typing import Any
 
 from bridge_support import eventually, fast_config
 from guidance_support import DAY, load_days
-from sqlalchemy import select
+from readings_support import received_outputs
+from records_support import finished_call
 
 from ivr.bridge.call import BridgeConfig
 from ivr.config import GuidanceConfig
@@ -101,39 +102,8 @@ async def play(sessionmaker, engine, scenario: Scenario, **kw: Any) -> Played:
             await play_call(caller, scenario, within=15)
         finally:
             await caller.close()
-
-        async def finished() -> CallRecord | None:
-            async with sessionmaker() as session:
-                return (await session.execute(select(CallRecord).where(CallRecord.call_sid == caller.call_sid,
-                                                                        CallRecord.ended_at.is_not(None)))).scalar()
-
-        call = None
-        for _ in range(300):
-            if (call := await finished()) is not None:
-                break
-            await _sleep(0.02)
-        assert call is not None, "the call was never finished"
-        async with sessionmaker() as session:
-            events = list((await session.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
-                                                 .order_by(CallEventRecord.seq))).scalars().all())
+        call, events = await finished_call(sessionmaker, caller.call_sid)
         return Played(call.outcome, call, events, running, standin)
-
-
-def received_outputs(standin: RealtimeStandin, tool: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for session in standin.sessions:
-        names = {i.get("call_id"): i.get("name") for i in session.items.values() if i.get("type") == "function_call"}
-        for event in session.of_type("conversation.item.create"):
-            item = event.get("item") or {}
-            if item.get("type") == "function_call_output" and names.get(item.get("call_id")) == tool:
-                out.append(json.loads(item["output"]))
-    return out
-
-
-async def _sleep(s: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(s)
 
 
 async def test_driver_served_from_greeting_to_goodbye(sessionmaker, engine, tmp_path: Path) -> None:
@@ -327,19 +297,8 @@ async def test_the_digits_right_after_the_question_answer_it_and_a_later_yes_is_
             assert session.types().count("response.create") == creates
         finally:
             await caller.hangup()
-        sid = caller.call_sid
-        call = None
-        for _ in range(300):
-            async with sessionmaker() as s:
-                call = (await s.execute(select(CallRecord).where(CallRecord.call_sid == sid,
-                                                                 CallRecord.ended_at.is_not(None)))).scalar()
-            if call is not None:
-                break
-            await _sleep(0.02)
-        assert call is not None
+        call, events = await finished_call(sessionmaker, caller.call_sid)
         async with sessionmaker() as s:
-            events = list((await s.execute(select(CallEventRecord).where(CallEventRecord.call_id == call.id)
-                                           .order_by(CallEventRecord.seq))).scalars().all())
             driver = await s.get(Driver, call.driver_id) if call.driver_id else None
         received = {name: received_outputs(standin, name) for name in ("lookup_driver", "verify_driver")}
     assert "respond reason=yes_no_answer" not in caplog.text  # no yes/no question was pending

@@ -179,7 +179,8 @@ class KeypadScripted(ScriptedConversation):
         return []
 
 
-async def test_keys_pressed_while_the_bot_talks_cut_nothing_and_the_result_reaches_the_model() -> None:
+async def keypad_call(call_sid: str) -> tuple[FakeClock, FakeRealtime, FakeTwilio, list[KeypadScripted], CallBridge]:
+    """A started call on fakes whose conversation records the keypad entries it is handed."""
     clock = FakeClock()
     realtime, twilio = FakeRealtime(), FakeTwilio()
     convs: list[KeypadScripted] = []
@@ -194,8 +195,13 @@ async def test_keys_pressed_while_the_bot_talks_cut_nothing_and_the_result_reach
                         metrics=BridgeMetrics(), clock=clock)
     bridge.begin()
     await settle()
-    await bridge.on_start(CallContext(call_sid="CAkeys", stream_sid="MZfake"))
+    await bridge.on_start(CallContext(call_sid=call_sid, stream_sid="MZfake"))
     await settle()
+    return clock, realtime, twilio, convs, bridge
+
+
+async def test_keys_pressed_while_the_bot_talks_cut_nothing_and_the_result_reaches_the_model() -> None:
+    clock, realtime, twilio, convs, bridge = await keypad_call("CAkeys")
     link = realtime.links[-1]
     await link.push({"type": "response.created", "response": {"id": "r0"}},
                     {"type": "response.output_item.added", "response_id": "r0", "item": {"id": "g0"}},
@@ -229,22 +235,7 @@ async def test_keys_pressed_while_the_bot_talks_cut_nothing_and_the_result_reach
 
 
 async def test_digits_ended_by_a_pause_are_looked_up_after_three_seconds() -> None:
-    clock = FakeClock()
-    realtime, twilio = FakeRealtime(), FakeTwilio()
-    convs: list[KeypadScripted] = []
-
-    async def factory(ctx: CallContext) -> KeypadScripted:
-        convs.append(KeypadScripted(ctx))
-        return convs[-1]
-
-    turn = TurnConfig(mode="barge_in", speak_delay_ms=0, response_cooldown_ms=300)
-    bridge = CallBridge(twilio=twilio, connector=realtime, factory=factory,
-                        config=BridgeConfig(preset=PRESETS["standard"], turn=turn), call_control=FakeCallControl(clock),
-                        metrics=BridgeMetrics(), clock=clock)
-    bridge.begin()
-    await settle()
-    await bridge.on_start(CallContext(call_sid="CApause", stream_sid="MZfake"))
-    await settle()
+    clock, _, _, convs, bridge = await keypad_call("CApause")
     for key in "5678":
         bridge.on_dtmf(key)
     await clock.advance(2900)
