@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from jtext.corrections import after_last_correction, correction_pattern
 from jtext.folds import number_slot_text
-from jtext.scripts import HYPHENS, LONG_MARK, hiragana
+from jtext.scripts import HYPHENS, KANJI, LONG_MARK, hiragana
 from jtext.words import is_word
 from jtext.written_numbers import PLATE_REGIONS_WITH_NUMERALS, plate_shape
 
@@ -151,6 +151,15 @@ class _Tok:
     reading: str = ""  # the kana word it was read from ("" for numerals and separators)
 
 
+# Part of a plate said before the serial: its kana, alone or after the region (and its class
+# number): さの12-34, 品川あ1234, 品川100あ1234. Only with the serial in digits, never with に, く or
+# よ, which are also digits (に1234 is not a plate), and never a class number without its region
+# (12 あ 34 is two numbers).
+_PLATE_KANA = "あいうえかきけこをさすせそたちつてとなぬねはひふほまみむめもやゆらりるれろわ"
+_PLATE_PART = re.compile(
+    rf"(?:[{KANJI}]+\s*の?\s*(?:\d{{2,3}}\s*の?\s*)?)?[{_PLATE_KANA}]\s*の?\s*"
+    rf"(?P<serial>[{re.escape(_DOTS)}]*\d[\d{re.escape(''.join(HYPHENS))}{LONG_MARK}\s]*)"
+)
 _GROUP = _Tok("g")
 _NOTHING = "no number heard"
 
@@ -411,6 +420,8 @@ def _parse_slot(norm: str, kind: str) -> ParsedNumber:
         plate = plate_shape(norm, no_is_particle=True)  # a whole plate said or typed: its serial only
         if plate:
             norm = number_slot_text(plate.serial)
+        elif part := _PLATE_PART.match(norm.strip()):
+            norm = part["serial"] + norm.strip()[part.end() :]
     norm = _strip_frames(norm).strip()
     if kind == NumberKind.VEHICLE:
         norm = norm.lstrip(_DOTS + " ")  # ・123, ・・12: the dots pad short plates
