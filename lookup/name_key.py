@@ -57,6 +57,9 @@ _SUFFIXES = sorted(
         "ニナリマス", "デスヨ", "デスヨネ", "ダヨネ", "ヤケド", "ヤケドモ", "ヤデ", "ヤネン", "ジャケド", "ジャケン",
         "オツカレサマデス", "オツカレサマデース", "オツカレサマ", "オ疲レ様デス", "オ疲レサマデス", "オ疲レ様",
         "オ疲レサマ", "オツカレサンデス",
+        # 佐藤っていうんですけど, 佐藤というものです, 佐藤の方です (after です is cut)
+        "ッテイウン", "ッテイウモン", "ッテイウモノ", "トイウモン", "トイウモノ", "ト言ウモノ", "ト言ウモン",
+        "ッテ言ウ", "ッテイウ", "トイウ", "ノ方", "ノホウ", "ノ者", "ノモン", "ノモノ",
     ],
     key=len,
     reverse=True,
@@ -76,10 +79,13 @@ _NAME_LIKE_PREFIXES = frozenset({
 })
 # A correction (佐藤じゃなくて加藤です): only what follows the last one is the name meant.
 _CORRECTION_RE = correction_pattern(katakana, short_ones_alone=True)
+# Particles after a polite ending (佐藤ですがー, 佐藤と申しますけど): cut only there, since names end
+# in the same sounds (芳賀 ハガ, 金子 カネコ).
+_AFTER_POLITE_RE = re.compile(r"(?:マス|デス|ッス)((?:ケドモ|ケド|ガ|ネ|ヨ|ー)+)$")
 # Who they drive for (ヤマダ運送の佐藤です): the company is not part of the name.
 _COMPANY_RE = re.compile(
     r"^.*?(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|便|ロジスティクス|ロジ|エクスプレス|ウンソウ|ウンソー|"
-    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ)ノ\s*"
+    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ|配送|配達|担当|ハイソウ|ハイソー|タントウ|タントー)ノ\s*"
 )
 # A copula after a written name (佐藤だ, 佐藤やけど): no name spelled in kanji ends in these kana.
 _COPULA_AFTER_KANJI_RE = re.compile(rf"(?<=[{KANJI}])(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん)?$")
@@ -127,6 +133,8 @@ def _strip_frames(text: str, keep_glued: bool = False) -> str:
             if text.endswith(s):
                 text, changed = text[: -len(s)].rstrip(), True
                 break
+        if particles := _AFTER_POLITE_RE.search(text):
+            text, changed = text[: particles.start(1)].rstrip(), True
     return text
 
 
@@ -140,13 +148,15 @@ def name_key(text: str) -> NameKey | None:
     norm = katakana(_COPULA_AFTER_KANJI_RE.sub("", (text or "").strip()))
     norm = re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", norm)).strip()
     norm = _COMPANY_RE.sub("", after_last_correction(_CORRECTION_RE, norm)).strip()
-    key = _key(_strip_frames(norm), frames=True)
+    stripped = _strip_frames(norm)
+    key = _key(stripped, frames=True)
     if key is None:
         return None
-    glued = _key(_strip_frames(norm, keep_glued=True), frames=True)
-    if glued is not None and glued.full != key.full:
-        return NameKey(full=key.full, family=key.family, surface=key.surface, also=(glued.full,))
-    return key
+    others = [_key(_strip_frames(norm, keep_glued=True), frames=True)]
+    if (once := _said_again(stripped)) is not None:
+        others.append(_key(once, frames=True))
+    also = tuple(dict.fromkeys(k.full for k in others if k is not None and k.full != key.full))
+    return NameKey(full=key.full, family=key.family, surface=key.surface, also=also) if also else key
 
 
 def _key(norm: str, *, frames: bool) -> NameKey | None:
@@ -162,6 +172,19 @@ def _key(norm: str, *, frames: bool) -> NameKey | None:
     joined = "".join(raw)
     surface = fold_surface(joined) if has_kanji(joined) else ""
     return NameKey(full=full, family=family, surface=surface)
+
+
+def _said_again(norm: str) -> str | None:
+    """The name once, where the caller said it again (佐藤健一、佐藤健一) or restated the family name
+    whole (佐藤、佐藤健一): the last part. Only a reading the key also carries, since a family name
+    and a given name can begin alike (三木 幹夫, ミキ ミキオ)."""
+    parts = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
+    keys = [name_kana_key(_part_kana(p)) for p in parts]
+    if len(keys) < 2 or min(len(k) for k in keys) < 2:
+        return None  # オ オノ is 大野 with a pause, not オ said again
+    if len(set(keys)) == 1 or (len(keys) == 2 and keys[1].startswith(keys[0])):
+        return parts[-1]
+    return None
 
 
 @lru_cache(maxsize=8192)

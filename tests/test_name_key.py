@@ -52,6 +52,16 @@ def key(text: str) -> str:
         ("佐藤じゃなくて加藤です", "カトウ"),
         ("佐藤、いや、加藤です", "カトウ"),
         ("さとう、ちがう、かとうです", "カトウ"),
+        # frames with a particle after them, and what a name is called
+        ("佐藤と言いますけど", "サトウ"),
+        ("佐藤っていうんですけど", "サトウ"),
+        ("佐藤健一と申しますが", "サトウ ケンイチ"),
+        ("佐藤ですがー", "サトウ"),
+        ("佐藤の方です", "サトウ"),
+        ("配送の佐藤です", "サトウ"),
+        # names ending in a particle's sound keep it
+        ("芳賀ですが", "ハガ"),
+        ("金子ですね", "カネコ"),
     ],
 )
 def test_same_key(a: str, b: str) -> None:
@@ -115,3 +125,15 @@ def test_the_schedules_kana_are_a_name_never_cut_as_frames() -> None:
     assert schedule_key("ハイバラ ケンジ") == "ハイバラケンジ"
     assert schedule_key("エダ マコト") == "エダマコト"
     assert schedule_key("ハイバラ ケンジ") != schedule_key("ハラ ケンジ")
+
+
+def test_a_name_said_again_or_restated_whole_is_also_heard_once() -> None:
+    """佐藤、佐藤健一 and 佐藤健一、佐藤健一 carry サトウケンイチ too; 三木 幹夫 (ミキ ミキオ) stays a
+    family and a given name, so the once-reading is only ever an alternative for the matcher."""
+    for said in ("佐藤健一、佐藤健一です", "佐藤、佐藤健一", "さとう、さとうけんいち"):
+        k = name_key(said)
+        assert k is not None and key("サトウ ケンイチ") in k.also, said
+    k = name_key("三木 幹夫")
+    assert k is not None and k.full == key("ミキ ミキオ") and k.family == key("ミキ")
+    k = name_key("オ オノ")  # a pause inside 大野, not オ said again
+    assert k is not None and k.also == () and k.full == key("オオノ")
