@@ -179,8 +179,10 @@ def verify_path(vehicle: str, name_heard: str, digits_said: str, digits_relayed:
     return Scenario(
         name="verify",
         turns=[Turn(f"{vehicle}、{name_heard}です", ms=900), Turn(digits_said, ms=900), Turn("以上です")],
+        # 以上です is answered and the call ended in one reply: three turns, three replies. (With a
+        # fourth reply nothing asked for end_call, and the call only ended on the idle timeout.)
         replies=[lookup(vehicle, name_heard), Reply([ScriptedToolCall("verify_driver", {"phone_last4": relayed})]),
-                 Reply([say("かしこまりました。")]), Reply([ScriptedToolCall("end_call")])],
+                 Reply([say("かしこまりました。"), ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
 
