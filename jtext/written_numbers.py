@@ -22,7 +22,7 @@ _PHONE_NOISE = re.compile(rf"[\s{re.escape(HYPHENS)}{LONG_MARK}()（）]+")
 _SERIAL_CHARS = rf"[{_DOTS}\d{re.escape(HYPHENS)}{LONG_MARK}\s]"
 _PLATE = re.compile(
     rf"(?P<region>[^\d\s{_DOTS}{re.escape(HYPHENS)}]+?)\s*(?P<cls>\d{{2,3}})\s*(?P<kana>[ぁ-ゖ])\s*"
-    rf"(?P<serial>{_SERIAL_CHARS}+)"
+    rf"(?P<serial>{_SERIAL_CHARS}*\d{_SERIAL_CHARS}*)"  # a serial holds a digit: いち17にー is no plate
 )
 _PLATE_TAIL = re.compile(rf"{_SERIAL_CHARS}+$")
 
