@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from jtext.scripts import LONG_MARK
+
 CORRECTIONS = (
     "じゃなくて", "じゃなく", "じゃなかった", "じゃない", "ではなくて", "ではなく", "ではなかった", "ではない",
     "やなくて", "ちがう", "ちがった", "ちがいます", "ちがいました", "違う", "違った", "違います", "違いました",
@@ -17,7 +19,8 @@ CORRECTIONS = (
 )
 # Short ones that other sounds spell (れい|や, に|い|や): a correction only after a pause or first.
 CORRECTIONS_AFTER_PAUSE = ("いやいや", "いや", "ちゃうちゃう", "ちゃう")
-_PAUSES = r"\s、。，,.!！?？"
+_PAUSE_MARKS = "、。，,.!！?？"
+_PAUSES = rf"\s{_PAUSE_MARKS}"
 
 
 def correction_pattern(script: Callable[[str], str], *, short_ones_alone: bool = False) -> re.Pattern[str]:
@@ -33,6 +36,7 @@ def correction_pattern(script: Callable[[str], str], *, short_ones_alone: bool =
 
 
 def after_last_correction(pattern: re.Pattern[str], text: str) -> str:
-    """What follows the last correction in `text`, or `text` when there is none."""
+    """What follows the last correction in `text` (from past the pause or the stretched vowel after
+    the marker: いやー、1234), or `text` when there is none."""
     found = list(pattern.finditer(text))
-    return text[found[-1].end() :] if found else text
+    return text[found[-1].end() :].lstrip(f" \u3000{LONG_MARK}{_PAUSE_MARKS}") if found else text

@@ -145,18 +145,22 @@ def _part_kana(part: str) -> str:
 @lru_cache(maxsize=8192)
 def name_key(text: str) -> NameKey | None:
     """Key of a spoken or written name; None when nothing name-like is left after the frames."""
-    norm = katakana(_COPULA_AFTER_KANJI_RE.sub("", (text or "").strip()))
-    norm = re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", norm)).strip()
+    norm = _letters(_COPULA_AFTER_KANJI_RE.sub("", (text or "").strip()))
     norm = _COMPANY_RE.sub("", after_last_correction(_CORRECTION_RE, norm)).strip()
     stripped = _strip_frames(norm)
     key = _key(stripped, frames=True)
     if key is None:
         return None
-    others = [_key(_strip_frames(norm, keep_glued=True), frames=True)]
-    if (once := _said_again(stripped)) is not None:
-        others.append(_key(once, frames=True))
-    also = tuple(dict.fromkeys(k.full for k in others if k is not None and k.full != key.full))
+    # The other ways the same words may be read: only texts that differ are keyed again.
+    readings = {_strip_frames(norm, keep_glued=True), _said_again(stripped)} - {stripped, None}
+    others = [_key(r, frames=True) for r in readings if r is not None]
+    also = tuple(sorted({k.full for k in others if k is not None and k.full != key.full}))
     return NameKey(full=key.full, family=key.family, surface=key.surface, also=also) if also else key
+
+
+def _letters(text: str) -> str:
+    """Katakana and kanji only (anything else a space), single-spaced: what a key is made from."""
+    return re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", katakana(text or ""))).strip()
 
 
 def _key(norm: str, *, frames: bool) -> NameKey | None:
@@ -194,7 +198,7 @@ def schedule_name_key(name_kana: str, written: str = "") -> NameKey | None:
     Kana typed without a space (サトウケンイチ) give no family name, so a caller who says only
     佐藤 would find nobody; then the written name's first part (佐藤 of 佐藤 健一) tells where the
     family name ends, if its reading is where the kana begin."""
-    key = _key(re.sub(r"\s+", " ", _NOT_NAME_RE.sub(" ", katakana(name_kana or ""))).strip(), frames=False)
+    key = _key(_letters(name_kana), frames=False)
     parts = written.split()
     if key is None or key.family or len(parts) < 2:
         return key

@@ -381,7 +381,6 @@ def parse_spoken_number(text: str, kind: str) -> ParsedNumber:
     if kind not in NUMBER_KINDS:
         raise ValueError(f"unknown number kind {kind!r}; expected one of {', '.join(NUMBER_KINDS)}")
     norm = after_last_correction(_CORRECTION_RE, number_slot_text(text))
-    norm = norm.lstrip(_LONG + _DOTS + " 、，,!！?？")  # いやー、1234: the marker's long vowel
     parsed = _parse_slot(norm, kind)
     return parsed if parsed.valid else _said_twice(norm, kind) or _with_copula(norm, kind) or parsed
 
@@ -412,7 +411,7 @@ def _said_twice(norm: str, kind: str) -> ParsedNumber | None:
         heard.add(parsed.digits)
         if len(heard) > 1:
             return None
-    return ParsedNumber(heard.pop()) if heard and len(_PAUSE_RE.split(norm.strip())) > 1 else None
+    return ParsedNumber(heard.pop()) if heard else None
 
 
 def _parse_slot(norm: str, kind: str) -> ParsedNumber:
@@ -420,8 +419,8 @@ def _parse_slot(norm: str, kind: str) -> ParsedNumber:
         plate = plate_shape(norm, no_is_particle=True)  # a whole plate said or typed: its serial only
         if plate:
             norm = number_slot_text(plate.serial)
-        elif part := _PLATE_PART.match(norm.strip()):
-            norm = part["serial"] + norm.strip()[part.end() :]
+        elif part := _PLATE_PART.match(norm := norm.strip()):
+            norm = part["serial"] + norm[part.end() :]
     norm = _strip_frames(norm).strip()
     if kind == NumberKind.VEHICLE:
         norm = norm.lstrip(_DOTS + " ")  # ・123, ・・12: the dots pad short plates

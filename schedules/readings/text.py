@@ -105,7 +105,8 @@ def _date(m: re.Match[str]) -> str:
 
 # 12/1 in a note is a date, as a dispatcher reads it (ジュウニガツ ツイタチ), unless a unit follows
 # (1/2個): a month and a day that exist, not inside a longer number, path or fraction.
-_SLASH_DATE = re.compile(rf"(?<![\d/.])(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?![\d/.]|\s?(?:{_COUNTER_ALT}))")
+_MONTH_SLASH_DAY = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
+_SLASH_DATE = re.compile(rf"(?<![\d/.]){_MONTH_SLASH_DAY}(?![\d/.]|\s?(?:{_COUNTER_ALT}))")
 # 1日 is the first of a month (ツイタチ: 1日に納品, 1日～3日) unless it is a length of time: a
 # quantity before it (約1日, 1～2日) or after it (1日2回), or a word of duration (1日分, 1日中, 1日で).
 # Every other day reads the same either way (フツカ, ハツカ), so only 1日 needs the rule.
@@ -122,10 +123,10 @@ _DAY_ONE = re.compile(
 # A range of days, 1日～3日, 12/1-12/3, 12/1(火)～12/3(木): カラ … マデ, as for times (the dash or
 # tilde itself is never said). 1～2日 (a bare number first) is a length of time: イチニチカラフツカ.
 _WEEKDAY = r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
-_DAY = r"(?:(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])|\d{1,2}月\s*\d{1,2}日|\d{1,2}日)"
+_DAY = rf"(?:{_MONTH_SLASH_DAY}|\d{{1,2}}月\s*\d{{1,2}}日|\d{{1,2}}日)"
 _DATE_RANGE = re.compile(
     rf"(?<![\d/.])(?:(?P<a>{_DAY}{_WEEKDAY})|(?P<n>\d{{1,2}}))\s*[{_TILDES}{re.escape(HYPHENS)}]\s*"
-    rf"(?P<b>{_DAY}{_WEEKDAY})(?P<made>まで|迄)?"
+    rf"(?P<b>{_DAY}{_WEEKDAY})(?:まで|迄)?"  # まで said after the range is the マデ it ends with
 )
 
 
