@@ -228,6 +228,9 @@ def test_time_ranges_in_every_written_form_read_from_and_until(text: str, kana: 
         ("1日〜3日", "ツイタチカラ ミッカマデ"),
         ("12/1-12/3", "ジュウニガツ ツイタチカラ ジュウニガツ ミッカマデ"),
         ("20日～25日まで", "ハツカカラ ニジュウゴニチマデ"),
+        ("1日〜", "ツイタチカラ"),
+        ("〜1日まで", "ツイタチマデ"),
+        ("12/28～休業", "ジュウニガツ ニジュウハチニチカラキュウギョウ"),
         # a length of time keeps イチニチ: a quantity before or after it, or a word of duration
         ("1日2回", "イチニチニカイ"),
         ("1日分の荷物", "イチニチブンノニモツ"),

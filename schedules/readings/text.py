@@ -127,10 +127,17 @@ _DAY = rf"(?:{_MONTH_SLASH_DAY}|\d{{1,2}}月\s*\d{{1,2}}日|\d{{1,2}}日)"
 _DATE_RANGE = re.compile(
     rf"(?<![\d/.])(?:(?P<a>{_DAY}{_WEEKDAY})|(?P<n>\d{{1,2}}))\s*[{_TILDES}{re.escape(HYPHENS)}]\s*"
     rf"(?P<b>{_DAY}{_WEEKDAY})(?:まで|迄)?"  # まで said after the range is the マデ it ends with
+    # open ends, with a tilde as for times: 12/1～ (from), ～1日 (until)
+    rf"|(?<![\d/.])(?P<since>{_DAY}{_WEEKDAY})\s*[{_TILDES}](?!\s*\d)"
+    rf"|(?<![\d/.])[{_TILDES}]\s*(?P<until>{_DAY}{_WEEKDAY})(?:まで|迄)?"
 )
 
 
 def _date_range(m: re.Match[str]) -> str:
+    if m.group("since"):
+        return _date_or_day(m.group("since")) + "カラ"
+    if m.group("until"):
+        return _date_or_day(m.group("until")) + "マデ"
     end = m.group("b")
     if m.group("n"):
         if not re.fullmatch(r"\d{1,2}日", end):
