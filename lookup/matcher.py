@@ -110,21 +110,21 @@ def region_mentioned(region: str, vehicle_text: str) -> bool:
 
 def heard_readings(spoken: NameKey, candidates: Sequence[Candidate]) -> frozenset[str]:
     """The name keys the caller may have said: the spoken key itself (and the one it also reads as:
-    はいばら is ハイバラ or バラ after はい) and, where the transcript's
+    はいばら is ハイバラ or バラ after はい) and, where the transcript's (or its `also`'s)
     kanji are a candidate's written name (or family name), the schedule's reading of those kanji
     (not the dictionary's guess). The kanji are the transcriber's guess from the sound (太田 or 大田
     for オオタ), so the reading they add is heard for every candidate alike: kanji never tell two
     drivers apart that their readings don't."""
     heard = {spoken.full, *spoken.also}
-    if spoken.surface:
+    for surface in {spoken.surface, *spoken.also_surfaces} - {""}:
         for cand in candidates:
             own = schedule_name_key(cand.driver_kana, cand.driver_name)
             if own is None:
                 continue
             parts = cand.driver_name.split()
-            if spoken.surface == fold_surface(cand.driver_name):
+            if surface == fold_surface(cand.driver_name):
                 heard.add(own.full)
-            elif own.family and parts and spoken.surface == fold_surface(parts[0]):
+            elif own.family and parts and surface == fold_surface(parts[0]):
                 heard.add(own.family)
     return frozenset(heard)
 

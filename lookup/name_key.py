@@ -7,6 +7,9 @@ pyopenjtalk after folding old and variant forms (斉藤 → 斎藤, 渡邊 → �
 kana (driver_kana) is always the authority for a driver's key, and it is a name, never cut as if
 it held frames (ハイバラ stays ハイバラ). A spoken name that starts like a filler (はいばら) may be the
 whole run or the filler and the rest; the key carries both (`also`), and the matcher decides.
+The speech model may put two sentences in the slot (もしもし。佐藤です, 佐藤です。佐藤健一です): each
+sentence has its own frames, so they are cut per sentence, and a name said in two sentences is
+keyed as a name said again; sentences naming different people stay one run, as before.
 """
 
 from __future__ import annotations
@@ -32,6 +35,14 @@ KANJI_VARIANTS: dict[str, str] = {
 }
 _VARIANT_TABLE = str.maketrans(KANJI_VARIANTS)
 
+# Greetings a driver opens or closes with (おはようございます。佐藤です): a frame at either end.
+_GREETINGS = (
+    "オハヨウゴザイマス", "オハヨーゴザイマス", "コンニチハ", "コンニチワ", "コンバンハ", "コンバンワ",
+    "オセワニナッテオリマス", "オ世話ニナッテオリマス", "オセワニナリマス", "オ世話ニナリマス",
+    "オセワニナッテマス", "オ世話ニナッテマス", "オセワニナッテイマス", "オ世話ニナッテイマス",
+    "オセワサマデス", "オ世話様デス", "オ世話サマデス", "オセワサマ", "オ世話様", "オ世話サマ",
+    "シツレイシマス", "失礼シマス",
+)
 # Frames around a name, in katakana after normalization; stripped repeatedly from either end. A text
 # that is only a frame (えーと, はい) leaves no name. Nothing a name can end in (アカネ, ユウダ) is here.
 _PREFIXES = sorted(
@@ -41,7 +52,7 @@ _PREFIXES = sorted(
         "私ハ", "名前ハ", "運転手ノ", "運転者ノ", "僕ハ", "俺ハ",
         "エーット", "エエット", "エエト", "ウーント", "ウーン", "エットデスネ", "エートデスネ", "アノデスネ",
         "モシモシ", "オツカレサマデス", "オツカレサマデース", "オ疲レ様デス", "オ疲レサマデス", "オツカレサンデス",
-        "スミマセン", "スイマセン", "ジブンハ", "自分ハ",
+        "スミマセン", "スイマセン", "ジブンハ", "自分ハ", *_GREETINGS,
     ],
     key=len,
     reverse=True,
@@ -59,7 +70,7 @@ _SUFFIXES = sorted(
         "オ疲レサマ", "オツカレサンデス",
         # 佐藤っていうんですけど, 佐藤というものです, 佐藤の方です (after です is cut)
         "ッテイウン", "ッテイウモン", "ッテイウモノ", "トイウモン", "トイウモノ", "ト言ウモノ", "ト言ウモン",
-        "ッテ言ウ", "ッテイウ", "トイウ", "ノ方", "ノホウ", "ノ者", "ノモン", "ノモノ",
+        "ッテ言ウ", "ッテイウ", "トイウ", "ノ方", "ノホウ", "ノ者", "ノモン", "ノモノ", *_GREETINGS,
     ],
     key=len,
     reverse=True,
@@ -88,7 +99,15 @@ _COMPANY_RE = re.compile(
     r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ|配送|配達|担当|ハイソウ|ハイソー|タントウ|タントー)ノ\s*"
 )
 # A copula after a written name (佐藤だ, 佐藤やけど): no name spelled in kanji ends in these kana.
+# A sentence that only names the company (ヤマダ運送です。佐藤です): said instead of the name, never in it.
+_COMPANY_ONLY_RE = re.compile(
+    r"^.*(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|ロジスティクス|エクスプレス|ウンソウ|ウンソー|"
+    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ)(?:デス|デース|ッス|デゴザイマス|ダ|ヤ)?$"
+)
 _COPULA_AFTER_KANJI_RE = re.compile(rf"(?<=[{KANJI}])(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん)?$")
+# Where a sentence ends, after width folding (．→. ！→! ｡→。 …→...): never a kana or ー, so no name
+# is cut inside a sound, and schedule kana (`schedule_name_key`) are never split at all.
+_SENTENCE_END_RE = re.compile(r"[。.!?\r\n]+")
 _NOT_NAME_RE = re.compile(rf"[^\u30a1-\u30f4\u30fc{KANJI}\s]")  # katakana, kanji (佐々木 keeps its 々), spaces
 
 
@@ -105,6 +124,9 @@ class NameKey:
     family: str
     surface: str = ""
     also: tuple[str, ...] = ()  # other keys the same words may be: はいばら is ハイバラ as well as バラ
+    # Their written forms, so the name said once (灰原健二 of 灰原健二。灰原健二) meets the schedule's
+    # reading of its kanji as `surface` does: the dictionary's (ハイハラ) is near another driver (ハラ).
+    also_surfaces: tuple[str, ...] = ()
 
 
 def kanji_reading(text: str) -> str:
@@ -145,17 +167,46 @@ def _part_kana(part: str) -> str:
 @lru_cache(maxsize=8192)
 def name_key(text: str) -> NameKey | None:
     """Key of a spoken or written name; None when nothing name-like is left after the frames."""
-    norm = _letters(_COPULA_AFTER_KANJI_RE.sub("", (text or "").strip()))
-    norm = _COMPANY_RE.sub("", after_last_correction(_CORRECTION_RE, norm)).strip()
-    stripped = _strip_frames(norm)
+    said = _sentences(text)
+    names, glued = _names(said, keep_glued=False), _names(said, keep_glued=True)
+    stripped = " ".join(names)
     key = _key(stripped, frames=True)
     if key is None:
         return None
     # The other ways the same words may be read: only texts that differ are keyed again.
-    readings = {_strip_frames(norm, keep_glued=True), _said_again(stripped)} - {stripped, None}
-    others = [_key(r, frames=True) for r in readings if r is not None]
-    also = tuple(sorted({k.full for k in others if k is not None and k.full != key.full}))
-    return NameKey(full=key.full, family=key.family, surface=key.surface, also=also) if also else key
+    readings = {" ".join(glued), _said_again(names), _said_again(glued)} - {stripped, None}
+    others = [k for k in (_key(r, frames=True) for r in readings if r is not None) if k is not None]
+    also = tuple(sorted({k.full for k in others} - {key.full}))
+    surfaces = tuple(sorted({k.surface for k in others} - {key.surface, ""}))
+    if not also and not surfaces:
+        return key
+    return NameKey(full=key.full, family=key.family, surface=key.surface, also=also, also_surfaces=surfaces)
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences in letters, the company cut from each, as each has its own frames. A correction
+    reaches across sentences (佐藤じゃなくて。加藤です), so it is looked for in them all at once."""
+    sentences = _SENTENCE_END_RE.split(width(text or ""))
+    letters = "\n".join(_letters(_COPULA_AFTER_KANJI_RE.sub("", s.strip())) for s in sentences)
+    said = [_COMPANY_RE.sub("", s).strip() for s in after_last_correction(_CORRECTION_RE, letters).split("\n")]
+    named = [s for s in said if s and not _COMPANY_ONLY_RE.match(s)]
+    return named if len(said) > 1 and named else said
+
+
+def _names(said: list[str], *, keep_glued: bool) -> list[str]:
+    """The sentences that hold a name, frames cut from each; a greeting or a filler said alone
+    (もしもし。) is not one more time the name was said. Sentences naming different people (はいばら
+    です。はらです) leave open who called, and run together without the frames between them they could
+    come near a driver neither of them is (ハラハイバラ to ハイバラ): unless they are one name said again,
+    they are read as one run with those frames, as ever, so a second sentence never brings a driver
+    nearer."""
+
+    def cut(sentences: list[str]) -> list[str]:
+        stripped = (_strip_frames(s, keep_glued) for s in sentences)
+        return [s for s in stripped if s and not set(s.split(" ")) <= _FILLER_WORDS]
+
+    names = cut(said)
+    return cut([" ".join(filter(None, said))]) if len(names) > 1 and _said_again(names) is None else names
 
 
 def _letters(text: str) -> str:
@@ -178,16 +229,18 @@ def _key(norm: str, *, frames: bool) -> NameKey | None:
     return NameKey(full=full, family=family, surface=surface)
 
 
-def _said_again(norm: str) -> str | None:
+def _said_again(sentences: list[str]) -> str | None:
     """The name once, where the caller said it again (佐藤健一、佐藤健一) or restated the family name
-    whole (佐藤、佐藤健一): the last part. Only a reading the key also carries, since a family name
-    and a given name can begin alike (三木 幹夫, ミキ ミキオ)."""
-    parts = [p for p in norm.split(" ") if p and p not in _FILLER_WORDS]
-    keys = [name_kana_key(_part_kana(p)) for p in parts]
+    whole (佐藤、佐藤健一), in one sentence or in two (佐藤です。佐藤健一です): the last one. Only a
+    reading the key also carries, since a family name and a given name can begin alike (三木 幹夫,
+    ミキ ミキオ)."""
+    units = sentences if len(sentences) > 1 else " ".join(sentences).split(" ")
+    units = [u for u in units if u and u not in _FILLER_WORDS]
+    keys = [k.full if (k := _key(u, frames=True)) else "" for u in units]
     if len(keys) < 2 or min(len(k) for k in keys) < 2:
         return None  # オ オノ is 大野 with a pause, not オ said again
     if len(set(keys)) == 1 or (len(keys) == 2 and keys[1].startswith(keys[0])):
-        return parts[-1]
+        return units[-1]
     return None
 
 

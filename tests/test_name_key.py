@@ -137,3 +137,83 @@ def test_a_name_said_again_or_restated_whole_is_also_heard_once() -> None:
     assert k is not None and k.full == key("ミキ ミキオ") and k.family == key("ミキ")
     k = name_key("オ オノ")  # a pause inside 大野, not オ said again
     assert k is not None and k.also == () and k.full == key("オオノ")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # frames and greetings in a sentence of their own, before or after the name, any width
+        ("もしもし。佐藤です", "サトウ"),
+        ("お疲れ様です！佐藤健一です", "サトウ ケンイチ"),
+        ("おはようございます。鈴木です", "スズキ"),
+        ("えーと。高橋です。よろしくお願いします。", "タカハシ"),
+        ("すみません!わたなべです?", "ワタナベ"),
+        ("中村です．お世話になっております", "ナカムラ"),
+        ("ｲﾄｳﾃﾞｽ｡ﾖﾛｼｸ", "イトウ"),
+        ("木村です\nお疲れ様です", "キムラ"),
+        ("あ。はい。田中一郎っす", "タナカ イチロウ"),
+        ("もしもし?ヤマダ運送の小林さくらです", "コバヤシ サクラ"),
+        ("お世話になってます。佐藤です", "サトウ"),
+        ("お世話様です、鈴木です", "スズキ"),
+        # a sentence that only names the company is not the name
+        ("ヤマダ運送です。高橋です", "タカハシ"),
+        ("中村一郎です。北関東物流です", "ナカムラ イチロウ"),
+        ("配送センターっす！小林です", "コバヤシ"),
+        # a correction reaches across sentences
+        ("佐藤じゃなくて。加藤です", "カトウ"),
+        ("小林です。いや、林です", "ハヤシ"),
+        ("大野です。違います。小野です", "オノ"),
+    ],
+)
+def test_frames_are_cut_in_every_sentence(a: str, b: str) -> None:
+    assert key(a) == key(b)
+
+
+@pytest.mark.parametrize(
+    ("said", "once"),
+    [
+        ("佐藤です。佐藤健一です", "サトウ ケンイチ"),
+        ("鈴木！鈴木美月です", "スズキ ミヅキ"),
+        ("大野です。大野翔太です。", "オオノ ショウタ"),
+        ("たかはしです。たかはしなおこです", "タカハシ ナオコ"),
+        ("木村 拓也です。木村 拓也です", "キムラ タクヤ"),
+        ("もしもし。伊藤です。伊藤誠です。", "イトウ マコト"),
+    ],
+)
+def test_a_name_said_in_two_sentences_is_also_heard_once(said: str, once: str) -> None:
+    k = name_key(said)
+    assert k is not None and key(once) in (k.full, *k.also), said
+
+
+def test_a_sentence_end_is_a_pause_like_a_comma() -> None:
+    assert name_key("佐藤。佐藤健一") == name_key("佐藤、佐藤健一") == name_key("佐藤です。佐藤健一です")
+    assert name_key("佐藤。健一") == name_key("佐藤 健一")
+    assert name_key("三木です。幹夫です") == name_key("三木 幹夫")
+    # the long mark and the middle dot are no sentence end; はいばら. is still heard whole too
+    assert key("サトー・ケンイチです。") == key("サトウ ケンイチ")
+    k = name_key("はいばらです。")
+    assert k is not None and schedule_key("ハイバラ") in (k.full, *k.also)
+
+
+def test_two_sentences_of_different_names_are_no_name_said_once() -> None:
+    """Neither name alone, nor the two run together without their frames (サトウカトウ)."""
+    for said, first, second in (
+        ("佐藤です。加藤です", "サトウ", "カトウ"),
+        ("はらです。はいばらです", "ハラ", "ハイバラ"),
+        ("大野です。小野翔太です", "オオノ", "オノ ショウタ"),
+    ):
+        k = name_key(said)
+        assert k is not None, said
+        heard = (k.full, *k.also)
+        assert not {key(first), key(second), key(f"{first} {second}")} & set(heard), said
+    k = name_key("オ。オノ")  # a pause inside 大野, as with a space
+    assert k is not None and k.also == () and k.full == key("オオノ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["もしもし。お疲れ様です！", "おはようございます。よろしくお願いします。", "はい。えーと。", "佐藤じゃないです。",
+     "すみません?\nこんばんは"],
+)
+def test_sentences_of_frames_alone_give_none(text: str) -> None:
+    assert name_key(text) is None

@@ -4,7 +4,8 @@ For each driver in tests/cases/lookup_roster.csv and examples/schedule-2026-12-0
 decision (status and driver) for the full name must not depend on the space (none, between the
 names, full width, anywhere between two moras), on the script (katakana, hiragana, half-width), on
 how long vowels are spelled (イチロウ/イチロー, オオタ/オータ, and across the names: スズキイチロウ
-said without a pause is スズキーチロー), on a polite frame, or on writing it in kanji; the same for
+said without a pause is スズキーチロー), on a polite frame (in a sentence of its own too), on saying
+it twice, or on writing it in kanji; the same for
 the family name alone; and the same when the file typed every driver's kana without a space. The
 reference decisions are checked too: the full name finds the driver unless another driver on the
 serial has the same reading, the family name (as a `confirm`, still to be proved) unless another
@@ -123,7 +124,8 @@ _SCRIPTS: dict[str, Callable[[str], str]] = {
     "hiragana": jaconv.kata2hira,
     "half-width": lambda s: jaconv.z2h(s, kana=True, ascii=False, digit=False),
 }
-_FRAMES = ("{}", "{}です", "{}と申します", "ドライバーの{}です", "えーと、{}です")
+_FRAMES = ("{}", "{}です", "{}と申します", "ドライバーの{}です", "えーと、{}です",
+           "もしもし。{}です", "お疲れ様です！{}です。", "{0}です。{0}です")
 
 
 def _moras(kana: str) -> list[int]:
