@@ -30,7 +30,8 @@ so a profiler (`py-spy record --pid PID`) can be attached. `BENCH_CHILD=script.p
 processes through a wrapper script instead of this module (to bench another version of the
 service, or add instrumentation); the wrapper ends by calling `bench.bench_calls.main()`.
 
-`--link sdk` runs the service on the openai SDK's own Realtime connection instead of aiohttp's;
+`--link sdk` runs the service (or the pass-through) on the openai SDK's own Realtime connection
+instead of aiohttp's;
 `--target passthrough` puts the minimal bridge of `bench.passthrough_bridge` in the service's
 place (`bench.bench_side_by_side` compares them). `bench.bench_soak` and `bench.bench_workers`
 drive the same processes for ten minutes, and through the real `ivr serve --workers N`.
@@ -146,11 +147,11 @@ async def _service_main(tmp: Path, realtime_url: str, calls: int, with_probe: bo
     (tmp / "service.held").write_bytes(probe.held.to_bytes())
 
 
-async def _passthrough_main(tmp: Path, realtime_url: str) -> None:
+async def _passthrough_main(tmp: Path, realtime_url: str, link: str = "aiohttp") -> None:
     """The minimal bridge (`bench.passthrough_bridge`) in the service's place: no probe, so no service latency."""
     from bench.passthrough_bridge import PassthroughBridge
 
-    bridge = await PassthroughBridge(realtime_url).start()
+    bridge = await PassthroughBridge(realtime_url, link).start()
     (tmp / "service.port").write_text(str(bridge.port))
     await _until_stdin_closes()
     await bridge.close()
@@ -274,8 +275,9 @@ class Options:
     aftercall_rate: float = 0.0  # those calls finish this many a second during the run; 0 = all queued before it
     target: str = "service"  # "passthrough": the minimal bridge of bench.passthrough_bridge; "workers": `ivr serve`
     workers: int = 2  # with target "workers"
-    link: str = "aiohttp"  # the service's REALTIME_SOCKET
+    link: str = "aiohttp"  # the Realtime socket: the service's REALTIME_SOCKET, or the passthrough's
     passthrough_loop: str = "asyncio"  # the passthrough's event loop, as `web.run_app` gives it, or "uvloop"
+    syscalls: bool = False  # side by side: count each bridge's system calls per frame (perf)
 
     @property
     def frames(self) -> int:
@@ -482,7 +484,8 @@ def main() -> None:
     parser.add_argument("--aftercall-calls", type=int, default=None,
                         help="finished calls queued for it (default: enough for the run, or 2000 with rate 0)")
     parser.add_argument("--link", choices=["aiohttp", "sdk"], default="aiohttp",
-                        help="the service's Realtime socket (REALTIME_SOCKET; default aiohttp)")
+                        help="the Realtime socket: the service's REALTIME_SOCKET, or the pass-through's "
+                             "(default aiohttp)")
     parser.add_argument("--target", choices=["service", "passthrough"], default="service",
                         help="what the callers call: the service, or the minimal bridge of bench.passthrough_bridge")
     parser.add_argument("--passthrough-loop", choices=["asyncio", "uvloop"], default="asyncio",
@@ -503,7 +506,7 @@ def main() -> None:
         uv = None
     with asyncio.Runner(loop_factory=uv) as runner:
         if args.role == "passthrough":
-            runner.run(_passthrough_main(Path(args.tmp), args.realtime_url))
+            runner.run(_passthrough_main(Path(args.tmp), args.realtime_url, args.link))
         elif args.role == "workers":
             runner.run(_workers_main(Path(args.tmp), args.realtime_url, args.calls[0], args.workers))
         elif args.role == "standin":
