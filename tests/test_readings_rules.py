@@ -256,6 +256,47 @@ def test_a_time_range_inside_a_note_keeps_the_words_around_it() -> None:
     assert "カラ" not in reading("1-2時間", "text")  # a duration, not a range of times
 
 
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        ("1～3番", "イチバンカラサンバン"),
+        ("3〜5番ゲート", "サンバンカラゴバンゲート"),
+        ("10~20個", "ジュッコカラニジュッコ"),
+        ("パレット2〜3枚", "パレットニマイカラサンマイ"),
+        ("1.5～2t", "イッテンゴトンカラニトン"),
+        ("-25〜-18℃", "マイナスニジュウゴドカラマイナスジュウハチド"),
+        ("6 〜 8本", "ロッポンカラハッポン"),
+    ],
+)
+def test_a_range_of_counted_things_reads_from_and_to(text: str, kana: str) -> None:
+    """The tilde is never said, and two numbers run together are another number (1～3番 is not 13番)."""
+    assert reading(text, "text") == kana
+
+
+@pytest.mark.parametrize(
+    ("text", "kana"),
+    [
+        # after a place or a time, 着 is an arrival, however the place is written
+        ("名古屋着", "ナゴヤチャク"),
+        ("倉庫着予定", "ソウコチャクヨテイ"),
+        ("午前中着で", "ゴゼンチュウチャクデ"),
+        ("PM着", "ピーエムチャク"),
+        ("センター着", "センターチャク"),
+        ("14時 現場着", "ジュウヨジ ゲンバチャク"),
+        ("17時着", "ジュウナナジチャク"),
+        # clothes keep ギ, and what the dictionary reads with チャク or reads whole is left to it
+        ("作業着持参", "サギョウギジサン"),
+        ("防寒着", "ボウカンギ"),
+        ("上着", "ウワギ"),
+        ("先着順", "センチャクジュン"),
+        ("到着後連絡", "トウチャクゴレンラク"),
+        ("着払い", "チャクバライ"),
+    ],
+)
+def test_an_arrival_reads_chaku_and_clothes_keep_gi(text: str, kana: str) -> None:
+    assert reading(text, "text") == kana
+
+
 NAKAGYO, SHIMOGYO, KAMIGYO = "キョウトシナカギョウク ", "キョウトシシモギョウク ", "キョウトシカミギョウク "
 
 

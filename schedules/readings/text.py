@@ -150,6 +150,40 @@ def _date_or_day(text: str) -> str:
     return date_reading(text) or g2p(text)
 
 
+# A range of counted things, 1～3番, 10〜20個, 2~3時間: カラ between the two, each with its counter
+# (イチバンカラサンバン), as the tilde is never said and the two numbers run together would be another
+# number (ジュウニジュッコ); -18～-20℃ too. Dates and times are read as ranges by their own rules first.
+_COUNT_RANGE = re.compile(
+    rf"(?<![\d.])(-?\d+(?:\.\d+)?)\s?[{_TILDES}]\s?(-?\d+(?:\.\d+)?)\s?({_COUNTER_ALT})(?![\d.])"
+)
+
+
+def _count_range(m: re.Match[str]) -> str:
+    return count_kana(m.group(1), m.group(3)) + "カラ" + count_kana(m.group(2), m.group(3))
+
+
+# 着 after a place or a time is an arrival (名古屋着, 倉庫着, 午前中着, AM着: チャク), where the
+# dictionary reads a clothing suffix (ナゴヤギ). Clothes keep their ギ (作業着, 防寒着); words the
+# dictionary already reads with チャク (到着, 先着) are left to it. Only before a pause or a particle,
+# so a compound that goes on (着時, 着払い) is read whole by the dictionary.
+_CLOTHES = (
+    "作業", "防寒", "防護", "防水", "上", "下", "肌", "普段", "部屋", "水", "晴れ", "晴", "厚", "薄", "重ね", "仕事",
+    "運動", "古", "外出", "外", "胴", "産", "礼", "喪", "替え", "寝",
+)
+_ARRIVAL = re.compile(
+    rf"(?P<word>[A-Za-z]+|[\u30a1-\u30fa\u30fc]+|[{KANJI}]+)着"
+    rf"(?=$|[、。,.!?！？\s)）」』]|[でにのはもへとをやか]|予定|次第)"
+)
+
+
+def _arrival(m: re.Match[str]) -> str:
+    word = m.group("word")
+    said = g2p(word + "着")
+    if not said.endswith("ギ") or word.endswith(_CLOTHES):
+        return said
+    return g2p(word) + "チャク"
+
+
 def _minus(m: re.Match[str]) -> str:
     return "マイナス" + decimal_kana(m.group(1))
 
@@ -169,9 +203,11 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_TIME_RANGE, _time_range),
     (re.compile(_TIME_ONLY), _time),
     (_BASEMENT, _basement),
+    (_COUNT_RANGE, _count_range),
     (NUMBER_WITH_COUNTER, _number_with_counter),
     (_MINUS_NUMBER, _minus),
     (_DECIMAL, _decimal),
+    (_ARRIVAL, _arrival),
 )
 
 
@@ -200,10 +236,10 @@ def _render(text: str, rules: _Rules, guessed: list[str]) -> list[str]:
 _INTERPRETED = re.compile(f"[{KANJI}A-Za-z]")
 _DIGIT = re.compile(r"\d")
 _RANGE_MARKS = frozenset(_TILDES + HYPHENS + LONG_MARK)
-# Every rule after the vocabulary reads a number, so a chunk without digits skips them, and only a
-# chunk with a dash or tilde can hold a range of times.
-_WORD_RULES = _RULES[:1]
-_NO_RANGE_RULES = tuple(rule for rule in _RULES if rule[0] is not _TIME_RANGE)
+# Every rule between the vocabulary and arrivals reads a number, so a chunk without digits skips
+# them, and only a chunk with a dash or tilde can hold a range.
+_WORD_RULES = (_RULES[0], _RULES[-1])
+_NO_RANGE_RULES = tuple(rule for rule in _RULES if rule[0] not in (_TIME_RANGE, _COUNT_RANGE))
 
 
 def _rules_for(chunk: str) -> _Rules:
