@@ -57,7 +57,7 @@ _SPELLINGS: tuple[tuple[Role, str], ...] = (
     (Role.YES, _lexeme(
         "は[ーぁあ]?い[ーぃ]?っ?", "え[えぇ]っ?", "うんー?っ?", "うむ",
         "あい", "うい?っす",  # a casual はい
-        "その(?:とおり|通り)", "あって",  # あってます: "that's right"
+        "その(?:とおり|通り)", "あって(?:る|ん)?", "あっとる",  # あってます, あってる, あっとる: "that's right"
     )),
     (Role.REPAIR, _lexeme("えっ?")),  # え alone asks to repeat (ええ is yes, えー a filler)
     (Role.ACK, _lexeme(
