@@ -49,7 +49,7 @@ _PREFIXES = sorted(
     [
         "エート", "エット", "エー", "アノー", "アノ", "ハイ", "ワタシハ", "ワタクシハ", "ボクハ", "オレハ",
         "ナマエハ", "ドライバーノ", "ドライバー", "ウンテンシュノ", "ウンテンシャノ",
-        "私ハ", "名前ハ", "運転手ノ", "運転者ノ", "僕ハ", "俺ハ",
+        "私ハ", "名前ハ", "ワタクシ", "コチラハ", "コチラ", "運転手ノ", "運転者ノ", "僕ハ", "俺ハ",
         "エーット", "エエット", "エエト", "ウーント", "ウーン", "エットデスネ", "エートデスネ", "アノデスネ",
         "モシモシ", "オツカレサマデス", "オツカレサマデース", "オ疲レ様デス", "オ疲レサマデス", "オツカレサンデス",
         "スミマセン", "スイマセン", "ジブンハ", "自分ハ", *_GREETINGS,
@@ -71,6 +71,9 @@ _SUFFIXES = sorted(
         # 佐藤っていうんですけど, 佐藤というものです, 佐藤の方です (after です is cut)
         "ッテイウン", "ッテイウモン", "ッテイウモノ", "トイウモン", "トイウモノ", "ト言ウモノ", "ト言ウモン",
         "ッテ言ウ", "ッテイウ", "トイウ", "ノ方", "ノホウ", "ノ者", "ノモン", "ノモノ", *_GREETINGS,
+        # 佐藤なんですけど: the explanatory な+ん, cut with the ending it comes with
+        "ナンデス", "ナンデスケド", "ナンデスケドモ", "ナンデスガ", "ナンスケド", "ナンッスケド", "ナンダケド",
+        "ナンヤケド",
     ],
     key=len,
     reverse=True,
@@ -98,13 +101,16 @@ _COMPANY_RE = re.compile(
     r"^.*?(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|便|ロジスティクス|ロジ|エクスプレス|ウンソウ|ウンソー|"
     r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ|配送|配達|担当|ハイソウ|ハイソー|タントウ|タントー)ノ\s*"
 )
-# A copula after a written name (佐藤だ, 佐藤やけど): no name spelled in kanji ends in these kana.
+# A copula after a written name (佐藤だ, 佐藤やけど, and the regions' 佐藤じゃけえ, 佐藤だべ, 佐藤ばい):
+# no name spelled in kanji ends in these kana.
 # A sentence that only names the company (ヤマダ運送です。佐藤です): said instead of the name, never in it.
 _COMPANY_ONLY_RE = re.compile(
     r"^.*(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|ロジスティクス|エクスプレス|ウンソウ|ウンソー|"
     r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ)(?:デス|デース|ッス|デゴザイマス|ダ|ヤ)?$"
 )
-_COPULA_AFTER_KANJI_RE = re.compile(rf"(?<=[{KANJI}])(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん)?$")
+_COPULA_AFTER_KANJI_RE = re.compile(
+    rf"(?<=[{KANJI}])(?:(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん|けえ|けぇ|べ|べさ|す|ど|わ)?|ばい|たい)$"
+)
 # Where a sentence ends, after width folding (．→. ！→! ｡→。 …→...): never a kana or ー, so no name
 # is cut inside a sound, and schedule kana (`schedule_name_key`) are never split at all.
 _SENTENCE_END_RE = re.compile(r"[。.!?\r\n]+")
@@ -157,6 +163,10 @@ def _strip_frames(text: str, keep_glued: bool = False) -> str:
                 break
         if particles := _AFTER_POLITE_RE.search(text):
             text, changed = text[: particles.start(1)].rstrip(), True
+        words = text.split(" ")
+        if len(words) > 1 and (words[0] in _FILLER_WORDS or words[-1] in _FILLER_WORDS):
+            # 佐藤です、はい: a filler said apart at either end, so the ending before it is cut too
+            text, changed = " ".join(words[1:] if words[0] in _FILLER_WORDS else words[:-1]), True
     return text
 
 

@@ -162,14 +162,16 @@ async def test_wrong_phone_digits_typed_are_not_verified_and_count_as_an_attempt
 
 async def test_a_number_typed_before_the_name_asks_for_the_name_without_a_lookup(
         sessionmaker, engine, tmp_path: Path) -> None:
-    from ivr.sim.realtime_standin import Reply
+    from ivr.sim.realtime_standin import Reply, ScriptedToolCall
     from ivr.sim.scenarios import COMMON_AFTER_TOOL, Turn, lookup, say
 
     await load_days(sessionmaker, tmp_path)
+    # The last reply ends the call: without end_call it ended only on the idle timer, which raced
+    # play()'s own wait and failed the test on a busy machine.
     scenario = Scenario(
         name="keypad_first",
         turns=[Turn("（1234#）", keys="1234#"), Turn("佐藤 健一です"), Turn("以上です")],
-        replies=[lookup("1234", "佐藤 健一"), Reply([say("ありがとうございました。")])],
+        replies=[lookup("1234", "佐藤 健一"), Reply([say("ありがとうございました。"), ScriptedToolCall("end_call")])],
         after_tool=dict(COMMON_AFTER_TOOL),
     )
     scenario.after_tool["get_next_stop"] = lambda out: Reply([say("次の届け先です。")])
