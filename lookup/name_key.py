@@ -241,11 +241,12 @@ def _key(norm: str, *, frames: bool) -> NameKey | None:
 
 def _said_again(sentences: list[str]) -> str | None:
     """The name once, where the caller said it again (佐藤健一、佐藤健一) or restated the family name
-    whole (佐藤、佐藤健一), in one sentence or in two (佐藤です。佐藤健一です): the last one. Only a
-    reading the key also carries, since a family name and a given name can begin alike (三木 幹夫,
-    ミキ ミキオ)."""
+    whole (佐藤、佐藤健一, 佐藤です、佐藤健一です), in one sentence or in two (佐藤です。佐藤健一です):
+    the last one. Only a reading the key also carries, since a family name and a given name can
+    begin alike (三木 幹夫, ミキ ミキオ)."""
     units = sentences if len(sentences) > 1 else " ".join(sentences).split(" ")
-    units = [u for u in units if u and u not in _FILLER_WORDS]
+    # each part its own frames (佐藤です、佐藤健一です), the name-like sounds kept (はいばら、はいばら)
+    units = [u for u in (_strip_frames(u, keep_glued=True) for u in units) if u and u not in _FILLER_WORDS]
     keys = [k.full if (k := _key(u, frames=True)) else "" for u in units]
     if len(keys) < 2 or min(len(k) for k in keys) < 2:
         return None  # オ オノ is 大野 with a pause, not オ said again

@@ -188,6 +188,9 @@ def test_frames_are_cut_in_every_sentence(a: str, b: str) -> None:
         ("たかはしです。たかはしなおこです", "タカハシ ナオコ"),
         ("木村 拓也です。木村 拓也です", "キムラ タクヤ"),
         ("もしもし。伊藤です。伊藤誠です。", "イトウ マコト"),
+        # with a comma, each part has its own frames too
+        ("佐藤です、佐藤健一です", "サトウ ケンイチ"),
+        ("大野っす、大野翔太っす", "オオノ ショウタ"),
     ],
 )
 def test_a_name_said_in_two_sentences_is_also_heard_once(said: str, once: str) -> None:
