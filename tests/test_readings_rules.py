@@ -341,3 +341,16 @@ def test_kyoto_street_addresses(text: str, kana: str) -> None:
 )
 def test_a_reading_is_uncertain_where_the_dictionary_read_a_name(text: str, uncertain: bool) -> None:
     assert checked_reading(text, "address").uncertain is uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "uncertain"),
+    [
+        ("名古屋着", True),  # the dictionary read the place before the arrival
+        ("作業着持参", True),  # and the clothes it kept whole
+        ("センター着", False),  # katakana is read as written; the 着 by the rule
+        ("1～3番", False),
+    ],
+)
+def test_an_arrival_keeps_the_dictionarys_part_a_guess(text: str, uncertain: bool) -> None:
+    assert checked_reading(text, "text").uncertain is uncertain

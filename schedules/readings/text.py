@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from jtext.folds import numbers_text
 from jtext.openjtalk import spoken_kana as g2p
@@ -176,12 +177,20 @@ _ARRIVAL = re.compile(
 )
 
 
-def _arrival(m: re.Match[str]) -> str:
+class _Guessed(NamedTuple):
+    """What a rule said for its match, where the dictionary read part of it (`text`): that part is a
+    guess, as if the rule had left it to pyopenjtalk (`text_reading` tells which readings hold one)."""
+
+    kana: str
+    text: str
+
+
+def _arrival(m: re.Match[str]) -> _Guessed:
     word = m.group("word")
     said = g2p(word + "着")
     if not said.endswith("ギ") or word.endswith(_CLOTHES):
-        return said
-    return g2p(word) + "チャク"
+        return _Guessed(said, m.group(0))
+    return _Guessed(g2p(word) + "チャク", word)
 
 
 def _minus(m: re.Match[str]) -> str:
@@ -192,8 +201,9 @@ def _decimal(m: re.Match[str]) -> str:
     return decimal_kana(m.group(1))
 
 
+_Rules = tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | _Guessed]], ...]
 # Order matters: a date before a bare number+counter, a phone number before anything numeric.
-_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+_RULES: _Rules = (
     (_VOCAB_RE, lambda m: VOCABULARY[m.group(0)]),
     (PHONE_IN_TEXT, lambda m: phone_kana(m.group(0))),
     (_DATE_RANGE, _date_range),
@@ -211,9 +221,6 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 )
 
 
-_Rules = tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
-
-
 def _render(text: str, rules: _Rules, guessed: list[str]) -> list[str]:
     """Kana for `text`, rule by rule; what no rule reads goes to pyopenjtalk and is noted in `guessed`."""
     if not text:
@@ -226,7 +233,11 @@ def _render(text: str, rules: _Rules, guessed: list[str]) -> list[str]:
     pos = 0
     for m in pattern.finditer(text):
         out.extend(_render(text[pos : m.start()], rest, guessed))
-        out.append(render(m))
+        said = render(m)
+        if isinstance(said, _Guessed):
+            guessed.append(said.text)
+            said = said.kana
+        out.append(said)
         pos = m.end()
     out.extend(_render(text[pos:], rest, guessed))
     return out
@@ -238,7 +249,7 @@ _DIGIT = re.compile(r"\d")
 _RANGE_MARKS = frozenset(_TILDES + HYPHENS + LONG_MARK)
 # Every rule between the vocabulary and arrivals reads a number, so a chunk without digits skips
 # them, and only a chunk with a dash or tilde can hold a range.
-_WORD_RULES = (_RULES[0], _RULES[-1])
+_WORD_RULES = tuple(rule for rule in _RULES if rule[0] in (_VOCAB_RE, _ARRIVAL))
 _NO_RANGE_RULES = tuple(rule for rule in _RULES if rule[0] not in (_TIME_RANGE, _COUNT_RANGE))
 
 
