@@ -96,18 +96,20 @@ _CORRECTION_RE = correction_pattern(katakana, short_ones_alone=True)
 # Particles after a polite ending (佐藤ですがー, 佐藤と申しますけど): cut only there, since names end
 # in the same sounds (芳賀 ハガ, 金子 カネコ).
 _AFTER_POLITE_RE = re.compile(r"(?:マス|デス|ッス)((?:ケドモ|ケド|ガ|ネ|ヨ|ー)+)$")
-# Who they drive for (ヤマダ運送の佐藤です): the company is not part of the name.
-_COMPANY_RE = re.compile(
-    r"^.*?(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|便|ロジスティクス|ロジ|エクスプレス|ウンソウ|ウンソー|"
-    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ|配送|配達|担当|ハイソウ|ハイソー|タントウ|タントー)ノ\s*"
+# The words a company's name ends in (ヤマダ運送, 東京物流センター).
+_COMPANY_WORDS = (
+    r"運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|ロジスティクス|エクスプレス|ウンソウ|ウンソー|"
+    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ"
 )
+# Who they drive for (ヤマダ運送の佐藤です, 配送の佐藤です): the company is not part of the name. The
+# short words (便, ロジ) and the roles are company words only before の.
+_COMPANY_RE = re.compile(
+    rf"^.*?(?:{_COMPANY_WORDS}|便|ロジ|配送|配達|担当|ハイソウ|ハイソー|タントウ|タントー)ノ\s*"
+)
+# A sentence that only names the company (ヤマダ運送です。佐藤です): said instead of the name, never in it.
+_COMPANY_ONLY_RE = re.compile(rf"^.*(?:{_COMPANY_WORDS})(?:デス|デース|ッス|デゴザイマス|ダ|ヤ)?$")
 # A copula after a written name (佐藤だ, 佐藤やけど, and the regions' 佐藤じゃけえ, 佐藤だべ, 佐藤ばい):
 # no name spelled in kanji ends in these kana.
-# A sentence that only names the company (ヤマダ運送です。佐藤です): said instead of the name, never in it.
-_COMPANY_ONLY_RE = re.compile(
-    r"^.*(?:運送|物流|運輸|急便|通運|陸運|倉庫|商事|産業|交通|ロジスティクス|エクスプレス|ウンソウ|ウンソー|"
-    r"ブツリュウ|ブツリュー|ウンユ|営業所|センター|支店|会社|カイシャ)(?:デス|デース|ッス|デゴザイマス|ダ|ヤ)?$"
-)
 _COPULA_AFTER_KANJI_RE = re.compile(
     rf"(?<=[{KANJI}])(?:(?:だ|や|じゃ)(?:よ|ね|で|ぞ|けど|けん|けえ|けぇ|べ|べさ|す|ど|わ)?|ばい|たい)$"
 )
@@ -163,10 +165,13 @@ def _strip_frames(text: str, keep_glued: bool = False) -> str:
                 break
         if particles := _AFTER_POLITE_RE.search(text):
             text, changed = text[: particles.start(1)].rstrip(), True
-        words = text.split(" ")
-        if len(words) > 1 and (words[0] in _FILLER_WORDS or words[-1] in _FILLER_WORDS):
-            # 佐藤です、はい: a filler said apart at either end, so the ending before it is cut too
-            text, changed = " ".join(words[1:] if words[0] in _FILLER_WORDS else words[:-1]), True
+        first, _, rest = text.partition(" ")
+        head, _, last = text.rpartition(" ")
+        # 佐藤です、はい: a filler said apart at either end, so the ending before it is cut too
+        if rest and first in _FILLER_WORDS:
+            text, changed = rest, True
+        elif head and last in _FILLER_WORDS:
+            text, changed = head, True
     return text
 
 
