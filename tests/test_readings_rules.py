@@ -284,6 +284,7 @@ def test_a_range_of_counted_things_reads_from_and_to(text: str, kana: str) -> No
         ("センター着", "センターチャク"),
         ("14時 現場着", "ジュウヨジ ゲンバチャク"),
         ("17時着", "ジュウナナジチャク"),
+        ("品川着後に連絡", "シナガワチャクゴニレンラク"),
         # clothes keep ギ, and what the dictionary reads with チャク or reads whole is left to it
         ("作業着持参", "サギョウギジサン"),
         ("防寒着", "ボウカンギ"),

@@ -172,7 +172,7 @@ _CLOTHES = (
     "運動", "古", "外出", "外", "胴", "産", "礼", "喪", "替え", "寝",
 )
 _ARRIVAL = re.compile(
-    rf"(?P<word>[A-Za-z]+|[\u30a1-\u30fa\u30fc]+|[{KANJI}]+)着"
+    rf"(?P<word>[A-Za-z]+|[\u30a1-\u30fa\u30fc]+|[{KANJI}]+)着(?P<after>後)?"  # 着後: after arriving
     rf"(?=$|[、。,.!?！？\s)）」』]|[でにのはもへとをやか]|予定|次第)"
 )
 
@@ -187,10 +187,9 @@ class _Guessed(NamedTuple):
 
 def _arrival(m: re.Match[str]) -> _Guessed:
     word = m.group("word")
-    said = g2p(word + "着")
-    if not said.endswith("ギ") or word.endswith(_CLOTHES):
-        return _Guessed(said, m.group(0))
-    return _Guessed(g2p(word) + "チャク", word)
+    if not g2p(word + "着").endswith("ギ") or word.endswith(_CLOTHES):
+        return _Guessed(g2p(m.group(0)), m.group(0))
+    return _Guessed(g2p(word) + ("チャクゴ" if m.group("after") else "チャク"), word)
 
 
 def _minus(m: re.Match[str]) -> str:
